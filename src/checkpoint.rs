@@ -1,0 +1,1 @@
+//! Run directory format, atomic saves, resume.

@@ -1,0 +1,7 @@
+//! Command handlers of the binary: argument -> config, progress display, anyhow context.
+
+pub mod eval;
+pub mod export;
+pub mod infer;
+pub mod info;
+pub mod train;

@@ -1,0 +1,1 @@
+//! Paired dataset -> shuffled, augmented batches from a background loader thread.

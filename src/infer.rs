@@ -1,0 +1,1 @@
+//! The Colorizer: load a model, colour an image of any size.

@@ -1,0 +1,26 @@
+//! colorize: colours line art with a pix2pix-style conditional GAN.
+//!
+//! The library holds the work (model, losses, data, training, inference, metrics,
+//! TensorBoard summaries); the `colorize` binary (`main.rs`, `cmd/`) only parses
+//! arguments, shows progress and turns errors into exit codes.
+//!
+//! Conventions (see `DESIGN.md`): tensors are NCHW `f32` in `[-1, 1]`; line art has one
+//! channel (white paper = +1, black ink = -1), colour three (RGB).
+
+pub mod checkpoint;
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod device;
+pub mod error;
+pub mod eval;
+pub mod infer;
+pub mod loss;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod summary;
+pub mod tensor_image;
+pub mod train;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Image quality metrics: L1, PSNR, SSIM, colourfulness (Hasler-Suesstrunk).

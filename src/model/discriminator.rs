@@ -1,0 +1,1 @@
+//! Conditional PatchGAN discriminator (pix2pix `NLayerDiscriminator`).

@@ -1,0 +1,1 @@
+//! Blocks and initialisation shared by the generator and discriminator.

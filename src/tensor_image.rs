@@ -1,0 +1,1 @@
+//! Conversions between images and NCHW tensors in [-1, 1].

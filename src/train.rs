@@ -1,0 +1,1 @@
+//! The Trainer: one optimisation step, the loop, learning-rate schedule, checkpoints.
