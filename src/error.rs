@@ -21,6 +21,18 @@ pub enum Error {
     /// The requested device cannot be used.
     #[error("device: {0}")]
     Device(String),
+    /// A model directory or one of its files is missing, truncated or does not fit its config.
+    #[error("model {}: {reason}", path.display())]
+    Model { path: PathBuf, reason: String },
+    /// No `--model` was given and there is no default model.
+    #[error("{0}")]
+    NoModel(String),
+    /// An input image cannot be read or decoded.
+    #[error("{}: {reason}", path.display())]
+    Image { path: PathBuf, reason: String },
+    /// A dataset directory (manifest, line/, color/) is missing or malformed.
+    #[error("dataset {}: {reason}", path.display())]
+    Dataset { path: PathBuf, reason: String },
 }
 
 /// Library result type.
