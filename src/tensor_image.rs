@@ -40,7 +40,8 @@ fn tensor_to_u8(t: &Tensor, channels: i64) -> Result<(u32, u32, Vec<u8>)> {
         .permute([1, 2, 0])
         .contiguous();
     let mut bytes = vec![0u8; hwc.numel()];
-    hwc.copy_data(&mut bytes, bytes.len());
+    let n = bytes.len();
+    hwc.copy_data(&mut bytes, n);
     Ok((size[2] as u32, size[1] as u32, bytes))
 }
 
