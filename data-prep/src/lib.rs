@@ -1,3 +1,13 @@
 //! data-prep: turns colour illustrations (or existing line art + colour pairs) into the
 //! 128 px (line art, colour) dataset that `colorize train` reads. No libtorch here, so it
-//! builds in seconds; `colorize` reuses its image loading and INTER_AREA resize.
+//! builds in seconds; `colorize` reuses its image loading, grey conversion and INTER_AREA
+//! resize so that inference sees exactly what training saw.
+
+pub mod error;
+pub mod geometry;
+pub mod gray;
+pub mod lineart;
+pub mod load;
+pub mod resize;
+
+pub use error::Error;

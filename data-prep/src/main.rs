@@ -19,6 +19,10 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    eprintln!("error: prep is not implemented yet ({} sources -> {})", cli.sources.len(), cli.out.display());
+    eprintln!(
+        "error: prep is not implemented yet ({} sources -> {})",
+        cli.sources.len(),
+        cli.out.display()
+    );
     ExitCode::FAILURE
 }

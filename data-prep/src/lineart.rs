@@ -1,0 +1,1 @@
+//! Line-art extraction placeholder (filled in below).
