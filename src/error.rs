@@ -30,9 +30,18 @@ pub enum Error {
     /// An input image cannot be read or decoded.
     #[error("{}: {reason}", path.display())]
     Image { path: PathBuf, reason: String },
+    /// An input image cannot be loaded (the message names the file and the reason).
+    #[error(transparent)]
+    Load(#[from] data_prep::Error),
     /// A dataset directory (manifest, line/, color/) is missing or malformed.
     #[error("dataset {}: {reason}", path.display())]
     Dataset { path: PathBuf, reason: String },
+    /// A training checkpoint is missing, truncated or does not fit the model / optimiser.
+    #[error("checkpoint {}: {reason}", path.display())]
+    Checkpoint { path: PathBuf, reason: String },
+    /// Optimiser state (moments, step) does not match the variables it is loaded into.
+    #[error("optimiser state: {0}")]
+    OptimState(String),
 }
 
 /// Library result type.

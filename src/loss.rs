@@ -1,1 +1,169 @@
-//! GAN losses (vanilla, lsgan, wgan, wgan-gp, hinge, kl) and the L1 term.
+//! GAN losses (vanilla, lsgan, wgan, wgan-gp, hinge, kl) and the L1 term, computed from
+//! discriminator logits, plus each mode's paper defaults (`GanMode::defaults`).
+//!
+//! Conventions:
+//! - The discriminator's output is always raw logits (no sigmoid in the network).
+//! - `discriminator_loss` is `weight * (real_term + fake_term)` where the weight is 0.5 for
+//!   the modes pix2pix halves (vanilla, lsgan and kl, which uses the vanilla D loss) and 1
+//!   for the Wasserstein and hinge critics, whose papers do not halve.
+//! - `gradient_penalty` returns the bare `E[(||grad||_2 - 1)^2]`; the caller multiplies by
+//!   `ModeDefaults::gp_lambda` (10) and adds it to the critic loss.
+
+use serde::{Deserialize, Serialize};
+use tch::{Kind, Reduction, Tensor};
+
+use crate::config::NormKind;
+use crate::optim::OptimKind;
+
+/// Adversarial objective (`--gan-mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum GanMode {
+    /// pix2pix: BCE on logits, non-saturating generator loss.
+    Vanilla,
+    /// Least squares (Mao et al.): MSE to 1 / 0.
+    Lsgan,
+    /// Wasserstein with weight clipping (Arjovsky et al.).
+    Wgan,
+    /// Wasserstein with gradient penalty (Gulrajani et al.).
+    WganGp,
+    /// Hinge loss (Lim & Ye; SAGAN).
+    Hinge,
+    /// Vanilla D loss; the generator maximises log(D / (1 - D)) = the D logit.
+    Kl,
+}
+
+/// Hyper-parameters a mode's paper uses unless the user overrides them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModeDefaults {
+    /// Learning rate of both networks.
+    pub lr: f64,
+    /// Adam beta1; for RMSprop, its momentum (0).
+    pub beta1: f64,
+    /// Adam beta2; for RMSprop, its smoothing constant alpha (0.99).
+    pub beta2: f64,
+    pub optimizer: OptimKind,
+    /// Discriminator (critic) updates per generator update.
+    pub n_critic: u32,
+    /// WGAN weight clipping: the critic's weights are clamped to [-c, c] after each step.
+    pub clip: Option<f64>,
+    /// WGAN-GP penalty weight lambda.
+    pub gp_lambda: Option<f64>,
+    /// Discriminator normalisation. WGAN-GP penalises each sample's gradient, which batch
+    /// statistics would couple across the batch, so its critic uses instance norm.
+    pub default_norm: NormKind,
+}
+
+impl GanMode {
+    /// The paper defaults of the issue: vanilla/lsgan/hinge/kl Adam 2e-4 (0.5, 0.999);
+    /// wgan RMSprop 5e-5, clip 0.01, 5 critic steps; wgan-gp Adam 1e-4 (0.5, 0.9), lambda
+    /// 10, 5 critic steps.
+    pub fn defaults(self) -> ModeDefaults {
+        let adam = ModeDefaults {
+            lr: 2e-4,
+            beta1: 0.5,
+            beta2: 0.999,
+            optimizer: OptimKind::Adam,
+            n_critic: 1,
+            clip: None,
+            gp_lambda: None,
+            default_norm: NormKind::Batch,
+        };
+        match self {
+            GanMode::Vanilla | GanMode::Lsgan | GanMode::Hinge | GanMode::Kl => adam,
+            GanMode::Wgan => ModeDefaults {
+                lr: 5e-5,
+                beta1: 0.0,
+                beta2: 0.99,
+                optimizer: OptimKind::RmsProp,
+                n_critic: 5,
+                clip: Some(0.01),
+                ..adam
+            },
+            GanMode::WganGp => ModeDefaults {
+                lr: 1e-4,
+                beta2: 0.9,
+                n_critic: 5,
+                gp_lambda: Some(10.0),
+                default_norm: NormKind::Instance,
+                ..adam
+            },
+        }
+    }
+
+    /// Whether `discriminator_loss` halves the sum of its two terms (as pix2pix does).
+    pub fn halves_d_loss(self) -> bool {
+        matches!(self, GanMode::Vanilla | GanMode::Lsgan | GanMode::Kl)
+    }
+}
+
+fn bce_logits(logits: &Tensor, target: f64) -> Tensor {
+    let t = logits.full_like(target);
+    logits.binary_cross_entropy_with_logits::<Tensor>(&t, None, None, Reduction::Mean)
+}
+
+fn mse(xs: &Tensor, target: f64) -> Tensor {
+    (xs - target).square().mean(Kind::Float)
+}
+
+/// The discriminator's two terms `(on real, on fake)`, before any halving; useful to log
+/// `loss/D_real` and `loss/D_fake`. `real` and `fake` are D logits.
+pub fn discriminator_terms(mode: GanMode, real: &Tensor, fake: &Tensor) -> (Tensor, Tensor) {
+    match mode {
+        GanMode::Vanilla | GanMode::Kl => (bce_logits(real, 1.0), bce_logits(fake, 0.0)),
+        GanMode::Lsgan => (mse(real, 1.0), mse(fake, 0.0)),
+        GanMode::Wgan | GanMode::WganGp => (-real.mean(Kind::Float), fake.mean(Kind::Float)),
+        GanMode::Hinge => (
+            (real.neg() + 1.0).relu().mean(Kind::Float),
+            (fake + 1.0).relu().mean(Kind::Float),
+        ),
+    }
+}
+
+/// Discriminator (critic) loss from its logits on real and fake pairs; see the module doc
+/// for the halving. Add `gp_lambda * gradient_penalty(..)` for WGAN-GP.
+pub fn discriminator_loss(mode: GanMode, real: &Tensor, fake: &Tensor) -> Tensor {
+    let (r, f) = discriminator_terms(mode, real, fake);
+    let sum = r + f;
+    if mode.halves_d_loss() {
+        sum * 0.5
+    } else {
+        sum
+    }
+}
+
+/// The generator's adversarial loss from D's logits on its output.
+pub fn generator_gan_loss(mode: GanMode, fake: &Tensor) -> Tensor {
+    match mode {
+        GanMode::Vanilla => bce_logits(fake, 1.0),
+        GanMode::Lsgan => mse(fake, 1.0),
+        // Wasserstein, hinge (SAGAN) and the article's KL update all minimise -E[logit].
+        GanMode::Wgan | GanMode::WganGp | GanMode::Hinge | GanMode::Kl => -fake.mean(Kind::Float),
+    }
+}
+
+/// WGAN-GP penalty `E[(||grad_x D(x_hat)||_2 - 1)^2]` on random interpolates
+/// `x_hat = a * real + (1 - a) * fake`, one `a ~ U[0, 1]` per sample. `d` maps a batch
+/// `[B, ...]` of colour images to logits (close over the line art for the conditional D).
+/// Differentiable (create_graph) so the penalty trains the critic; not multiplied by lambda.
+pub fn gradient_penalty(d: impl Fn(&Tensor) -> Tensor, real: &Tensor, fake: &Tensor) -> Tensor {
+    let b = real.size()[0];
+    let mut alpha_shape = vec![1i64; real.dim()];
+    alpha_shape[0] = b;
+    let alpha = Tensor::rand(alpha_shape.as_slice(), (real.kind(), real.device()));
+    let fake = fake.detach();
+    let x_hat = (real.detach() * &alpha + fake * (alpha.neg() + 1.0)).set_requires_grad(true);
+    let out = d(&x_hat);
+    // Summing the outputs = grad_outputs of ones: each sample's gradient is its own.
+    let grads = Tensor::run_backward(&[out.sum(Kind::Float)], &[&x_hat], true, true);
+    // pix2pix adds 1e-16 so the norm's gradient is defined at 0.
+    let norms = (&grads[0] + 1e-16)
+        .view([b, -1])
+        .norm_scalaropt_dim(2, [1i64], false);
+    (norms - 1.0).square().mean(Kind::Float)
+}
+
+/// Mean absolute error (pix2pix's `criterionL1`), multiplied by `lambda_l1` by the caller.
+pub fn l1(fake: &Tensor, target: &Tensor) -> Tensor {
+    fake.l1_loss(target, Reduction::Mean)
+}

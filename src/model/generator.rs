@@ -1,23 +1,127 @@
-//! U-Net generator with skip connections (pix2pix `UnetGenerator`).
+//! U-Net generator with skip connections (pix2pix `UnetGenerator`, norm = batch).
+//!
+//! pix2pix builds the U-Net recursively (`UnetSkipConnectionBlock`); here the same network
+//! is unrolled into `num_downs` down-blocks and as many up-blocks, level 1 outermost:
+//!
+//! ```text
+//! down1: Conv                      up1: ReLU, ConvT(+bias), Tanh      (outermost)
+//! downk: LReLU, Conv, BN           upk: ReLU, ConvT, BN [, Dropout]   (levels 2..n-1)
+//! downn: LReLU, Conv               upn: ReLU, ConvT, BN               (innermost)
+//! ```
+//! Level k has `inner(k) = ngf * min(2^(k-1), 8)` filters; its up-block takes
+//! `cat(skip, up_{k+1})` (`2 * inner(k)` channels) and returns `inner(k-1)` channels.
+//! Dropout 0.5 sits in the levels 5..n-1 (the `num_downs - 5` middle blocks of ngf*8).
+//! All convolutions are 4x4 stride 2 padding 1; only the outermost ConvT has a bias.
+//!
+//! Variable names: `down{k}.conv.weight`, `down{k}.norm.{weight,bias,running_mean,
+//! running_var}`, `up{k}.conv.weight`, `up1.conv.bias`, `up{k}.norm.*`.
 
 use tch::{nn, Tensor};
 
 use crate::config::ModelConfig;
+use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu, NORM};
+
+/// Dropout probability of the innermost up-blocks (pix2pix `use_dropout`).
+const DROPOUT: f64 = 0.5;
+
+#[derive(Debug)]
+struct DownBlock {
+    conv: nn::Conv2D,
+    norm: Option<nn::BatchNorm>,
+}
+
+#[derive(Debug)]
+struct UpBlock {
+    conv: nn::ConvTranspose2D,
+    norm: Option<nn::BatchNorm>,
+    dropout: bool,
+}
 
 /// Line art `[B, in_channels, H, W]` -> colour `[B, out_channels, H, W]` in [-1, 1];
 /// H and W must be multiples of `ModelConfig::size_multiple()`.
 #[derive(Debug)]
-pub struct UnetGenerator {}
+pub struct UnetGenerator {
+    /// `downs[k-1]` is level k's down-block (level 1 outermost).
+    downs: Vec<DownBlock>,
+    /// `ups[k-1]` is level k's up-block.
+    ups: Vec<UpBlock>,
+}
+
+/// Filters of level `k` (1-based): ngf, 2ngf, 4ngf, then 8ngf down to the innermost.
+fn inner_channels(ngf: i64, k: i64) -> i64 {
+    ngf * (1i64 << (k - 1).min(3))
+}
 
 impl UnetGenerator {
     /// Builds the generator's variables directly under `p` (the generator's own VarStore
-    /// root, so `generator.safetensors` keys read like the fields).
-    pub fn new(_p: &nn::Path, _cfg: &ModelConfig) -> Self {
-        todo!("issue 4: U-Net generator")
+    /// root, so `generator.safetensors` keys read like the fields). The weights are tch's
+    /// defaults; call `layers::init_weights` for pix2pix's N(0, 0.02).
+    pub fn new(p: &nn::Path, cfg: &ModelConfig) -> Self {
+        let n = cfg.num_downs();
+        let mut downs = Vec::with_capacity(n as usize);
+        let mut ups = Vec::with_capacity(n as usize);
+        for k in 1..=n {
+            let inner = inner_channels(cfg.ngf, k);
+            let outer = if k == 1 {
+                cfg.out_channels
+            } else {
+                inner_channels(cfg.ngf, k - 1)
+            };
+            let down_in = if k == 1 { cfg.in_channels } else { outer };
+            let outermost = k == 1;
+            let innermost = k == n;
+
+            let dp = p / format!("down{k}");
+            let down_norm = (!outermost && !innermost).then(|| batch_norm(&dp / NORM, inner));
+            downs.push(DownBlock {
+                conv: conv4(&dp / "conv", down_in, inner, 2, false),
+                norm: down_norm,
+            });
+
+            let upp = p / format!("up{k}");
+            // The innermost up-block sees only the bottleneck; the others see cat(skip, up).
+            let up_in = if innermost { inner } else { 2 * inner };
+            ups.push(UpBlock {
+                conv: conv_transpose4(&upp / "conv", up_in, outer, outermost),
+                norm: (!outermost).then(|| batch_norm(&upp / NORM, outer)),
+                dropout: cfg.dropout && k >= 5 && !innermost,
+            });
+        }
+        UnetGenerator { downs, ups }
     }
 
     /// `train` selects batch statistics + dropout (true) or running statistics (false).
-    pub fn forward_t(&self, _line: &Tensor, _train: bool) -> Tensor {
-        todo!("issue 4: U-Net generator")
+    pub fn forward_t(&self, line: &Tensor, train: bool) -> Tensor {
+        let n = self.downs.len();
+        // skips[k-1] = LeakyReLU(d_k). pix2pix's in-place LeakyReLU also rewrites the tensor
+        // its skip connection concatenates, and the up-path's ReLU makes the two the same
+        // (relu(lrelu(x)) = relu(x)); sharing one activation saves a tensor per level.
+        let mut skips = Vec::with_capacity(n);
+        let mut h = line.apply(&self.downs[0].conv); // d1
+        for down in &self.downs[1..] {
+            let a = leaky_relu(&h);
+            h = a.apply(&down.conv);
+            if let Some(bn) = &down.norm {
+                h = h.apply_t(bn, train);
+            }
+            skips.push(a);
+        }
+        // h = d_n, the 1x1 bottleneck at the training size. Going back up:
+        for (k, up) in self.ups.iter().enumerate().rev() {
+            let x = if k + 1 == n {
+                h.relu()
+            } else {
+                // [B, inner(k) + inner(k), H_k, W_k]; in-place ReLU on the fresh concatenation.
+                Tensor::cat(&[&skips[k], &h], 1).relu_()
+            };
+            h = x.apply(&up.conv);
+            if let Some(bn) = &up.norm {
+                h = h.apply_t(bn, train);
+            }
+            if up.dropout {
+                h = h.dropout(DROPOUT, train);
+            }
+        }
+        h.tanh()
     }
 }

@@ -1,1 +1,137 @@
-//! Blocks and initialisation shared by the generator and discriminator.
+//! Blocks and initialisation shared by the generator and discriminator: the 4x4 stride-2
+//! convolutions of pix2pix, LeakyReLU(0.2), the normalisation choice and `init_weights`.
+
+use tch::{nn, Tensor};
+
+use crate::config::NormKind;
+
+/// Standard deviation of pix2pix's `init_weights(init_type="normal", init_gain=0.02)`.
+pub const INIT_STD: f64 = 0.02;
+
+/// Negative slope of every LeakyReLU in pix2pix.
+pub const LEAKY_SLOPE: f64 = 0.2;
+
+/// Name of the path component under which every normalisation layer lives; `init_weights`
+/// recognises BatchNorm's affine parameters by it.
+pub const NORM: &str = "norm";
+
+/// LeakyReLU with slope 0.2. tch 0.24 only binds `leaky_relu` with the default slope 0.01,
+/// so this is PReLU with a constant (not trainable) weight: one kernel forward and backward,
+/// the same values as `nn.LeakyReLU(0.2)`.
+pub fn leaky_relu(xs: &Tensor) -> Tensor {
+    let slope = Tensor::from(LEAKY_SLOPE as f32)
+        .to_kind(xs.kind())
+        .to_device(xs.device());
+    xs.prelu(&slope)
+}
+
+/// Conv 4x4, stride `stride`, padding 1: the only convolution shape pix2pix uses.
+pub fn conv4(p: nn::Path, c_in: i64, c_out: i64, stride: i64, bias: bool) -> nn::Conv2D {
+    let cfg = nn::ConvConfig {
+        stride,
+        padding: 1,
+        bias,
+        ..Default::default()
+    };
+    nn::conv2d(p, c_in, c_out, 4, cfg)
+}
+
+/// Transposed conv 4x4, stride 2, padding 1: doubles H and W.
+pub fn conv_transpose4(p: nn::Path, c_in: i64, c_out: i64, bias: bool) -> nn::ConvTranspose2D {
+    let cfg = nn::ConvTransposeConfig {
+        stride: 2,
+        padding: 1,
+        bias,
+        ..Default::default()
+    };
+    nn::conv_transpose2d(p, c_in, c_out, 4, cfg)
+}
+
+/// `nn.BatchNorm2d(c)` (eps 1e-5, momentum 0.1, affine, running statistics).
+pub fn batch_norm(p: nn::Path, c: i64) -> nn::BatchNorm {
+    let cfg = nn::BatchNormConfig {
+        ws_init: nn::Init::Const(1.0),
+        ..Default::default()
+    };
+    nn::batch_norm2d(p, c, cfg)
+}
+
+/// A normalisation layer chosen at run time (the discriminator's `--norm`).
+#[derive(Debug)]
+pub enum Norm {
+    /// BatchNorm2d with affine parameters and running statistics.
+    Batch(nn::BatchNorm),
+    /// InstanceNorm2d as pix2pix builds it: `affine=False, track_running_stats=False`,
+    /// so it has no variables and behaves the same in train and eval mode.
+    Instance,
+    /// Identity.
+    None,
+}
+
+impl Norm {
+    pub fn new(p: nn::Path, kind: NormKind, c: i64) -> Self {
+        match kind {
+            NormKind::Batch => Norm::Batch(batch_norm(p, c)),
+            NormKind::Instance => Norm::Instance,
+            NormKind::None => Norm::None,
+        }
+    }
+
+    pub fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
+        match self {
+            Norm::Batch(bn) => xs.apply_t(bn, train),
+            Norm::Instance => xs.instance_norm(
+                None::<Tensor>,
+                None::<Tensor>,
+                None::<Tensor>,
+                None::<Tensor>,
+                true,
+                0.1,
+                1e-5,
+                false,
+            ),
+            Norm::None => xs.shallow_clone(),
+        }
+    }
+}
+
+/// Whether a convolution before a norm of this kind carries a bias. As pix2pix: no bias
+/// before BatchNorm (its beta replaces it); a bias with InstanceNorm (pix2pix keeps it
+/// there). Deviation: with no norm at all we keep the bias (pix2pix drops it, which leaves
+/// those layers without any offset).
+pub fn conv_bias(kind: NormKind) -> bool {
+    kind != NormKind::Batch
+}
+
+/// pix2pix's `init_weights(net, "normal", 0.02)`: conv / transposed-conv weights
+/// N(0, 0.02), their biases 0; BatchNorm weights (gamma) N(1, 0.02), biases (beta) 0.
+/// Running statistics are left alone. Variables are visited in name order so that the same
+/// `tch::manual_seed` gives the same weights (the VarStore is a hash map).
+pub fn init_weights(vs: &nn::VarStore) {
+    let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    tch::no_grad(|| {
+        for (name, mut t) in vars {
+            if !t.requires_grad() {
+                continue; // running_mean / running_var
+            }
+            let in_norm = name.split('.').any(|c| c == NORM);
+            if name.ends_with(".bias") {
+                let _ = t.zero_();
+            } else if in_norm {
+                let _ = t.normal_(1.0, INIT_STD);
+            } else {
+                let _ = t.normal_(0.0, INIT_STD);
+            }
+        }
+    });
+}
+
+/// Total number of elements of the trainable variables (running statistics excluded),
+/// the figure PyTorch's `sum(p.numel() for p in net.parameters())` gives.
+pub fn count_parameters(vs: &nn::VarStore) -> i64 {
+    vs.trainable_variables()
+        .iter()
+        .map(|t| t.numel() as i64)
+        .sum()
+}
