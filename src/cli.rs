@@ -51,15 +51,35 @@ pub struct TrainArgs {
 /// `colorize infer`
 #[derive(Debug, Args)]
 pub struct InferArgs {
-    /// Sketches to colour: image files and/or directories (walked recursively).
+    /// Sketches to colour: image files (PNG, JPEG, WebP, BMP, GIF, TIFF, SVG) and/or
+    /// directories (walked recursively; files named `*_color.png` are skipped there).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output file (one input) or directory (several inputs or a directory).
+    /// Output file (one input file) or directory (several inputs or a directory; created
+    /// if needed). Default: `<name>_color.png` beside each input.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
     /// Model: a run directory or a model directory (default: models/default).
     #[arg(long, value_name = "M")]
     pub model: Option<PathBuf>,
+    /// Longer side of the working resolution in pixels (default: the model's training
+    /// size). The sketch is scaled to it, padded with white, and the colour scaled back.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u32).range(1..=8192))]
+    pub work_size: Option<u32>,
+    /// Write the network's colour alone (resized to the input size), without laying the
+    /// original lines over it.
+    #[arg(long)]
+    pub raw: bool,
+    /// Overwrite existing output files.
+    #[arg(long)]
+    pub force: bool,
+    /// pix2pix's "train mode at test time": batch statistics and dropout stay on, so
+    /// outputs vary from run to run (default: eval mode, running statistics, no dropout).
+    #[arg(long)]
+    pub train_mode: bool,
+    /// Print per-image timings (decode, network, finish + write) on stderr.
+    #[arg(long)]
+    pub timings: bool,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
@@ -68,10 +88,20 @@ pub struct InferArgs {
     pub threads: Option<usize>,
 }
 
+/// A trivial "model" for `colorize eval --baseline`, to put a model's figures in context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BaselineArg {
+    /// The output is the line art itself, as grey RGB.
+    Gray,
+    /// The output is a flat image of the mean colour of the train split's targets.
+    MeanColor,
+}
+
 /// `colorize eval`
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Model: a run directory or a model directory.
+    /// Model: a run directory or a model directory (default: models/default; not needed
+    /// with --baseline).
     #[arg(long, value_name = "M")]
     pub model: Option<PathBuf>,
     /// Dataset directory made by `prep`.
@@ -83,6 +113,27 @@ pub struct EvalArgs {
     /// Print the figures as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Evaluate a trivial baseline instead of a model.
+    #[arg(long, value_enum)]
+    pub baseline: Option<BaselineArg>,
+    /// Write a contact sheet (rows of line | output | target) of the first N examples.
+    #[arg(long, value_name = "PNG")]
+    pub save_sheet: Option<PathBuf>,
+    /// Number of examples on the contact sheet.
+    #[arg(short = 'n', long, default_value_t = 8, value_name = "N")]
+    pub sheet_count: usize,
+    /// Evaluate at most this many pairs of the split (default: all).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Images per network call.
+    #[arg(long, default_value_t = 16)]
+    pub batch_size: usize,
+    /// pix2pix's "train mode at test time" (batch statistics + dropout); default eval mode.
+    #[arg(long)]
+    pub train_mode: bool,
+    /// Do not write `eval.json` into the model directory.
+    #[arg(long)]
+    pub no_save: bool,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
@@ -100,6 +151,9 @@ pub struct ExportArgs {
     /// New model directory (e.g. models/NAME).
     #[arg(value_name = "DIR")]
     pub dest: PathBuf,
+    /// Replace the files of an existing model directory.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `colorize info`

@@ -1,1 +1,278 @@
-//! Evaluation of a model (or a trivial baseline) on a dataset split.
+//! Evaluation of a model (or a trivial baseline) on a dataset split: mean L1, PSNR, SSIM and
+//! colourfulness of the outputs against the targets (definitions in `crate::metrics`), and a
+//! contact sheet (line | output | target) of the first examples.
+//!
+//! A model is judged on its raw network output at the dataset's size (the same figures as
+//! training's `val/*` scalars), not on the line-recombined image `colorize infer` writes.
+
+use std::path::Path;
+
+use image::{GrayImage, Luma, Rgb, RgbImage};
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+use tch::Tensor;
+
+use crate::data::Dataset;
+use crate::infer::{Colorizer, InferOptions};
+use crate::metrics::{ImageMetrics, MetricsMean};
+use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
+use crate::{Error, Result};
+
+/// What produces the outputs that are scored.
+#[derive(Debug)]
+pub enum Generator<'a> {
+    /// A trained generator (`train_mode`: pix2pix's train-mode-at-test-time).
+    Model {
+        colorizer: &'a Colorizer,
+        train_mode: bool,
+    },
+    /// Baseline: the line art itself as grey RGB.
+    Gray,
+    /// Baseline: a flat image of one colour (`mean_colour` of the train split's targets).
+    Flat([u8; 3]),
+}
+
+impl Generator<'_> {
+    /// Outputs for a batch of line-art images.
+    fn outputs(&self, lines: &[GrayImage]) -> Result<Vec<RgbImage>> {
+        match self {
+            Generator::Gray => Ok(lines.iter().map(gray_as_rgb).collect()),
+            Generator::Flat(c) => Ok(lines
+                .iter()
+                .map(|l| RgbImage::from_pixel(l.width(), l.height(), Rgb(*c)))
+                .collect()),
+            Generator::Model {
+                colorizer,
+                train_mode,
+            } => {
+                let m = colorizer.model_config().size_multiple() as u32;
+                let same = lines
+                    .iter()
+                    .all(|l| l.dimensions() == lines[0].dimensions());
+                let (w, h) = lines[0].dimensions();
+                if same && w % m == 0 && h % m == 0 {
+                    // One network call for the whole batch.
+                    let xs: Vec<Tensor> = lines.iter().map(gray_to_tensor).collect();
+                    let out = colorizer.forward(&Tensor::stack(&xs, 0), *train_mode); // [B, 3, H, W]
+                    (0..lines.len() as i64)
+                        .map(|i| tensor_to_rgb(&out.get(i)))
+                        .collect()
+                } else {
+                    // Sizes the U-Net cannot take directly: the padding pipeline of `infer`.
+                    let opts = InferOptions {
+                        work_size: Some(w.max(h)),
+                        raw: true,
+                        train_mode: *train_mode,
+                    };
+                    lines.iter().map(|l| colorizer.colorize(l, &opts)).collect()
+                }
+            }
+        }
+    }
+}
+
+/// Options of one evaluation.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    pub split: String,
+    /// Evaluate only the first N pairs of the split.
+    pub limit: Option<usize>,
+    /// Images per network call.
+    pub batch_size: usize,
+    /// Examples kept for the contact sheet.
+    pub sheet_count: usize,
+}
+
+/// The figures `colorize eval` prints (and writes as `eval.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    /// Model directory, or `baseline:gray` / `baseline:mean-color`.
+    pub model: String,
+    pub data: String,
+    pub split: String,
+    /// Number of pairs scored.
+    pub count: usize,
+    /// Mean absolute error on the [-1, 1] scale (as the training loss G_L1).
+    pub l1: f64,
+    /// Mean of per-image PSNR in dB (data range 1); `"inf"` when some pair is identical.
+    #[serde(serialize_with = "finite_or_inf")]
+    pub psnr: f64,
+    pub ssim: f64,
+    /// Mean Hasler-Suesstrunk colourfulness of the outputs and of the targets (0..255 scale).
+    pub colourfulness_output: f64,
+    pub colourfulness_target: f64,
+    /// output / target colourfulness: near 0 for the flat "sepia" collapse, near 1 when the
+    /// outputs are as colourful as the targets; `null` when all targets are grey.
+    pub colourfulness_ratio: Option<f64>,
+    /// How the figures are defined.
+    pub definitions: &'static str,
+}
+
+const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] scale; PSNR: mean of \
+per-image 10 log10(1 / MSE) on [0, 1] values; SSIM: Wang et al. 2004, 11x11 Gaussian window \
+(sigma 1.5), K1 0.01, K2 0.03, data range 1, per RGB channel over valid windows, averaged; \
+colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB; outputs are the raw network output at \
+the dataset size, in eval mode unless --train-mode";
+
+fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if v.is_finite() {
+        s.serialize_f64(*v)
+    } else {
+        s.serialize_str(if *v > 0.0 { "inf" } else { "-inf" })
+    }
+}
+
+/// Result of `evaluate`: the figures and the first `sheet_count` (line, output, target).
+#[derive(Debug)]
+pub struct Evaluation {
+    pub report: EvalReport,
+    pub examples: Vec<(GrayImage, RgbImage, RgbImage)>,
+}
+
+/// Scores `generator` on the pairs of `opts.split`; `progress(done, total)` is called after
+/// each batch. Pairs are decoded and scored in parallel (rayon).
+pub fn evaluate(
+    data: &Path,
+    generator: &Generator,
+    model_name: &str,
+    opts: &EvalOptions,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Evaluation> {
+    let mut ds = Dataset::open(data, &opts.split)?;
+    if let Some(n) = opts.limit {
+        ds = ds.truncated(n);
+    }
+    if ds.is_empty() {
+        return Err(Error::Dataset {
+            path: data.join("manifest.jsonl"),
+            reason: format!("no pairs in split `{}`", opts.split),
+        });
+    }
+    let total = ds.len();
+    let mut scores = Vec::with_capacity(total);
+    let mut examples = Vec::new();
+    for start in (0..total).step_by(opts.batch_size.max(1)) {
+        let end = (start + opts.batch_size.max(1)).min(total);
+        let pairs: Vec<(GrayImage, RgbImage)> = (start..end)
+            .into_par_iter()
+            .map(|i| ds.load_pair(i))
+            .collect::<Result<_>>()?;
+        let lines: Vec<GrayImage> = pairs.iter().map(|(l, _)| l.clone()).collect();
+        let outputs = generator.outputs(&lines)?;
+        let batch: Vec<ImageMetrics> = outputs
+            .par_iter()
+            .zip(pairs.par_iter())
+            .map(|(out, (_, target))| ImageMetrics::from_rgb(out, target))
+            .collect::<Result<_>>()?;
+        scores.extend(batch);
+        for ((line, target), out) in pairs.into_iter().zip(outputs) {
+            if examples.len() < opts.sheet_count {
+                examples.push((line, out, target));
+            }
+        }
+        progress(end, total);
+    }
+    let mean = MetricsMean::of(&scores);
+    let report = EvalReport {
+        model: model_name.to_string(),
+        data: data.display().to_string(),
+        split: opts.split.clone(),
+        count: mean.count,
+        l1: mean.l1,
+        psnr: mean.psnr,
+        ssim: mean.ssim,
+        colourfulness_output: mean.colourfulness,
+        colourfulness_target: mean.target_colourfulness,
+        colourfulness_ratio: mean.colourfulness_ratio,
+        definitions: DEFINITIONS,
+    };
+    Ok(Evaluation { report, examples })
+}
+
+/// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best
+/// flat colour under an L2 criterion that a model could learn without looking at the lines.
+pub fn mean_colour(data: &Path) -> Result<[u8; 3]> {
+    let ds = Dataset::open(data, "train")?;
+    if ds.is_empty() {
+        return Err(Error::Dataset {
+            path: data.join("manifest.jsonl"),
+            reason: "no pairs in split `train` to take the mean colour from".into(),
+        });
+    }
+    let sums = (0..ds.len())
+        .into_par_iter()
+        .map(|i| {
+            let (_, colour) = ds.load_pair(i)?;
+            let mut s = [0f64; 4];
+            for p in colour.pixels() {
+                (0..3).for_each(|c| s[c] += f64::from(p[c]));
+                s[3] += 1.0;
+            }
+            Ok::<_, Error>(s)
+        })
+        .try_reduce(|| [0f64; 4], |a, b| Ok([0, 1, 2, 3].map(|i| a[i] + b[i])))?;
+    Ok([0, 1, 2].map(|c| (sums[c] / sums[3].max(1.0)).round() as u8))
+}
+
+/// Grey line art as an RGB image.
+pub fn gray_as_rgb(line: &GrayImage) -> RgbImage {
+    RgbImage::from_fn(line.width(), line.height(), |x, y| {
+        let Luma([v]) = *line.get_pixel(x, y);
+        Rgb([v, v, v])
+    })
+}
+
+/// A contact sheet: one row per example, `line | output | target`, on white with a 4 px
+/// gutter. Cells take the largest width and height among the examples.
+pub fn contact_sheet(examples: &[(GrayImage, RgbImage, RgbImage)]) -> RgbImage {
+    const GAP: u32 = 4;
+    let cw = examples.iter().map(|e| e.0.width()).max().unwrap_or(1);
+    let ch = examples.iter().map(|e| e.0.height()).max().unwrap_or(1);
+    let rows = examples.len().max(1) as u32;
+    let mut sheet = RgbImage::from_pixel(
+        3 * cw + 4 * GAP,
+        rows * ch + (rows + 1) * GAP,
+        Rgb([255, 255, 255]),
+    );
+    for (r, (line, out, target)) in examples.iter().enumerate() {
+        let y = i64::from(GAP + r as u32 * (ch + GAP));
+        for (c, cell) in [gray_as_rgb(line), out.clone(), target.clone()]
+            .iter()
+            .enumerate()
+        {
+            let x = i64::from(GAP + c as u32 * (cw + GAP));
+            image::imageops::replace(&mut sheet, cell, x, y);
+        }
+    }
+    sheet
+}
+
+/// The report as an aligned table for humans.
+pub fn format_table(reports: &[EvalReport]) -> String {
+    let mut s = format!(
+        "{:<28} {:>6} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7}\n",
+        "model", "pairs", "L1", "PSNR dB", "SSIM", "colour", "target", "ratio"
+    );
+    for r in reports {
+        let psnr = if r.psnr.is_finite() {
+            format!("{:.2}", r.psnr)
+        } else {
+            "inf".into()
+        };
+        let ratio = r
+            .colourfulness_ratio
+            .map_or("n/a".into(), |v| format!("{v:.3}"));
+        s += &format!(
+            "{:<28} {:>6} {:>8.4} {:>9} {:>7.4} {:>9.2} {:>9.2} {:>7}\n",
+            r.model,
+            r.count,
+            r.l1,
+            psnr,
+            r.ssim,
+            r.colourfulness_output,
+            r.colourfulness_target,
+            ratio
+        );
+    }
+    s
+}

@@ -1,1 +1,342 @@
-//! The Colorizer: load a model, colour an image of any size.
+//! The Colorizer: load a model directory (or a training run), colour an image of any size.
+//!
+//! Pipeline for one sketch (`Colorizer::colorize`):
+//! 1. the grey sketch is scaled so its longer side equals the working size (INTER_AREA when
+//!    shrinking, bilinear when enlarging) and centred on a white canvas whose sides are the
+//!    U-Net's multiple (`ModelConfig::size_multiple`), so the aspect ratio is kept;
+//! 2. the generator runs on the canvas (eval mode unless asked otherwise, no autograd);
+//! 3. the padding is cropped away; at ink pixels of the working sketch the colour is replaced
+//!    by the colour of the nearest paper pixels ("flat colour": the network's own, blurry
+//!    rendering of the lines would otherwise become dark halos once enlarged);
+//! 4. the colour is resized to the input's exact width and height;
+//! 5. unless `raw`, the original line art is laid over it by multiplication:
+//!    `out = colour * grey / 255` per channel, so white paper shows the colour, ink stays as
+//!    dark as drawn and anti-aliased edges blend — the lines come out exactly as crisp as drawn.
+
+use std::path::{Path, PathBuf};
+
+use image::imageops::{self, FilterType};
+use image::{GrayImage, Luma, RgbImage};
+use tch::{nn, Device, Tensor};
+
+use crate::config::ModelConfig;
+use crate::model::UnetGenerator;
+use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
+use crate::{Error, Result};
+
+/// Where `--model` points when it is not given.
+pub const DEFAULT_MODEL_DIR: &str = "models/default";
+/// Weights file of a model or run directory.
+pub const WEIGHTS_FILE: &str = "generator.safetensors";
+/// Training configuration of a model or run directory (its `model` field is the shape).
+pub const CONFIG_FILE: &str = "config.json";
+/// Grey level below which a working-resolution pixel counts as ink for the flat-colour step.
+const INK_LEVEL: u8 = 128;
+/// How many pixels (at working resolution) the flat-colour step reaches into thick ink.
+const FILL_PASSES: usize = 16;
+
+/// Picks the model directory: `--model` when given, else `models/default` when it exists,
+/// else an error that says how to get a model.
+pub fn resolve_model_dir(model: Option<&Path>) -> Result<PathBuf> {
+    if let Some(m) = model {
+        return Ok(m.to_path_buf());
+    }
+    let default = PathBuf::from(DEFAULT_MODEL_DIR);
+    if default.join(WEIGHTS_FILE).is_file() {
+        return Ok(default);
+    }
+    Err(Error::NoModel(format!(
+        "no model given and no default model at {DEFAULT_MODEL_DIR}/{WEIGHTS_FILE}. \
+         Run `make demo` (trains a small model and exports it to {DEFAULT_MODEL_DIR}), \
+         or train one with `colorize train --data DATASET --out runs/NAME` and pass \
+         `--model runs/NAME` (or `colorize export runs/NAME {DEFAULT_MODEL_DIR}`)"
+    )))
+}
+
+/// Reads the `model` field of a model directory's `config.json` (a full `TrainConfig`; only
+/// the network's shape matters here, so the rest of the training options may evolve freely).
+pub fn read_model_config(dir: &Path) -> Result<ModelConfig> {
+    let path = dir.join(CONFIG_FILE);
+    let model_err = |reason: String| Error::Model {
+        path: path.clone(),
+        reason,
+    };
+    if !dir.is_dir() {
+        return Err(Error::Model {
+            path: dir.to_path_buf(),
+            reason: format!("not a directory (expected {WEIGHTS_FILE} + {CONFIG_FILE})"),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        model_err(format!(
+            "cannot read the model's configuration ({e}); a model directory holds \
+             {WEIGHTS_FILE} and {CONFIG_FILE}"
+        ))
+    })?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| model_err(format!("not valid JSON: {e}")))?;
+    let model = json
+        .get("model")
+        .ok_or_else(|| model_err("has no `model` field (the network's shape)".into()))?;
+    let cfg: ModelConfig = serde_json::from_value(model.clone())
+        .map_err(|e| model_err(format!("bad `model` field: {e}")))?;
+    cfg.validate().map_err(|e| model_err(e.to_string()))?;
+    Ok(cfg)
+}
+
+/// Options of one colouring.
+#[derive(Debug, Clone, Default)]
+pub struct InferOptions {
+    /// Longer side of the working resolution (default: the model's training size).
+    pub work_size: Option<u32>,
+    /// Return the network's colour alone, without laying the original lines over it.
+    pub raw: bool,
+    /// pix2pix's "train mode at test time": batch statistics and dropout stay on.
+    pub train_mode: bool,
+}
+
+/// A loaded generator, ready to colour sketches.
+#[derive(Debug)]
+pub struct Colorizer {
+    vs: nn::VarStore,
+    net: UnetGenerator,
+    cfg: ModelConfig,
+    device: Device,
+}
+
+impl Colorizer {
+    /// Loads `generator.safetensors` + `config.json` from a model or run directory. Missing,
+    /// truncated or mismatched files give an error naming the file.
+    pub fn load(dir: &Path, device: Device) -> Result<Self> {
+        let cfg = read_model_config(dir)?;
+        let weights = dir.join(WEIGHTS_FILE);
+        if !weights.is_file() {
+            return Err(Error::Model {
+                path: weights,
+                reason: "missing: the generator's weights are not there (a training run \
+                         writes it at its first checkpoint)"
+                    .into(),
+            });
+        }
+        let mut vs = nn::VarStore::new(device);
+        let net = UnetGenerator::new(&vs.root(), &cfg);
+        crate::checkpoint::load_generator_into(&mut vs, &weights)?;
+        Ok(Colorizer {
+            vs,
+            net,
+            cfg,
+            device,
+        })
+    }
+
+    /// The network's shape, from the model's `config.json`.
+    pub fn model_config(&self) -> &ModelConfig {
+        &self.cfg
+    }
+
+    /// Number of trainable parameters of the generator.
+    pub fn parameter_count(&self) -> i64 {
+        crate::model::layers::count_parameters(&self.vs)
+    }
+
+    /// Runs the generator without autograd: `[B, 1, H, W]` line art in [-1, 1] (any device)
+    /// -> `[B, 3, H, W]` colour on the CPU. H and W must be multiples of `size_multiple()`.
+    pub fn forward(&self, line: &Tensor, train_mode: bool) -> Tensor {
+        tch::no_grad(|| {
+            self.net
+                .forward_t(&line.to_device(self.device), train_mode)
+                .to_device(Device::Cpu)
+        })
+    }
+
+    /// Colours a grey sketch of any size; the result has exactly the input's size.
+    pub fn colorize(&self, gray: &GrayImage, opts: &InferOptions) -> Result<RgbImage> {
+        let canvas = self.canvas(gray, opts);
+        let colour = self.run_canvas(&canvas, opts)?;
+        Ok(finish(&colour, &canvas, gray, opts.raw))
+    }
+
+    /// Step 1: the sketch at working resolution on a canvas the U-Net accepts.
+    pub fn canvas(&self, gray: &GrayImage, opts: &InferOptions) -> WorkCanvas {
+        let work = opts.work_size.unwrap_or(self.cfg.image_size as u32);
+        WorkCanvas::new(gray, work, self.cfg.size_multiple() as u32)
+    }
+
+    /// Step 2: the network's colour for a whole canvas.
+    pub fn run_canvas(&self, canvas: &WorkCanvas, opts: &InferOptions) -> Result<RgbImage> {
+        let line = gray_to_tensor(&canvas.image).unsqueeze(0); // [1, 1, H, W]
+        let colour = self.forward(&line, opts.train_mode).squeeze_dim(0); // [3, H, W]
+        tensor_to_rgb(&colour)
+    }
+}
+
+/// The sketch at working resolution, centred on a white canvas the U-Net accepts.
+#[derive(Debug, Clone)]
+pub struct WorkCanvas {
+    /// The padded canvas (sides are multiples of the U-Net's multiple).
+    pub image: GrayImage,
+    /// Where the scaled sketch sits on the canvas: left, top, width, height.
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl WorkCanvas {
+    /// Scales `gray` so its longer side is `work_size` and pads it with white to multiples
+    /// of `multiple`.
+    pub fn new(gray: &GrayImage, work_size: u32, multiple: u32) -> Self {
+        let (w0, h0) = gray.dimensions();
+        let work_size = work_size.max(1);
+        let scale = f64::from(work_size) / f64::from(w0.max(h0).max(1));
+        let w = ((f64::from(w0) * scale).round() as u32).clamp(1, work_size);
+        let h = ((f64::from(h0) * scale).round() as u32).clamp(1, work_size);
+        let scaled = resize_gray(gray, w, h);
+        let round_up = |v: u32| v.div_ceil(multiple.max(1)) * multiple.max(1);
+        let (cw, ch) = (round_up(w), round_up(h));
+        let (x, y) = ((cw - w) / 2, (ch - h) / 2);
+        let mut image = GrayImage::from_pixel(cw, ch, Luma([255]));
+        imageops::replace(&mut image, &scaled, i64::from(x), i64::from(y));
+        WorkCanvas { image, x, y, w, h }
+    }
+
+    /// The part of a canvas-sized image that holds the sketch.
+    pub fn crop<'a, I: image::GenericImageView>(&self, img: &'a I) -> image::SubImage<&'a I> {
+        imageops::crop_imm(img, self.x, self.y, self.w, self.h)
+    }
+}
+
+/// Steps 3-5 of the pipeline: crop, flat colour, resize to the input size, recombine.
+pub fn finish(colour: &RgbImage, canvas: &WorkCanvas, gray: &GrayImage, raw: bool) -> RgbImage {
+    let mut colour = canvas.crop(colour).to_image();
+    if !raw {
+        let line = canvas.crop(&canvas.image).to_image();
+        fill_ink(&mut colour, &line);
+    }
+    let (w, h) = gray.dimensions();
+    let colour = resize_rgb(&colour, w, h);
+    if raw {
+        colour
+    } else {
+        recombine(&colour, gray)
+    }
+}
+
+/// Replaces the colour at ink pixels (`line < INK_LEVEL`) by the mean colour of their
+/// already-known 8-neighbours, growing inward from the paper a pixel per pass.
+pub fn fill_ink(colour: &mut RgbImage, line: &GrayImage) {
+    let (w, h) = colour.dimensions();
+    assert_eq!(
+        (w, h),
+        line.dimensions(),
+        "colour and line must have the same size"
+    );
+    let mut known: Vec<bool> = line.pixels().map(|p| p[0] >= INK_LEVEL).collect();
+    for _ in 0..FILL_PASSES {
+        let mut updates = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                if known[(y * w + x) as usize] {
+                    continue;
+                }
+                let (mut sum, mut n) = ([0u32; 3], 0u32);
+                for ny in y.saturating_sub(1)..(y + 2).min(h) {
+                    for nx in x.saturating_sub(1)..(x + 2).min(w) {
+                        if known[(ny * w + nx) as usize] {
+                            let p = colour.get_pixel(nx, ny);
+                            (0..3).for_each(|c| sum[c] += u32::from(p[c]));
+                            n += 1;
+                        }
+                    }
+                }
+                if n > 0 {
+                    let mean = sum.map(|s| ((s + n / 2) / n) as u8);
+                    updates.push((x, y, mean));
+                }
+            }
+        }
+        if updates.is_empty() {
+            break;
+        }
+        for (x, y, mean) in updates {
+            colour.put_pixel(x, y, image::Rgb(mean));
+            known[(y * w + x) as usize] = true;
+        }
+    }
+}
+
+/// Lays the line art over the colour by multiplication: `out = colour * grey / 255`.
+pub fn recombine(colour: &RgbImage, gray: &GrayImage) -> RgbImage {
+    assert_eq!(colour.dimensions(), gray.dimensions(), "sizes must match");
+    let mut out = colour.clone();
+    for (p, g) in out.pixels_mut().zip(gray.pixels()) {
+        let g = u32::from(g[0]);
+        p.0 = p.0.map(|c| ((u32::from(c) * g + 127) / 255) as u8);
+    }
+    out
+}
+
+/// INTER_AREA when shrinking (no aliasing of thin lines), bilinear when enlarging.
+fn resize_gray(img: &GrayImage, w: u32, h: u32) -> GrayImage {
+    if (w, h) == img.dimensions() {
+        img.clone()
+    } else if w <= img.width() && h <= img.height() {
+        data_prep::resize::resize_area_gray(img, w, h)
+    } else {
+        imageops::resize(img, w, h, FilterType::Triangle)
+    }
+}
+
+/// As `resize_gray`, for colour.
+fn resize_rgb(img: &RgbImage, w: u32, h: u32) -> RgbImage {
+    if (w, h) == img.dimensions() {
+        img.clone()
+    } else if w <= img.width() && h <= img.height() {
+        data_prep::resize::resize_area_rgb(img, w, h)
+    } else {
+        imageops::resize(img, w, h, FilterType::Triangle)
+    }
+}
+
+/// Reads a sketch in any supported format (PNG, JPEG, WebP, SVG, ...): alpha composited on
+/// white, colour converted to grey.
+pub fn load_sketch(path: &Path) -> Result<GrayImage> {
+    let rgb = data_prep::load::load_rgb(path, &data_prep::load::LoadLimits::default())?;
+    Ok(data_prep::gray::to_gray(&rgb))
+}
+
+/// Writes a PNG atomically (see `write_atomic`).
+pub fn save_png_atomic<P>(img: &image::ImageBuffer<P, Vec<u8>>, path: &Path) -> Result<()>
+where
+    P: image::Pixel<Subpixel = u8> + image::PixelWithColorType,
+{
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut bytes, image::ImageFormat::Png)
+        .map_err(|e| Error::Image {
+            path: path.to_path_buf(),
+            reason: format!("cannot encode PNG: {e}"),
+        })?;
+    write_atomic(path, bytes.get_ref())
+}
+
+/// Writes `bytes` to a temporary file in the destination's directory, syncs it and renames
+/// it over `path`, so a crash never leaves a half-written file under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}

@@ -1,7 +1,115 @@
-//! `colorize eval`.
+//! `colorize eval`: figures of a model and/or a trivial baseline on a dataset split, as a
+//! table or JSON on stdout; optionally a contact sheet; `eval.json` beside the model.
 
-use colorize::cli::EvalArgs;
+use std::path::Path;
 
-pub fn run(_args: EvalArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`colorize eval` is not implemented yet")
+use anyhow::Context;
+use colorize::cli::{BaselineArg, EvalArgs};
+use colorize::eval::{self, EvalOptions, EvalReport, Generator};
+use colorize::infer::{self, Colorizer};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// File (in the model directory) holding the reports of the last evaluation.
+pub const EVAL_FILE: &str = "eval.json";
+
+pub fn run(args: EvalArgs) -> anyhow::Result<()> {
+    colorize::device::set_threads(args.threads);
+    let opts = EvalOptions {
+        split: args.split.clone(),
+        limit: args.limit,
+        batch_size: args.batch_size,
+        sheet_count: if args.save_sheet.is_some() {
+            args.sheet_count
+        } else {
+            0
+        },
+    };
+
+    // With --baseline alone only the baseline is scored; with --model too, both (one table).
+    let mut reports: Vec<EvalReport> = Vec::new();
+    let mut sheet = None;
+    let mut model_dir = None;
+    if args.model.is_some() || args.baseline.is_none() {
+        let dir = infer::resolve_model_dir(args.model.as_deref())?;
+        let device = args.device.resolve()?;
+        let colorizer = Colorizer::load(&dir, device)?;
+        let generator = Generator::Model {
+            colorizer: &colorizer,
+            train_mode: args.train_mode,
+        };
+        let ev = score(&args.data, &generator, &dir.display().to_string(), &opts)?;
+        sheet = Some(ev.examples);
+        reports.push(ev.report);
+        model_dir = Some(dir);
+    }
+    if let Some(baseline) = args.baseline {
+        let (generator, name) = match baseline {
+            BaselineArg::Gray => (Generator::Gray, "baseline:gray"),
+            BaselineArg::MeanColor => {
+                let c = eval::mean_colour(&args.data)?;
+                log::info!("mean colour of the train split's targets: {c:?}");
+                (Generator::Flat(c), "baseline:mean-color")
+            }
+        };
+        let ev = score(&args.data, &generator, name, &opts)?;
+        sheet.get_or_insert(ev.examples);
+        reports.push(ev.report);
+    }
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        print!("{}", eval::format_table(&reports));
+        println!("({})", reports[0].definitions);
+    }
+
+    if let (Some(path), Some(examples)) = (&args.save_sheet, sheet) {
+        let img = eval::contact_sheet(&examples);
+        infer::save_png_atomic(&img, path)
+            .with_context(|| format!("writing the contact sheet {}", path.display()))?;
+        log::info!(
+            "contact sheet (line | output | target, {} rows): {}",
+            examples.len(),
+            path.display()
+        );
+    }
+    if let (Some(dir), false) = (model_dir, args.no_save) {
+        save_reports(&dir, &reports);
+    }
+    Ok(())
+}
+
+/// One evaluation with a progress bar on stderr.
+fn score(
+    data: &Path,
+    generator: &Generator,
+    name: &str,
+    opts: &EvalOptions,
+) -> anyhow::Result<eval::Evaluation> {
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} {per_sec} ETA {eta}")
+            .expect("valid template"),
+    );
+    pb.set_prefix(name.to_string());
+    let ev = eval::evaluate(data, generator, name, opts, |done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    })
+    .with_context(|| format!("evaluating {name} on {}", data.display()))?;
+    pb.finish_and_clear();
+    Ok(ev)
+}
+
+/// Writes `eval.json` into the model directory so `colorize export` can put the figures in
+/// the model card; a read-only model directory only gets a warning.
+fn save_reports(dir: &Path, reports: &[EvalReport]) {
+    let path = dir.join(EVAL_FILE);
+    let result = serde_json::to_vec_pretty(reports)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| infer::write_atomic(&path, &bytes).map_err(|e| e.to_string()));
+    match result {
+        Ok(()) => log::info!("figures saved to {}", path.display()),
+        Err(e) => log::warn!("could not save {}: {e}", path.display()),
+    }
 }

@@ -1,0 +1,199 @@
+//! `colorize eval` on hand-made datasets whose figures are known in advance, the baselines,
+//! the JSON output, the contact sheet and `eval.json`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use colorize::config::{ModelConfig, TrainConfig};
+use colorize::eval::{self, EvalOptions, Generator};
+use colorize::loss::GanMode;
+use colorize::model::UnetGenerator;
+use image::{GrayImage, Luma, Rgb, RgbImage};
+use serde_json::Value;
+use tch::{nn, Device};
+use tempfile::TempDir;
+
+/// A dataset of `n` pairs per split (train, test); `target(line)` makes each colour image.
+fn make_dataset(root: &Path, n: usize, target: impl Fn(&GrayImage) -> RgbImage) {
+    std::fs::create_dir_all(root.join("line")).unwrap();
+    std::fs::create_dir_all(root.join("color")).unwrap();
+    let mut manifest = String::new();
+    for split in ["train", "test"] {
+        for i in 0..n {
+            let id = format!("{split}-{i}");
+            let line = GrayImage::from_fn(32, 32, |x, y| {
+                Luma([if (x + y + i as u32) % 9 == 0 { 20 } else { 230 }])
+            });
+            target(&line)
+                .save(root.join("color").join(format!("{id}.png")))
+                .unwrap();
+            line.save(root.join("line").join(format!("{id}.png")))
+                .unwrap();
+            manifest +=
+                &format!("{{\"id\": \"{id}\", \"split\": \"{split}\", \"method\": \"x\"}}\n");
+        }
+    }
+    std::fs::write(root.join("manifest.jsonl"), manifest).unwrap();
+}
+
+fn grey_rgb(line: &GrayImage, offset: u8) -> RgbImage {
+    RgbImage::from_fn(line.width(), line.height(), |x, y| {
+        let v = line.get_pixel(x, y)[0] + offset;
+        Rgb([v, v, v])
+    })
+}
+
+fn opts(split: &str) -> EvalOptions {
+    EvalOptions {
+        split: split.into(),
+        limit: None,
+        batch_size: 3,
+        sheet_count: 2,
+    }
+}
+
+fn eval_json(args: &[&str]) -> Vec<Value> {
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .arg("eval")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
+}
+
+#[test]
+fn identical_outputs_give_l1_zero_ssim_one_and_infinite_psnr() {
+    let tmp = TempDir::new().unwrap();
+    let data = tmp.path().join("d");
+    make_dataset(&data, 5, |l| grey_rgb(l, 0));
+    let ev = eval::evaluate(&data, &Generator::Gray, "gray", &opts("test"), |_, _| {}).unwrap();
+    let r = &ev.report;
+    assert_eq!(r.count, 5);
+    assert_eq!(r.l1, 0.0);
+    assert!((r.ssim - 1.0).abs() < 1e-12, "{}", r.ssim);
+    assert_eq!(r.psnr, f64::INFINITY);
+    assert_eq!(r.colourfulness_output, 0.0);
+    assert_eq!(r.colourfulness_ratio, None, "grey targets: ratio undefined");
+    assert_eq!(ev.examples.len(), 2);
+
+    // The JSON keeps infinity readable and the table prints it.
+    let json = eval_json(&["--data", data.to_str().unwrap(), "--baseline", "gray"]);
+    assert_eq!(json.len(), 1);
+    assert_eq!(json[0]["psnr"], "inf");
+    assert_eq!(json[0]["l1"], 0.0);
+    assert_eq!(json[0]["colourfulness_ratio"], Value::Null);
+    assert!(eval::format_table(&[ev.report]).contains(" inf "));
+}
+
+#[test]
+fn a_known_offset_gives_the_computed_psnr_and_l1() {
+    let tmp = TempDir::new().unwrap();
+    let data = tmp.path().join("d");
+    make_dataset(&data, 4, |l| grey_rgb(l, 10));
+    let ev = eval::evaluate(&data, &Generator::Gray, "gray", &opts("test"), |_, _| {}).unwrap();
+    // Every pixel off by 10 levels: MSE = (10/255)^2, PSNR = 20 log10(25.5) dB.
+    let expected = 20.0 * 25.5f64.log10();
+    assert!(
+        (ev.report.psnr - expected).abs() < 1e-9,
+        "{}",
+        ev.report.psnr
+    );
+    assert!((ev.report.l1 - 20.0 / 255.0).abs() < 1e-12);
+    assert!(ev.report.ssim < 1.0 && ev.report.ssim > 0.9);
+}
+
+#[test]
+fn mean_color_baseline_uses_the_train_targets() {
+    let tmp = TempDir::new().unwrap();
+    let data = tmp.path().join("d");
+    make_dataset(&data, 3, |l| {
+        RgbImage::from_pixel(l.width(), l.height(), Rgb([200, 120, 40]))
+    });
+    assert_eq!(eval::mean_colour(&data).unwrap(), [200, 120, 40]);
+    let json = eval_json(&["--data", data.to_str().unwrap(), "--baseline", "mean-color"]);
+    assert_eq!(json[0]["model"], "baseline:mean-color");
+    assert_eq!(json[0]["l1"], 0.0);
+    assert_eq!(json[0]["psnr"], "inf");
+    let c = json[0]["colourfulness_output"].as_f64().unwrap();
+    assert!(c > 30.0, "a flat orange is colourful by its mean: {c}");
+    assert!((json[0]["colourfulness_ratio"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_model_is_scored_with_a_sheet_and_eval_json() {
+    let tmp = TempDir::new().unwrap();
+    let data = tmp.path().join("d");
+    make_dataset(&data, 5, |l| grey_rgb(l, 5));
+    let model = tmp.path().join("m");
+    std::fs::create_dir_all(&model).unwrap();
+    let cfg = ModelConfig {
+        image_size: 32,
+        ngf: 4,
+        ..ModelConfig::default()
+    };
+    let vs = nn::VarStore::new(Device::Cpu);
+    let _g = UnetGenerator::new(&vs.root(), &cfg);
+    colorize::checkpoint::save_generator(&vs, &model.join("generator.safetensors")).unwrap();
+    let mut train = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("d"));
+    train.model = cfg;
+    std::fs::write(
+        model.join("config.json"),
+        serde_json::to_vec(&train).unwrap(),
+    )
+    .unwrap();
+
+    let sheet = tmp.path().join("sheet.png");
+    let json = eval_json(&[
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--baseline",
+        "gray",
+        "--save-sheet",
+        sheet.to_str().unwrap(),
+        "-n",
+        "3",
+    ]);
+    assert_eq!(json.len(), 2, "model and baseline");
+    assert_eq!(json[0]["count"], 5);
+    assert_eq!(json[1]["model"], "baseline:gray");
+    for k in ["l1", "psnr", "ssim", "colourfulness_output"] {
+        assert!(json[0][k].as_f64().unwrap().is_finite(), "{k}: {}", json[0]);
+    }
+    // 3 rows of (line | output | target), 32 px cells with 4 px gutters.
+    let img = image::open(&sheet).unwrap();
+    assert_eq!(img.width(), 3 * 32 + 4 * 4);
+    assert_eq!(img.height(), 3 * 32 + 4 * 4);
+    let saved: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(model.join("eval.json")).unwrap()).unwrap();
+    assert_eq!(saved, json);
+}
+
+#[test]
+fn a_missing_split_or_dataset_is_a_clear_error() {
+    let tmp = TempDir::new().unwrap();
+    let data = tmp.path().join("d");
+    make_dataset(&data, 2, |l| grey_rgb(l, 0));
+    let err = eval::evaluate(&data, &Generator::Gray, "g", &opts("val"), |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("no pairs in split `val`"), "{err}");
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .args(["eval", "--baseline", "gray", "--data"])
+        .arg(tmp.path().join("nope"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("nope/manifest.jsonl") && !err.contains("panicked"),
+        "{err}"
+    );
+}

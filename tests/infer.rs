@@ -1,0 +1,375 @@
+//! `colorize infer` and the Colorizer: any input size comes back at exactly that size,
+//! transparency becomes white paper, ink stays dark, batches survive bad files, and every
+//! way a model directory can be broken gives a clear error naming the file.
+//!
+//! Models are tiny untrained generators (ngf 4, 32 px) written into temporary directories.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use colorize::config::{ModelConfig, TrainConfig};
+use colorize::infer::{self, Colorizer, InferOptions, WorkCanvas};
+use colorize::loss::GanMode;
+use colorize::model::UnetGenerator;
+use image::{GenericImageView, GrayImage, Luma, Rgb, RgbImage, Rgba, RgbaImage};
+use tch::{nn, Device};
+use tempfile::TempDir;
+
+/// Writes `generator.safetensors` + `config.json` of an untrained generator into `dir`.
+fn make_model(dir: &Path, ngf: i64) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let model = ModelConfig {
+        image_size: 32,
+        ngf,
+        ndf: 4,
+        ..ModelConfig::default()
+    };
+    tch::manual_seed(1);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let _g = UnetGenerator::new(&vs.root(), &model);
+    colorize::model::layers::init_weights(&vs);
+    colorize::checkpoint::save_generator(&vs, &dir.join("generator.safetensors")).unwrap();
+    let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("data/x"));
+    cfg.model = model;
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_string_pretty(&cfg).unwrap(),
+    )
+    .unwrap();
+    dir.to_path_buf()
+}
+
+/// A sketch: white paper with a black frame and a diagonal line.
+fn sketch(w: u32, h: u32) -> GrayImage {
+    GrayImage::from_fn(w, h, |x, y| {
+        let edge = x < 2 || y < 2 || x + 2 >= w || y + 2 >= h;
+        let diag = (i64::from(x) * i64::from(h) - i64::from(y) * i64::from(w)).abs()
+            <= 2 * i64::from(w.max(h));
+        Luma([if edge || diag { 0 } else { 255 }])
+    })
+}
+
+fn colorize_cmd() -> Command {
+    Command::cargo_bin("colorize").unwrap()
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn odd_sizes_come_back_at_exactly_the_input_size() {
+    let tmp = TempDir::new().unwrap();
+    let model = make_model(&tmp.path().join("m"), 4);
+    let c = Colorizer::load(&model, Device::Cpu).unwrap();
+    for (w, h) in [(1, 1), (129, 77), (3000, 200), (77, 129)] {
+        for raw in [false, true] {
+            let opts = InferOptions {
+                raw,
+                ..Default::default()
+            };
+            let out = c.colorize(&sketch(w, h), &opts).unwrap();
+            assert_eq!(out.dimensions(), (w, h), "raw={raw}");
+        }
+    }
+    // And through the command line, with a non-default working size.
+    let input = tmp.path().join("odd.png");
+    sketch(129, 77).save(&input).unwrap();
+    let out = colorize_cmd()
+        .args(["infer", "--model"])
+        .arg(&model)
+        .arg(&input)
+        .args(["--work-size", "48"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let written = tmp.path().join("odd_color.png");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        written.display().to_string()
+    );
+    assert_eq!(image::open(&written).unwrap().dimensions(), (129, 77));
+}
+
+#[test]
+fn work_canvas_keeps_the_aspect_ratio_and_pads_with_white() {
+    let c = WorkCanvas::new(&sketch(129, 77), 32, 32);
+    assert_eq!(c.image.dimensions(), (32, 32));
+    assert_eq!((c.w, c.h), (32, 19)); // 77 * 32 / 129 = 19.1
+    assert_eq!((c.x, c.y), (0, 6));
+    assert_eq!(c.image.get_pixel(16, 0)[0], 255, "padding is white");
+    assert_eq!(
+        c.image.get_pixel(16, 6)[0],
+        0,
+        "the sketch's top edge is ink"
+    );
+    let c = WorkCanvas::new(&sketch(3000, 200), 128, 32);
+    assert_eq!(
+        (c.w, c.h, c.image.width(), c.image.height()),
+        (128, 9, 128, 32)
+    );
+    let c = WorkCanvas::new(&sketch(1, 1), 32, 32);
+    assert_eq!((c.w, c.h), (32, 32));
+}
+
+#[test]
+fn transparent_input_becomes_white_paper() {
+    let tmp = TempDir::new().unwrap();
+    // Transparent pixels hide black RGB (as many clip-art PNGs do); one opaque black stroke.
+    let path = tmp.path().join("alpha.png");
+    RgbaImage::from_fn(40, 30, |x, _| {
+        if x == 20 {
+            Rgba([0, 0, 0, 255])
+        } else {
+            Rgba([0, 0, 0, 0])
+        }
+    })
+    .save(&path)
+    .unwrap();
+    let gray = infer::load_sketch(&path).unwrap();
+    assert_eq!(gray.get_pixel(5, 5)[0], 255, "transparent -> white");
+    assert_eq!(gray.get_pixel(20, 5)[0], 0, "opaque ink stays black");
+    let model = make_model(&tmp.path().join("m"), 4);
+    let out = colorize_cmd()
+        .args(["infer", "--model"])
+        .arg(&model)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let img = image::open(tmp.path().join("alpha_color.png"))
+        .unwrap()
+        .to_rgb8();
+    // Paper shows the (untrained, mid-grey) colour, never the black hidden under alpha.
+    let paper = img.get_pixel(5, 5);
+    assert!(
+        paper.0.iter().all(|&v| v > 40),
+        "paper came out black: {paper:?}"
+    );
+    assert!(img.get_pixel(20, 5).0.iter().all(|&v| v == 0));
+}
+
+#[test]
+fn ink_pixels_stay_dark_and_lines_are_recombined() {
+    let tmp = TempDir::new().unwrap();
+    let model = make_model(&tmp.path().join("m"), 4);
+    let c = Colorizer::load(&model, Device::Cpu).unwrap();
+    let gray = sketch(200, 150);
+    let out = c.colorize(&gray, &InferOptions::default()).unwrap();
+    let mut ink = 0;
+    for (x, y, g) in gray.enumerate_pixels() {
+        let p = out.get_pixel(x, y);
+        // Multiplying by the line art never brightens a pixel beyond its grey level.
+        assert!(p.0.iter().all(|&v| v <= g[0]), "({x},{y}) {p:?} > {g:?}");
+        if g[0] < 50 {
+            ink += 1;
+            assert!(p.0.iter().all(|&v| v < 50));
+        }
+    }
+    assert!(ink > 500, "the sketch has lines");
+}
+
+#[test]
+fn recombine_multiplies_and_fill_ink_removes_the_networks_lines() {
+    let colour = RgbImage::from_pixel(3, 1, Rgb([200, 100, 50]));
+    let gray = GrayImage::from_raw(3, 1, vec![255, 128, 0]).unwrap();
+    let out = infer::recombine(&colour, &gray);
+    assert_eq!(out.as_raw(), &[200, 100, 50, 100, 50, 25, 0, 0, 0]);
+
+    // The network drew a dark line where the sketch has ink: flat colour takes it away.
+    let line = GrayImage::from_fn(5, 5, |x, _| Luma([if x == 2 { 0 } else { 255 }]));
+    let mut colour = RgbImage::from_fn(5, 5, |x, _| {
+        if x == 2 {
+            Rgb([10, 10, 10])
+        } else {
+            Rgb([200, 100, 50])
+        }
+    });
+    infer::fill_ink(&mut colour, &line);
+    assert!(colour.pixels().all(|p| p.0 == [200, 100, 50]));
+}
+
+#[test]
+fn batch_skips_a_corrupt_file_and_colours_the_rest() {
+    let tmp = TempDir::new().unwrap();
+    let model = make_model(&tmp.path().join("m"), 4);
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir_all(inputs.join("sub")).unwrap();
+    sketch(40, 30).save(inputs.join("a.png")).unwrap();
+    sketch(33, 64).save(inputs.join("sub/b.png")).unwrap();
+    image::DynamicImage::ImageLuma8(sketch(20, 20))
+        .to_rgb8()
+        .save(inputs.join("c.jpg"))
+        .unwrap();
+    let png = std::fs::read(inputs.join("a.png")).unwrap();
+    std::fs::write(inputs.join("broken.png"), &png[..png.len() / 2]).unwrap();
+    let outdir = tmp.path().join("out");
+    let out = colorize_cmd()
+        .args(["infer", "--model"])
+        .arg(&model)
+        .arg(&inputs)
+        .arg("-o")
+        .arg(&outdir)
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(
+        !out.status.success(),
+        "a skipped file makes the exit status non-zero"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let skipped: Vec<&str> = err.lines().filter(|l| l.starts_with("skipped")).collect();
+    assert_eq!(skipped.len(), 1, "{err}");
+    assert!(skipped[0].contains("broken.png"), "{err}");
+    assert!(err.contains("coloured 3 of 4 inputs"), "{err}");
+    for (rel, size) in [
+        ("a_color.png", (40, 30)),
+        ("sub/b_color.png", (33, 64)),
+        ("c_color.png", (20, 20)),
+    ] {
+        let img = image::open(outdir.join(rel)).unwrap();
+        assert_eq!(img.dimensions(), size, "{rel}");
+    }
+    assert!(!outdir.join("broken_color.png").exists());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+}
+
+#[test]
+fn existing_outputs_and_inputs_are_never_overwritten() {
+    let tmp = TempDir::new().unwrap();
+    let model = make_model(&tmp.path().join("m"), 4);
+    let input = tmp.path().join("s.png");
+    sketch(20, 20).save(&input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let run = |extra: &[&str]| {
+        colorize_cmd()
+            .args(["infer", "--model"])
+            .arg(&model)
+            .arg(&input)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["-o", input.to_str().unwrap(), "--force"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("would overwrite the input"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    let target = tmp.path().join("s_color.png");
+    std::fs::write(&target, b"keep me").unwrap();
+    let out = run(&[]);
+    assert!(!out.status.success());
+    assert!(stderr_of(&out).contains("--force"), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+    let out = run(&["--force"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(image::open(&target).unwrap().dimensions(), (20, 20));
+}
+
+/// Runs `colorize infer` with `model` and returns stderr, checking it failed cleanly.
+fn infer_error(tmp: &TempDir, model: Option<&Path>) -> String {
+    let input = tmp.path().join("s.png");
+    sketch(20, 20).save(&input).unwrap();
+    let mut cmd = colorize_cmd();
+    cmd.current_dir(tmp.path()).arg("infer").arg(&input);
+    if let Some(m) = model {
+        cmd.arg("--model").arg(m);
+    }
+    let out = cmd.output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!tmp.path().join("s_color.png").exists());
+    err
+}
+
+#[test]
+fn every_broken_model_gives_a_clear_error_naming_the_file() {
+    let tmp = TempDir::new().unwrap();
+
+    // No model at all: says how to get one.
+    let err = infer_error(&tmp, None);
+    assert!(
+        err.contains("models/default") && err.contains("make demo"),
+        "{err}"
+    );
+
+    // Missing weights.
+    let m = make_model(&tmp.path().join("no-weights"), 4);
+    std::fs::remove_file(m.join("generator.safetensors")).unwrap();
+    let err = infer_error(&tmp, Some(&m));
+    assert!(
+        err.contains("no-weights/generator.safetensors") && err.contains("missing"),
+        "{err}"
+    );
+
+    // Truncated weights.
+    let m = make_model(&tmp.path().join("truncated"), 4);
+    let w = m.join("generator.safetensors");
+    let bytes = std::fs::read(&w).unwrap();
+    std::fs::write(&w, &bytes[..bytes.len() / 2]).unwrap();
+    let err = infer_error(&tmp, Some(&m));
+    assert!(err.contains("truncated/generator.safetensors"), "{err}");
+
+    // Weights of another shape (ngf 8) under a config that says ngf 4.
+    let m = make_model(&tmp.path().join("mismatch"), 4);
+    let other = make_model(&tmp.path().join("ngf8"), 8);
+    std::fs::copy(
+        other.join("generator.safetensors"),
+        m.join("generator.safetensors"),
+    )
+    .unwrap();
+    let err = infer_error(&tmp, Some(&m));
+    assert!(err.contains("mismatch/generator.safetensors"), "{err}");
+
+    // Missing and broken config.
+    let m = make_model(&tmp.path().join("no-config"), 4);
+    std::fs::remove_file(m.join("config.json")).unwrap();
+    let err = infer_error(&tmp, Some(&m));
+    assert!(err.contains("no-config/config.json"), "{err}");
+    std::fs::write(m.join("config.json"), b"{\"steps\": 3}").unwrap();
+    let err = infer_error(&tmp, Some(&m));
+    assert!(
+        err.contains("no-config/config.json") && err.contains("model"),
+        "{err}"
+    );
+
+    // A model path that does not exist.
+    let err = infer_error(&tmp, Some(&tmp.path().join("nowhere")));
+    assert!(err.contains("nowhere"), "{err}");
+}
+
+#[test]
+fn export_makes_a_model_directory_with_a_card() {
+    let tmp = TempDir::new().unwrap();
+    let run = make_model(&tmp.path().join("run"), 4);
+    let dest = tmp.path().join("models/tiny");
+    let out = colorize_cmd()
+        .arg("export")
+        .arg(&run)
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for f in ["generator.safetensors", "config.json", "README.md"] {
+        assert!(dest.join(f).is_file(), "{f}");
+    }
+    let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
+    assert!(card.contains("ngf 4") && card.contains("data/x"), "{card}");
+    assert!(card.contains("colorize infer sketch.png --model"), "{card}");
+    // The exported model loads and a second export refuses to overwrite it.
+    Colorizer::load(&dest, Device::Cpu).unwrap();
+    let out = colorize_cmd()
+        .arg("export")
+        .arg(&run)
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr_of(&out).contains("--force"));
+}
