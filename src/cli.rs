@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::NormKind;
 use crate::device::DeviceChoice;
+use crate::loss::GanMode;
+use crate::optim::OptimKind;
 
 /// Colour line art (sketches, manga/anime line drawings, clip-art outlines) with a
 /// pix2pix-style conditional GAN: train on your own (line art, colour) pairs, watch it in
@@ -32,20 +35,136 @@ pub enum Command {
 }
 
 /// `colorize train`
-#[derive(Debug, Args)]
+///
+/// Hyper-parameters left out take the chosen `--gan-mode`'s paper defaults (or, with
+/// `--resume`, the resumed run's values).
+#[derive(Debug, Args, Default)]
 pub struct TrainArgs {
     /// Dataset directory made by `prep` (line/, color/, manifest.jsonl).
-    #[arg(long, value_name = "DATASET")]
-    pub data: PathBuf,
-    /// Run directory: config.json, checkpoints/, generator.safetensors, TensorBoard events.
+    #[arg(long, value_name = "DATASET", required_unless_present = "resume")]
+    pub data: Option<PathBuf>,
+    /// Run directory: config.json, checkpoints/, generator.safetensors, TensorBoard events
+    /// [default with --resume: the resumed run].
+    #[arg(long, value_name = "RUN", required_unless_present = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the run in RUN from its latest checkpoint (weights, step, learning-rate
+    /// schedule, optimiser moments, data order).
     #[arg(long, value_name = "RUN")]
-    pub out: PathBuf,
+    pub resume: Option<PathBuf>,
+    /// Generator updates in total [default: 200 epochs, pix2pix's 100 + 100].
+    #[arg(long, conflicts_with = "epochs")]
+    pub steps: Option<u64>,
+    /// Length of the run in passes over the training split (converted to steps).
+    #[arg(long)]
+    pub epochs: Option<f64>,
+    /// Model shape and optimisation settings.
+    #[command(flatten)]
+    pub hp: Box<HyperArgs>,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
     /// Intra-op CPU threads (default: libtorch's choice, usually the core count).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Also write one JSON object per logged step to RUN/log.jsonl.
+    #[arg(long)]
+    pub json_log: bool,
+}
+
+/// `colorize train` hyper-parameters (boxed in `TrainArgs` to keep `Command` small).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Model and optimisation")]
+pub struct HyperArgs {
+    /// Images per batch [default: 1, as pix2pix].
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Training image side S (a power of two >= 32; the U-Net has log2(S) levels) [default: 128].
+    #[arg(long)]
+    pub size: Option<i64>,
+    /// Resize images to this side, then random-crop S (pix2pix load_size) [default: S].
+    #[arg(long)]
+    pub load_size: Option<u32>,
+    /// No random horizontal flips.
+    #[arg(long)]
+    pub no_flip: bool,
+    /// Generator filters in the outermost layer [default: 64].
+    #[arg(long)]
+    pub ngf: Option<i64>,
+    /// Discriminator filters in the first layer [default: 64].
+    #[arg(long)]
+    pub ndf: Option<i64>,
+    /// PatchGAN layers (3 = 70x70 patches) [default: 3].
+    #[arg(long)]
+    pub n_layers_d: Option<i64>,
+    /// Discriminator normalisation [default: batch; instance for wgan-gp].
+    #[arg(long, value_enum)]
+    pub norm: Option<NormKind>,
+    /// No dropout in the generator's innermost up-blocks.
+    #[arg(long)]
+    pub no_dropout: bool,
+    /// Adversarial objective [default: vanilla].
+    #[arg(long, value_enum)]
+    pub gan_mode: Option<GanMode>,
+    /// Weight of the L1 term [default: 100].
+    #[arg(long)]
+    pub lambda_l1: Option<f64>,
+    /// Train with L1 alone (no discriminator): the baseline that collapses to flat colours.
+    #[arg(long)]
+    pub l1_only: bool,
+    /// Optimiser [default: adam; rmsprop for wgan].
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimKind>,
+    /// Learning rate [default: 2e-4; wgan 5e-5; wgan-gp 1e-4].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Adam beta1 [default: 0.5; 0 for RMSprop].
+    #[arg(long)]
+    pub beta1: Option<f64>,
+    /// Adam beta2 or RMSprop alpha [default: 0.999; wgan-gp 0.9; RMSprop 0.99].
+    #[arg(long)]
+    pub beta2: Option<f64>,
+    /// L2 weight decay [default: 0].
+    #[arg(long)]
+    pub weight_decay: Option<f64>,
+    /// Critic updates per generator update [default: 1; 5 for wgan and wgan-gp].
+    #[arg(long)]
+    pub n_critic: Option<u32>,
+    /// Critic weight clipping [default: 0.01 for wgan, none otherwise].
+    #[arg(long)]
+    pub clip: Option<f64>,
+    /// Gradient-penalty weight [default: 10 for wgan-gp].
+    #[arg(long)]
+    pub gp_lambda: Option<f64>,
+    /// Steps at the end over which the learning rate decays linearly to 0 [default: half].
+    #[arg(long)]
+    pub decay_steps: Option<u64>,
+    /// Seed of initialisation, data order, augmentation and dropout [default: 0].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Checkpoint every N steps (also at the end and on Ctrl-C) [default: 1000].
+    #[arg(long)]
+    pub save_every: Option<u64>,
+    /// Checkpoints to keep [default: 3].
+    #[arg(long)]
+    pub keep: Option<usize>,
+    /// Log losses, lr and speed to TensorBoard every N steps [default: 10].
+    #[arg(long)]
+    pub log_every: Option<u64>,
+    /// Write the sample grid every N steps [default: 500].
+    #[arg(long)]
+    pub sample_every: Option<u64>,
+    /// Validation examples in the sample grid [default: 4].
+    #[arg(long)]
+    pub num_samples: Option<usize>,
+    /// Compute validation L1/PSNR/SSIM/colourfulness every N steps [default: 500].
+    #[arg(long)]
+    pub val_every: Option<u64>,
+    /// Validation pairs used for the metrics [default: 32].
+    #[arg(long)]
+    pub val_pairs: Option<usize>,
+    /// Background PNG-decoding threads [default: 2].
+    #[arg(long)]
+    pub loader_threads: Option<usize>,
 }
 
 /// `colorize infer`

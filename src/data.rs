@@ -1,1 +1,403 @@
-//! Paired dataset -> shuffled, augmented batches from a background loader thread.
+//! Paired dataset -> shuffled, augmented batches from background loader threads.
+//!
+//! Order and augmentation are pure functions of `(seed, sample position)`: the sample stream
+//! is the concatenation of one seeded permutation per epoch, and batch `g` holds stream
+//! positions `[g * B, (g + 1) * B)`. So every batch is full (epochs may end mid-batch),
+//! any number of loader threads gives the same batches, and a resumed run restarts the
+//! stream exactly where it stopped by knowing only the batch number.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use image::{GrayImage, RgbImage};
+use serde::Deserialize;
+use tch::Tensor;
+
+use crate::{Error, Result};
+
+/// One manifest line; prep writes more fields (source paths, method), which we ignore.
+#[derive(Debug, Deserialize)]
+struct ManifestEntry {
+    id: String,
+    split: String,
+}
+
+/// The pairs of one split of a prepared dataset (`line/<id>.png`, `color/<id>.png`).
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    root: PathBuf,
+    ids: Vec<String>,
+}
+
+impl Dataset {
+    /// Reads `manifest.jsonl` and keeps the entries of `split` ("train", "val", "test"),
+    /// checking that both images of each exist.
+    pub fn open(root: &Path, split: &str) -> Result<Self> {
+        let manifest = root.join("manifest.jsonl");
+        let text = std::fs::read_to_string(&manifest).map_err(|e| Error::Dataset {
+            path: manifest.clone(),
+            reason: format!("cannot read the manifest ({e}); is this a directory made by `prep`?"),
+        })?;
+        let mut ids = Vec::new();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let entry: ManifestEntry = serde_json::from_str(line).map_err(|e| Error::Dataset {
+                path: manifest.clone(),
+                reason: format!("line {}: {e}", n + 1),
+            })?;
+            if entry.split == split {
+                ids.push(entry.id);
+            }
+        }
+        let ds = Dataset {
+            root: root.to_path_buf(),
+            ids,
+        };
+        for i in 0..ds.len() {
+            for path in [ds.line_path(i), ds.color_path(i)] {
+                if !path.is_file() {
+                    return Err(Error::Dataset {
+                        path,
+                        reason: "listed in manifest.jsonl but missing".into(),
+                    });
+                }
+            }
+        }
+        Ok(ds)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// Keeps the first `n` pairs (e.g. a few training pairs standing in for validation).
+    pub fn truncated(&self, n: usize) -> Self {
+        Dataset {
+            root: self.root.clone(),
+            ids: self.ids[..n.min(self.len())].to_vec(),
+        }
+    }
+
+    fn line_path(&self, i: usize) -> PathBuf {
+        self.root.join("line").join(format!("{}.png", self.ids[i]))
+    }
+
+    fn color_path(&self, i: usize) -> PathBuf {
+        self.root.join("color").join(format!("{}.png", self.ids[i]))
+    }
+
+    /// Decodes pair `i`: (grey line art, RGB colour), checked to have the same size.
+    pub fn load_pair(&self, i: usize) -> Result<(GrayImage, RgbImage)> {
+        let open = |path: &Path| {
+            image::open(path).map_err(|e| Error::Dataset {
+                path: path.to_path_buf(),
+                reason: format!("cannot decode: {e}"),
+            })
+        };
+        let line = open(&self.line_path(i))?.to_luma8();
+        let color = open(&self.color_path(i))?.to_rgb8();
+        if line.dimensions() != color.dimensions() {
+            return Err(Error::Dataset {
+                path: self.color_path(i),
+                reason: format!(
+                    "colour is {:?} but its line art is {:?}",
+                    color.dimensions(),
+                    line.dimensions()
+                ),
+            });
+        }
+        Ok((line, color))
+    }
+
+    /// Pair `i` for evaluation: resized to `load_size`, centre-cropped to `size`, no flip.
+    /// Returns `([1, S, S], [3, S, S])` in [-1, 1].
+    pub fn eval_pair(&self, i: usize, aug: &Augment) -> Result<(Tensor, Tensor)> {
+        let (line, color) = self.load_pair(i)?;
+        let off = (aug.load_size - aug.size) / 2;
+        let (l, c) = prepare(&line, &color, aug, (off, off), false);
+        let s = i64::from(aug.size);
+        let line = Tensor::from_slice(&l).view([1, s, s]);
+        let color = Tensor::from_slice(&c).view([3, s, s]);
+        Ok((line, color))
+    }
+}
+
+/// Preprocessing as pix2pix's `resize_and_crop`: resize to `load_size` (INTER_AREA), take
+/// a `size` crop (random when training, centred otherwise), flip half of the samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Augment {
+    pub size: u32,
+    pub load_size: u32,
+    pub flip: bool,
+}
+
+/// Resize + crop + flip of one pair into planar `f32` in [-1, 1]: `[1, S, S]`, `[3, S, S]`.
+fn prepare(
+    line: &GrayImage,
+    color: &RgbImage,
+    aug: &Augment,
+    (ox, oy): (u32, u32),
+    flip: bool,
+) -> (Vec<f32>, Vec<f32>) {
+    let l = aug.load_size;
+    let line = if line.dimensions() == (l, l) {
+        line.clone()
+    } else {
+        data_prep::resize::resize_area_gray(line, l, l)
+    };
+    let color = if color.dimensions() == (l, l) {
+        color.clone()
+    } else {
+        data_prep::resize::resize_area_rgb(color, l, l)
+    };
+    let s = aug.size as usize;
+    let mut lo = vec![0f32; s * s];
+    let mut co = vec![0f32; 3 * s * s];
+    let scale = |v: u8| f32::from(v) / 127.5 - 1.0;
+    for y in 0..s {
+        for x in 0..s {
+            let sx = if flip { s - 1 - x } else { x } as u32 + ox;
+            let sy = y as u32 + oy;
+            lo[y * s + x] = scale(line.get_pixel(sx, sy)[0]);
+            let px = color.get_pixel(sx, sy);
+            for c in 0..3 {
+                co[c * s * s + y * s + x] = scale(px[c]);
+            }
+        }
+    }
+    (lo, co)
+}
+
+/// A training batch: line art `[B, 1, S, S]` and colour `[B, 3, S, S]` on the CPU.
+#[derive(Debug)]
+pub struct Batch {
+    pub line: Tensor,
+    pub color: Tensor,
+    /// Global batch number (0-based) in the run's sample stream.
+    pub index: u64,
+}
+
+/// SplitMix64: a tiny, well-mixed generator; enough for shuffles and coin flips.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0; the modulo bias is negligible for dataset sizes).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+}
+
+/// Seed for a sub-stream: mixes two numbers so nearby inputs give unrelated streams.
+pub fn mix_seed(a: u64, b: u64) -> u64 {
+    SplitMix64::new(a ^ b.wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
+}
+
+/// The seeded permutation of `0..n` for one epoch (Fisher-Yates).
+fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
+    let mut rng = SplitMix64::new(mix_seed(seed, epoch));
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    order
+}
+
+/// Builds batch `g` (deterministic in `seed`, `g`).
+struct BatchMaker {
+    data: Arc<Dataset>,
+    aug: Augment,
+    batch_size: usize,
+    seed: u64,
+    epoch: Option<(u64, Vec<usize>)>,
+}
+
+impl BatchMaker {
+    fn sample_at(&mut self, pos: u64) -> usize {
+        let n = self.data.len() as u64;
+        let epoch = pos / n;
+        if self.epoch.as_ref().map(|(e, _)| *e) != Some(epoch) {
+            let order = epoch_order(self.seed, epoch, n as usize);
+            self.epoch = Some((epoch, order));
+        }
+        self.epoch.as_ref().expect("set above").1[(pos % n) as usize]
+    }
+
+    fn make(&mut self, g: u64) -> Result<Batch> {
+        let (b, s) = (self.batch_size, i64::from(self.aug.size));
+        let mut lines = Vec::with_capacity(b * (s * s) as usize);
+        let mut colors = Vec::with_capacity(3 * b * (s * s) as usize);
+        for k in 0..b as u64 {
+            let pos = g * b as u64 + k;
+            let i = self.sample_at(pos);
+            let mut rng = SplitMix64::new(mix_seed(self.seed ^ 0xA5A5_A5A5, pos));
+            let margin = u64::from(self.aug.load_size - self.aug.size) + 1;
+            let crop = (rng.below(margin) as u32, rng.below(margin) as u32);
+            let flip = self.aug.flip && rng.next_u64() & 1 == 1;
+            let (line, color) = self.data.load_pair(i)?;
+            let (l, c) = prepare(&line, &color, &self.aug, crop, flip);
+            lines.extend_from_slice(&l);
+            colors.extend_from_slice(&c);
+        }
+        Ok(Batch {
+            line: Tensor::from_slice(&lines).view([b as i64, 1, s, s]),
+            color: Tensor::from_slice(&colors).view([b as i64, 3, s, s]),
+            index: g,
+        })
+    }
+}
+
+/// Decodes batches ahead of the training step on `threads` background threads; batches come
+/// out in order `start, start + 1, ...` whatever the thread count.
+pub struct Loader {
+    receivers: Vec<Receiver<Result<Batch>>>,
+    next: u64,
+    start: u64,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader").field("next", &self.next).finish()
+    }
+}
+
+/// How a `Loader` samples: batch size, augmentation, seed, threads, read-ahead.
+#[derive(Debug, Clone, Copy)]
+pub struct LoaderConfig {
+    pub batch_size: usize,
+    pub aug: Augment,
+    pub seed: u64,
+    pub threads: usize,
+    /// Batches each thread may have decoded ahead.
+    pub prefetch: usize,
+}
+
+impl Loader {
+    /// Starts the threads at global batch `start` (0 for a new run).
+    pub fn new(data: Arc<Dataset>, cfg: LoaderConfig, start: u64) -> Result<Self> {
+        if data.is_empty() {
+            return Err(Error::Config("the training split is empty".into()));
+        }
+        if cfg.aug.load_size < cfg.aug.size {
+            return Err(Error::Config(format!(
+                "load size {} is smaller than the crop size {}",
+                cfg.aug.load_size, cfg.aug.size
+            )));
+        }
+        let threads = cfg.threads.max(1);
+        let mut receivers = Vec::new();
+        let mut workers = Vec::new();
+        for w in 0..threads as u64 {
+            let (tx, rx) = sync_channel(cfg.prefetch.max(1));
+            let mut maker = BatchMaker {
+                data: Arc::clone(&data),
+                aug: cfg.aug,
+                batch_size: cfg.batch_size,
+                seed: cfg.seed,
+                epoch: None,
+            };
+            let handle = std::thread::Builder::new()
+                .name(format!("loader-{w}"))
+                .spawn(move || {
+                    let mut g = start + w;
+                    loop {
+                        let batch = maker.make(g);
+                        let failed = batch.is_err();
+                        // A closed channel means the Loader was dropped: stop quietly.
+                        if tx.send(batch).is_err() || failed {
+                            return;
+                        }
+                        g += threads as u64;
+                    }
+                })
+                .map_err(|e| Error::io("loader thread", e))?;
+            receivers.push(rx);
+            workers.push(handle);
+        }
+        Ok(Loader {
+            receivers,
+            next: start,
+            start,
+            workers,
+        })
+    }
+
+    /// The next batch in order (blocks only if the threads have fallen behind).
+    pub fn next_batch(&mut self) -> Result<Batch> {
+        let w = ((self.next - self.start) % self.receivers.len() as u64) as usize;
+        let batch = self.receivers[w]
+            .recv()
+            .map_err(|_| Error::Config("a data loader thread stopped unexpectedly".into()))??;
+        self.next += 1;
+        Ok(batch)
+    }
+}
+
+impl Drop for Loader {
+    fn drop(&mut self) {
+        // Closing the channels makes each thread's next send fail, so it exits.
+        self.receivers.clear();
+        for h in self.workers.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_order_is_a_seeded_permutation() {
+        let a = epoch_order(7, 0, 50);
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..50).collect::<Vec<_>>());
+        assert_eq!(a, epoch_order(7, 0, 50));
+        assert_ne!(a, epoch_order(7, 1, 50));
+        assert_ne!(a, epoch_order(8, 0, 50));
+    }
+
+    #[test]
+    fn prepare_flips_and_crops() {
+        let line = GrayImage::from_fn(4, 4, |x, y| image::Luma([(x * 10 + y * 50) as u8]));
+        let color = RgbImage::from_fn(4, 4, |x, _| image::Rgb([x as u8 * 85, 0, 255]));
+        let aug = Augment {
+            size: 2,
+            load_size: 4,
+            flip: true,
+        };
+        let (l, c) = prepare(&line, &color, &aug, (1, 2), true);
+        let v = |p: u8| f32::from(p) / 127.5 - 1.0;
+        // Crop x 1..3, y 2..4, mirrored: first output column is source x = 2.
+        assert_eq!(l, vec![v(120), v(110), v(170), v(160)]);
+        assert_eq!(c[0], v(170));
+        assert_eq!(c[8], 1.0); // blue plane
+    }
+}

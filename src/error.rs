@@ -42,6 +42,12 @@ pub enum Error {
     /// Optimiser state (moments, step) does not match the variables it is loaded into.
     #[error("optimiser state: {0}")]
     OptimState(String),
+    /// A training loss became NaN or infinite; training stopped without saving that step.
+    #[error("{what} is {value} at step {step}: training stopped; the last checkpoint was left intact (try a lower --lr)")]
+    NonFinite { step: u64, what: String, value: f64 },
+    /// A run directory is not usable (already holds a run, or lacks one to resume).
+    #[error("run {}: {reason}", path.display())]
+    Run { path: PathBuf, reason: String },
 }
 
 /// Library result type.

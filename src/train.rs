@@ -1,1 +1,246 @@
-//! The Trainer: one optimisation step, the loop, learning-rate schedule, checkpoints.
+//! The Trainer: one optimisation step (pix2pix's `optimize_parameters`), checkpoints and
+//! resume. The loop around it (schedule, logging, validation, Ctrl-C) is in `train/fit.rs`.
+//!
+//! Reproducibility: libtorch's generator is re-seeded from `(seed, step)` before every step,
+//! so dropout and the WGAN-GP interpolation draws depend only on the step number; with the
+//! data order a function of the batch number (see `data.rs`), a resumed run repeats exactly
+//! the steps an uninterrupted one would have taken.
+
+mod fit;
+
+pub use fit::{fit, FitOptions, FitOutcome, Progress, LOG_FILE};
+
+use std::path::{Path, PathBuf};
+
+use tch::{nn, Device, Tensor};
+
+use crate::checkpoint;
+use crate::config::TrainConfig;
+use crate::data::{mix_seed, Batch};
+use crate::loss;
+use crate::model::{layers, PatchDiscriminator, UnetGenerator};
+use crate::optim::{self, Optimizer};
+use crate::{Error, Result};
+
+/// Losses of one step (discriminator terms before any halving; zeros when `--l1-only`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct StepLosses {
+    pub d_real: f64,
+    pub d_fake: f64,
+    /// Gradient penalty (already times lambda) of the last critic update; 0 outside WGAN-GP.
+    pub d_gp: f64,
+    pub g_gan: f64,
+    /// The L1 term before `lambda_l1`.
+    pub g_l1: f64,
+}
+
+/// Generator, discriminator, their optimisers and the step counter.
+pub struct Trainer {
+    cfg: TrainConfig,
+    device: Device,
+    g_vs: nn::VarStore,
+    d_vs: nn::VarStore,
+    gen: UnetGenerator,
+    disc: PatchDiscriminator,
+    opt_g: Box<dyn Optimizer>,
+    opt_d: Box<dyn Optimizer>,
+    /// Steps completed.
+    step: u64,
+}
+
+impl std::fmt::Debug for Trainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trainer")
+            .field("step", &self.step)
+            .field("device", &self.device)
+            .finish()
+    }
+}
+
+impl Trainer {
+    /// Fresh networks initialised N(0, 0.02) from `cfg.seed`.
+    pub fn new(cfg: TrainConfig, device: Device) -> Result<Self> {
+        cfg.validate()?;
+        tch::manual_seed(cfg.seed as i64);
+        let g_vs = nn::VarStore::new(device);
+        let d_vs = nn::VarStore::new(device);
+        let gen = UnetGenerator::new(&g_vs.root(), &cfg.model);
+        let disc = PatchDiscriminator::new(&d_vs.root(), &cfg.model);
+        layers::init_weights(&g_vs);
+        layers::init_weights(&d_vs);
+        let (b1, b2, wd) = (cfg.beta1, cfg.beta2, cfg.weight_decay);
+        let opt_g = optim::build(cfg.optimizer, &g_vs, b1, b2, wd)?;
+        let opt_d = optim::build(cfg.optimizer, &d_vs, b1, b2, wd)?;
+        Ok(Trainer {
+            cfg,
+            device,
+            g_vs,
+            d_vs,
+            gen,
+            disc,
+            opt_g,
+            opt_d,
+            step: 0,
+        })
+    }
+
+    /// Networks, optimiser moments and step restored from a `step-N.safetensors` file.
+    pub fn resume(cfg: TrainConfig, device: Device, checkpoint: &Path) -> Result<Self> {
+        let mut t = Trainer::new(cfg, device)?;
+        let meta = checkpoint::load_checkpoint(
+            checkpoint,
+            &t.g_vs,
+            &t.d_vs,
+            t.opt_g.as_mut(),
+            t.opt_d.as_mut(),
+        )?;
+        t.step = u64::try_from(meta.step).map_err(|_| Error::Checkpoint {
+            path: checkpoint.to_path_buf(),
+            reason: format!("negative step {}", meta.step),
+        })?;
+        Ok(t)
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.cfg
+    }
+
+    /// Steps completed so far.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    pub fn generator_vars(&self) -> &nn::VarStore {
+        &self.g_vs
+    }
+
+    /// One generator update preceded by `n_critic` discriminator updates, one per batch
+    /// (the generator step reuses the last batch). Fails, before updating anything with it,
+    /// on a NaN or infinite loss.
+    pub fn step(&mut self, batches: &[Batch]) -> Result<StepLosses> {
+        let expected = self.cfg.batches_per_step() as usize;
+        if batches.len() != expected {
+            return Err(Error::Config(format!(
+                "a step takes {expected} batches, got {}",
+                batches.len()
+            )));
+        }
+        let lr = self.cfg.lr_at(self.step);
+        tch::manual_seed(mix_seed(self.cfg.seed, self.step) as i64);
+        let mut losses = StepLosses::default();
+        let (last, critic_only) = batches.split_last().expect("at least one batch");
+        for batch in critic_only {
+            let (line, color) = self.to_device(batch);
+            let fake = tch::no_grad(|| self.gen.forward_t(&line, true));
+            self.d_step(&line, &color, &fake, lr, &mut losses)?;
+        }
+        let (line, color) = self.to_device(last);
+        let fake = self.gen.forward_t(&line, true); // [B, 3, S, S]
+        if !self.cfg.l1_only {
+            self.d_step(&line, &color, &fake.detach(), lr, &mut losses)?;
+        }
+        self.g_step(&line, &color, &fake, lr, &mut losses)?;
+        self.step += 1;
+        Ok(losses)
+    }
+
+    fn to_device(&self, b: &Batch) -> (Tensor, Tensor) {
+        (
+            b.line.to_device(self.device),
+            b.color.to_device(self.device),
+        )
+    }
+
+    /// Discriminator: real pairs towards "real", detached fakes towards "fake".
+    fn d_step(
+        &mut self,
+        line: &Tensor,
+        color: &Tensor,
+        fake: &Tensor,
+        lr: f64,
+        out: &mut StepLosses,
+    ) -> Result<()> {
+        let mode = self.cfg.gan_mode;
+        let real_logits = self.disc.forward_t(line, color, true);
+        let fake_logits = self.disc.forward_t(line, fake, true);
+        let (real, fake_term) = loss::discriminator_terms(mode, &real_logits, &fake_logits);
+        let half = if mode.halves_d_loss() { 0.5 } else { 1.0 };
+        let mut total = (&real + &fake_term) * half;
+        if let Some(lambda) = self.cfg.gp_lambda {
+            let d = |c: &Tensor| self.disc.forward_t(line, c, true);
+            let gp = loss::gradient_penalty(d, color, fake) * lambda;
+            out.d_gp = self.finite("gradient penalty", &gp)?;
+            total += gp;
+        }
+        out.d_real = self.finite("D loss on real pairs", &real)?;
+        out.d_fake = self.finite("D loss on fake pairs", &fake_term)?;
+        self.opt_d.backward_step(&total, lr);
+        if let Some(c) = self.cfg.clip {
+            optim::clip_weights(&self.d_vs, c);
+        }
+        Ok(())
+    }
+
+    /// Generator: fool D (unless `--l1-only`) and stay close to the target in L1.
+    fn g_step(
+        &mut self,
+        line: &Tensor,
+        color: &Tensor,
+        fake: &Tensor,
+        lr: f64,
+        out: &mut StepLosses,
+    ) -> Result<()> {
+        let l1 = loss::l1(fake, color);
+        out.g_l1 = self.finite("G L1 loss", &l1)?;
+        let mut total = l1 * self.cfg.lambda_l1;
+        if !self.cfg.l1_only {
+            let logits = self.disc.forward_t(line, fake, true);
+            let gan = loss::generator_gan_loss(self.cfg.gan_mode, &logits);
+            out.g_gan = self.finite("G adversarial loss", &gan)?;
+            total += gan;
+        }
+        self.opt_g.backward_step(&total, lr);
+        Ok(())
+    }
+
+    /// The scalar value of a loss, or `Error::NonFinite` naming it and the step (1-based).
+    fn finite(&self, what: &str, t: &Tensor) -> Result<f64> {
+        let value = t.double_value(&[]);
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(Error::NonFinite {
+                step: self.step + 1,
+                what: what.to_string(),
+                value,
+            })
+        }
+    }
+
+    /// Colours `line` `[B, 1, S, S]` with the generator in eval mode (running statistics,
+    /// no dropout), as `infer` does.
+    pub fn generate(&self, line: &Tensor) -> Tensor {
+        tch::no_grad(|| self.gen.forward_t(&line.to_device(self.device), false))
+    }
+
+    /// Writes `RUN/checkpoints/step-N.safetensors` and `RUN/generator.safetensors`, then
+    /// deletes all but the last `keep` checkpoints.
+    pub fn save(&self, run_dir: &Path) -> Result<PathBuf> {
+        let path = checkpoint::save_checkpoint(
+            run_dir,
+            self.step as i64,
+            &self.g_vs,
+            &self.d_vs,
+            self.opt_g.as_ref(),
+            self.opt_d.as_ref(),
+            &[],
+        )?;
+        checkpoint::save_generator(&self.g_vs, &run_dir.join(checkpoint::GENERATOR_FILE))?;
+        checkpoint::prune_checkpoints(run_dir, self.cfg.keep)?;
+        Ok(path)
+    }
+}

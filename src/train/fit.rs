@@ -1,0 +1,275 @@
+//! The training loop around `Trainer::step`: data loading, learning-rate schedule,
+//! TensorBoard logging, validation metrics and sample grids, checkpoints, Ctrl-C.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tch::Tensor;
+
+use super::{StepLosses, Trainer};
+use crate::config::TrainConfig;
+use crate::data::{Augment, Dataset, Loader, LoaderConfig};
+use crate::metrics::{ImageMetrics, MetricsMean};
+use crate::summary::SummarySink;
+use crate::{tensor_image, Error, Result};
+
+/// `RUN/log.jsonl`: one JSON object per logged step (with `FitOptions::json_log`).
+pub const LOG_FILE: &str = "log.jsonl";
+
+/// Where and how `fit` runs.
+#[derive(Debug, Clone, Default)]
+pub struct FitOptions {
+    pub run_dir: PathBuf,
+    /// Set (by a Ctrl-C handler) to finish the current step, save and return.
+    pub stop: Option<Arc<AtomicBool>>,
+    /// Also append every logged step's figures to `RUN/log.jsonl`.
+    pub json_log: bool,
+}
+
+/// What the progress display gets after every step.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Steps completed.
+    pub step: u64,
+    pub steps: u64,
+    /// Passes over the training split so far (fractional).
+    pub epoch: f64,
+    /// Learning rate the step used.
+    pub lr: f64,
+    pub losses: StepLosses,
+    /// Training images per second over the current logging window.
+    pub imgs_per_s: f64,
+}
+
+/// How `fit` ended.
+#[derive(Debug, Clone)]
+pub struct FitOutcome {
+    pub step: u64,
+    /// The checkpoint written last.
+    pub checkpoint: PathBuf,
+    /// Stopped early by the stop flag (Ctrl-C).
+    pub interrupted: bool,
+}
+
+/// Trains until `cfg.steps` (or the stop flag), writing `config.json` before the first
+/// step. A NaN/Inf loss returns `Error::NonFinite` without saving anything more.
+pub fn fit(
+    trainer: &mut Trainer,
+    opts: &FitOptions,
+    sink: &mut dyn SummarySink,
+    on_step: &mut dyn FnMut(&Progress),
+) -> Result<FitOutcome> {
+    let cfg = trainer.config().clone();
+    cfg.save(&opts.run_dir)?;
+    let train = Arc::new(Dataset::open(&cfg.data, "train")?);
+    let val = ValSet::load(&cfg, &train)?;
+    let per_step = cfg.batches_per_step();
+    let start = trainer.steps_done() * per_step;
+    let mut loader = Loader::new(Arc::clone(&train), loader_config(&cfg), start)?;
+    let mut json = opts
+        .json_log
+        .then(|| JsonLog::open(&opts.run_dir))
+        .transpose()?;
+    let mut window = (Instant::now(), 0u64); // imgs/s since the last log
+    let mut saved = None;
+    let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
+    while trainer.steps_done() < cfg.steps && !stopped() {
+        let batches = (0..per_step)
+            .map(|_| loader.next_batch())
+            .collect::<Result<Vec<_>>>()?;
+        let lr = cfg.lr_at(trainer.steps_done());
+        let losses = trainer.step(&batches)?;
+        let step = trainer.steps_done();
+        window.1 += per_step * cfg.batch_size as u64;
+        let imgs_per_s = window.1 as f64 / window.0.elapsed().as_secs_f64().max(1e-9);
+        if step % cfg.log_every == 0 {
+            log_losses(sink, &cfg, step, lr, &losses, imgs_per_s)?;
+            if let Some(j) = json.as_mut() {
+                j.write(step, lr, &losses, imgs_per_s)?;
+            }
+            window = (Instant::now(), 0);
+        }
+        if step % cfg.val_every == 0 {
+            let m = val.evaluate(trainer)?;
+            log_validation(sink, step, &m)?;
+            if let Some(j) = json.as_mut() {
+                j.write_val(step, &m)?;
+            }
+        }
+        if step % cfg.sample_every == 0 {
+            sink.image("samples/line_generated_target", step, &val.grid(trainer)?)?;
+        }
+        if step % cfg.save_every == 0 {
+            saved = Some((step, trainer.save(&opts.run_dir)?));
+            sink.flush()?;
+        }
+        let epoch = (step * per_step * cfg.batch_size as u64) as f64 / train.len() as f64;
+        on_step(&Progress {
+            step,
+            steps: cfg.steps,
+            epoch,
+            lr,
+            losses,
+            imgs_per_s,
+        });
+    }
+    let step = trainer.steps_done();
+    let checkpoint = match saved {
+        Some((s, path)) if s == step => path,
+        _ => trainer.save(&opts.run_dir)?,
+    };
+    sink.flush()?;
+    Ok(FitOutcome {
+        step,
+        checkpoint,
+        interrupted: step < cfg.steps,
+    })
+}
+
+fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
+    LoaderConfig {
+        batch_size: cfg.batch_size,
+        aug: Augment {
+            size: cfg.model.image_size as u32,
+            load_size: cfg.load_size,
+            flip: cfg.flip,
+        },
+        seed: cfg.seed,
+        threads: cfg.loader_threads,
+        prefetch: 4,
+    }
+}
+
+/// `loss/*`, `lr`, `perf/imgs_per_s` (DESIGN.md tags).
+fn log_losses(
+    sink: &mut dyn SummarySink,
+    cfg: &TrainConfig,
+    step: u64,
+    lr: f64,
+    l: &StepLosses,
+    imgs_per_s: f64,
+) -> Result<()> {
+    if !cfg.l1_only {
+        sink.scalar("loss/D_real", step, l.d_real)?;
+        sink.scalar("loss/D_fake", step, l.d_fake)?;
+        sink.scalar("loss/G_gan", step, l.g_gan)?;
+    }
+    if cfg.gp_lambda.is_some() {
+        sink.scalar("loss/D_gp", step, l.d_gp)?;
+    }
+    sink.scalar("loss/G_L1", step, l.g_l1)?;
+    sink.scalar("lr", step, lr)?;
+    sink.scalar("perf/imgs_per_s", step, imgs_per_s)
+}
+
+fn log_validation(sink: &mut dyn SummarySink, step: u64, m: &MetricsMean) -> Result<()> {
+    sink.scalar("val/L1", step, m.l1)?;
+    sink.scalar("val/PSNR", step, m.psnr)?;
+    sink.scalar("val/SSIM", step, m.ssim)?;
+    sink.scalar("val/colourfulness", step, m.colourfulness)?;
+    if let Some(r) = m.colourfulness_ratio {
+        sink.scalar("val/colourfulness_ratio", step, r)?;
+    }
+    Ok(())
+}
+
+/// Fixed validation pairs, decoded once: `line [N, 1, S, S]`, `color [N, 3, S, S]`.
+struct ValSet {
+    line: Tensor,
+    color: Tensor,
+    num_samples: i64,
+}
+
+impl ValSet {
+    /// The first pairs of the val split, or of the training split when there is none.
+    fn load(cfg: &TrainConfig, train: &Dataset) -> Result<Self> {
+        let n = cfg.val_pairs.max(cfg.num_samples).max(1);
+        let val = Dataset::open(&cfg.data, "val")?;
+        let set = if val.is_empty() {
+            log::warn!(
+                "the dataset has no `val` split: validation and samples use the first {} \
+                 training pairs (flattering figures)",
+                n.min(train.len())
+            );
+            train.truncated(n)
+        } else {
+            val.truncated(n)
+        };
+        let aug = loader_config(cfg).aug;
+        let pairs = (0..set.len())
+            .map(|i| set.eval_pair(i, &aug))
+            .collect::<Result<Vec<_>>>()?;
+        let (lines, colors): (Vec<Tensor>, Vec<Tensor>) = pairs.into_iter().unzip();
+        Ok(ValSet {
+            line: Tensor::stack(&lines, 0),
+            color: Tensor::stack(&colors, 0),
+            num_samples: cfg.num_samples.min(set.len()) as i64,
+        })
+    }
+
+    fn generate(&self, trainer: &Trainer, n: i64) -> Tensor {
+        let chunks: Vec<Tensor> = self
+            .line
+            .narrow(0, 0, n)
+            .split(8, 0)
+            .iter()
+            .map(|l| trainer.generate(l).to_device(tch::Device::Cpu))
+            .collect();
+        Tensor::cat(&chunks, 0)
+    }
+
+    fn evaluate(&self, trainer: &Trainer) -> Result<MetricsMean> {
+        let n = self.line.size()[0];
+        let fake = self.generate(trainer, n);
+        let per_image = (0..n)
+            .map(|i| ImageMetrics::from_tensors(&fake.get(i), &self.color.get(i)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(MetricsMean::of(&per_image))
+    }
+
+    /// One row per sample: line | generated | target, i.e. `[3, N*S, 3*S]`.
+    fn grid(&self, trainer: &Trainer) -> Result<image::RgbImage> {
+        let n = self.num_samples.max(1);
+        let fake = self.generate(trainer, n);
+        let line = self.line.narrow(0, 0, n).repeat([1, 3, 1, 1]); // grey -> [N, 3, S, S]
+        let rows = Tensor::cat(&[line, fake, self.color.narrow(0, 0, n)], 3); // [N, 3, S, 3S]
+        let grid = rows.permute([1, 0, 2, 3]).reshape([3, -1, rows.size()[3]]); // [3, N*S, 3S]
+        tensor_image::tensor_to_rgb(&grid)
+    }
+}
+
+/// `RUN/log.jsonl`, appended and flushed line by line.
+struct JsonLog {
+    path: PathBuf,
+    file: File,
+}
+
+impl JsonLog {
+    fn open(run_dir: &Path) -> Result<Self> {
+        let path = run_dir.join(LOG_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        Ok(JsonLog { path, file })
+    }
+
+    fn line(&mut self, value: serde_json::Value) -> Result<()> {
+        writeln!(self.file, "{value}").map_err(|e| Error::io(&self.path, e))
+    }
+
+    fn write(&mut self, step: u64, lr: f64, l: &StepLosses, imgs_per_s: f64) -> Result<()> {
+        self.line(serde_json::json!({
+            "step": step, "lr": lr, "losses": l, "imgs_per_s": imgs_per_s,
+        }))
+    }
+
+    fn write_val(&mut self, step: u64, m: &MetricsMean) -> Result<()> {
+        self.line(serde_json::json!({ "step": step, "val": m }))
+    }
+}
