@@ -98,11 +98,8 @@ fn work_canvas_keeps_the_aspect_ratio_and_pads_with_white() {
     assert_eq!((c.w, c.h), (32, 19)); // 77 * 32 / 129 = 19.1
     assert_eq!((c.x, c.y), (0, 6));
     assert_eq!(c.image.get_pixel(16, 0)[0], 255, "padding is white");
-    assert_eq!(
-        c.image.get_pixel(16, 6)[0],
-        0,
-        "the sketch's top edge is ink"
-    );
+    // The 2 px frame, shrunk 4x with INTER_AREA, is a grey half-pixel line.
+    assert!(c.image.get_pixel(16, 6)[0] < 200, "the sketch's top edge is ink");
     let c = WorkCanvas::new(&sketch(3000, 200), 128, 32);
     assert_eq!(
         (c.w, c.h, c.image.width(), c.image.height()),
