@@ -27,9 +27,9 @@ use crate::{Error, Result};
 /// Where `--model` points when it is not given.
 pub const DEFAULT_MODEL_DIR: &str = "models/default";
 /// Weights file of a model or run directory.
-pub const WEIGHTS_FILE: &str = "generator.safetensors";
+pub const WEIGHTS_FILE: &str = crate::checkpoint::GENERATOR_FILE;
 /// Training configuration of a model or run directory (its `model` field is the shape).
-pub const CONFIG_FILE: &str = "config.json";
+pub const CONFIG_FILE: &str = crate::config::CONFIG_FILE;
 /// Grey level below which a working-resolution pixel counts as ink for the flat-colour step.
 const INK_LEVEL: u8 = 128;
 /// How many pixels (at working resolution) the flat-colour step reaches into thick ink.
