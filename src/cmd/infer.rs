@@ -22,6 +22,9 @@ const EXTENSIONS: &[&str] = &[
 ];
 const OUT_SUFFIX: &str = "_color";
 
+/// Inputs that were skipped, with the reason.
+type Skipped = Vec<(PathBuf, String)>;
+
 /// One input and where its colour goes.
 #[derive(Debug, Clone)]
 struct Job {
@@ -190,7 +193,7 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
 
 /// Expands the inputs into jobs. Returns (jobs, skipped inputs with reasons, single mode).
 /// Single mode: exactly one input file and `-o` (if any) is not an existing directory.
-fn plan(args: &InferArgs) -> anyhow::Result<(Vec<Job>, Vec<(PathBuf, String)>, bool)> {
+fn plan(args: &InferArgs) -> anyhow::Result<(Vec<Job>, Skipped, bool)> {
     let single = args.inputs.len() == 1
         && !args.inputs[0].is_dir()
         && !args.output.as_deref().is_some_and(Path::is_dir);

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `make demo`: the whole pipeline on real data, in about a quarter of an hour on a 2-core CPU.
+#   1. fetch OpenMoji 17 (human-drawn colour emoji + their black line-art versions, CC BY-SA 4.0)
+#   2. prep: paired (line art, colour) dataset at 128 px, splits train/val/test
+#   3. colorize train: a small pix2pix (U-Net ngf 16 + PatchGAN ndf 16) for a fixed budget
+#   4. colorize eval on the test split, next to the grey baseline, with a contact sheet
+#   5. colorize infer on a few test sketches (lines recombined at full crispness)
+#   6. colorize export -> models/default (what `colorize infer` uses without --model)
+# `make` has already run the idempotent set-up (scripts/setup.sh: .venv + build).
+# Re-running resumes or skips what is done. DEMO_STEPS, DEMO_NGF, ... override the budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA=${DEMO_DATA:-data/openmoji-128}
+RUN=${DEMO_RUN:-runs/demo}
+MODEL=${DEMO_MODEL:-models/default}
+# The budget, chosen by measurement (see bench/README.md, "## infer" / demo): ngf 64 trains
+# at ~1.4 img/s here, far too slow for 10 minutes; ngf 16 / ndf 16 at 128 px with batch 8
+# trains at ~10 img/s on 2 loaded cores, so 750 steps x 8 = 6000 images (~1.7 epochs).
+STEPS=${DEMO_STEPS:-750}
+BATCH=${DEMO_BATCH:-8}
+NGF=${DEMO_NGF:-16}
+NDF=${DEMO_NDF:-16}
+SIZE=${DEMO_SIZE:-128}
+THREADS=${DEMO_THREADS:-2}
+
+say() { printf '\ndemo: %s\n' "$*" >&2; }
+
+# Dev profile (opt-level 2, what `make setup` built): no second, release build of libtorch.
+say "building colorize and prep (dev profile; a no-op when up to date)"
+cargo build --quiet --bins
+COLORIZE=target/debug/colorize
+PREP=target/debug/prep
+
+say "1/6 fetching OpenMoji (npm registry)"
+fetch_out=$(bash scripts/fetch-openmoji.sh)
+SRC_DIR=$(printf '%s\n' "$fetch_out" | sed -n 's/^src: *//p')
+LINES_DIR=$(printf '%s\n' "$fetch_out" | sed -n 's/^lines: *//p')
+
+if [ -f "$DATA/manifest.jsonl" ]; then
+    say "2/6 $DATA already prepared: $(wc -l <"$DATA/manifest.jsonl") pairs"
+else
+    say "2/6 prep: $SRC_DIR + $LINES_DIR -> $DATA (paired, 128 px)"
+    "$PREP" "$SRC_DIR" --lines "$LINES_DIR" -o "$DATA"
+fi
+
+if [ -f "$RUN/checkpoints/step-$STEPS.safetensors" ]; then
+    say "3/6 $RUN already trained for $STEPS steps"
+elif [ -f "$RUN/config.json" ]; then
+    say "3/6 resuming the interrupted run $RUN"
+    "$COLORIZE" train --resume "$RUN" --threads "$THREADS"
+else
+    say "3/6 training $RUN: $STEPS steps of batch $BATCH, ngf $NGF, ndf $NDF, $SIZE px"
+    say "    (about 10 minutes; watch it with: .venv/bin/tensorboard --logdir runs)"
+    "$COLORIZE" train --data "$DATA" --out "$RUN" --steps "$STEPS" --batch-size "$BATCH" \
+        --ngf "$NGF" --ndf "$NDF" --size "$SIZE" --threads "$THREADS" \
+        --save-every 250 --sample-every 250 --val-every 250
+fi
+
+say "4/6 evaluating on the test split (model vs the grey baseline)"
+"$COLORIZE" eval --model "$RUN" --data "$DATA" --split test --baseline gray \
+    --save-sheet "$RUN/test-sheet.png" -n 12 --threads "$THREADS" | tee "$RUN/eval.txt"
+
+say "5/6 colouring a few test sketches with colorize infer"
+mkdir -p "$RUN/samples"
+ids=$(grep '"split": *"test"' "$DATA/manifest.jsonl" | head -n 8 |
+    sed 's/.*"id": *"\([^"]*\)".*/\1/')
+inputs=()
+for id in $ids; do inputs+=("$DATA/line/$id.png"); done
+"$COLORIZE" infer "${inputs[@]}" --model "$RUN" -o "$RUN/samples" --force \
+    --threads "$THREADS" >/dev/null
+
+# models/default is replaced only when it is missing or was made by this demo.
+if [ ! -e "$MODEL" ] || grep -qs "exported from: \`$RUN\`" "$MODEL/README.md"; then
+    say "6/6 exporting $RUN -> $MODEL"
+    "$COLORIZE" export "$RUN" "$MODEL" --force >/dev/null
+else
+    say "6/6 $MODEL exists and was not made by the demo: left alone (export by hand)"
+fi
+
+cat >&2 <<EOF
+
+demo: done.
+  dataset        $DATA  (OpenMoji 17, CC BY-SA 4.0 - credit OpenMoji)
+  training run   $RUN   (config.json, checkpoints/, TensorBoard events)
+  figures        $RUN/eval.txt (table above), $RUN/eval.json
+  contact sheet  $RUN/test-sheet.png   (rows: line | output | target, test split)
+  coloured       $RUN/samples/*_color.png
+  model          $MODEL  (README.md = model card)
+  TensorBoard    .venv/bin/tensorboard --logdir runs
+  your sketch    $COLORIZE infer sketch.png        (writes sketch_color.png)
+EOF
