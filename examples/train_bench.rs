@@ -1,0 +1,114 @@
+//! Training-speed benchmark, Rust side: `Trainer::step` (the code `colorize train` runs:
+//! D on a detached fake, then G with GAN + 100 * L1, Adam 2e-4 (0.5, 0.999)) on random
+//! tensors, the same work as `bench/train/pytorch_train.py`. Run both with
+//! `bench/train/run.sh`.
+//!
+//! Prints one JSON line on stdout: images/s over the timed steps and peak RSS (VmHWM).
+//!     cargo run --release --example train_bench -- --batch 1 --threads 2 --warmup 2 --steps 5
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use colorize::config::TrainConfig;
+use colorize::data::Batch;
+use colorize::loss::GanMode;
+use colorize::model::layers::count_parameters;
+use colorize::train::Trainer;
+use tch::{Device, Kind, Tensor};
+
+struct Args {
+    size: i64,
+    batch: i64,
+    ngf: i64,
+    threads: i32,
+    warmup: usize,
+    steps: usize,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut a = Args {
+        size: 128,
+        batch: 1,
+        ngf: 64,
+        threads: 2,
+        warmup: 2,
+        steps: 5,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        let bad = || format!("bad value for {flag}: {value}");
+        match flag.as_str() {
+            "--size" => a.size = value.parse().with_context(bad)?,
+            "--batch" => a.batch = value.parse().with_context(bad)?,
+            "--ngf" => a.ngf = value.parse().with_context(bad)?,
+            "--threads" => a.threads = value.parse().with_context(bad)?,
+            "--warmup" => a.warmup = value.parse().with_context(bad)?,
+            "--steps" => a.steps = value.parse().with_context(bad)?,
+            _ => bail!("unknown flag {flag}"),
+        }
+    }
+    Ok(a)
+}
+
+/// Peak resident set size of this process in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() -> Result<()> {
+    let a = parse_args()?;
+    tch::set_num_threads(a.threads);
+    let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("unused"));
+    cfg.model.image_size = a.size;
+    cfg.model.ngf = a.ngf;
+    cfg.load_size = a.size as u32;
+    cfg.batch_size = a.batch as usize;
+    cfg.steps = (a.warmup + a.steps) as u64;
+    cfg.decay_steps = 0;
+    let mut trainer = Trainer::new(cfg, Device::Cpu)?;
+    let opts = (Kind::Float, Device::Cpu);
+    let batch = Batch {
+        line: Tensor::rand([a.batch, 1, a.size, a.size], opts) * 2.0 - 1.0,
+        color: Tensor::rand([a.batch, 3, a.size, a.size], opts) * 2.0 - 1.0,
+        index: 0,
+    };
+    let batches = [batch];
+    for _ in 0..a.warmup {
+        trainer.step(&batches)?;
+    }
+    let t0 = Instant::now();
+    let mut last = None;
+    for _ in 0..a.steps {
+        last = Some(trainer.step(&batches)?);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let last = last.unwrap_or_default();
+    let json = serde_json::json!({
+        "impl": "rust",
+        "torch": colorize::device::RuntimeInfo::collect().torch_build_version,
+        "size": a.size,
+        "batch": a.batch,
+        "ngf": a.ngf,
+        "threads": tch::get_num_threads(),
+        "steps": a.steps,
+        "seconds": (secs * 1000.0).round() / 1000.0,
+        "imgs_per_s": ((a.batch as f64 * a.steps as f64 / secs) * 1000.0).round() / 1000.0,
+        "peak_rss_mb": peak_rss_mib().map(|m| (m * 10.0).round() / 10.0),
+        "g_params": count_parameters(trainer.generator_vars()),
+        "d_params": count_parameters(trainer.discriminator_vars()),
+        "last_losses": [0.5 * (last.d_real + last.d_fake), last.g_gan + 100.0 * last.g_l1],
+    });
+    println!("{json}");
+    Ok(())
+}
