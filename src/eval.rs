@@ -249,8 +249,14 @@ pub fn contact_sheet(examples: &[(GrayImage, RgbImage, RgbImage)]) -> RgbImage {
 
 /// The report as an aligned table for humans.
 pub fn format_table(reports: &[EvalReport]) -> String {
+    let mw = reports
+        .iter()
+        .map(|r| r.model.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
     let mut s = format!(
-        "{:<28} {:>6} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7}\n",
+        "{:<mw$} {:>6} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7}\n",
         "model", "pairs", "L1", "PSNR dB", "SSIM", "colour", "target", "ratio"
     );
     for r in reports {
@@ -263,7 +269,7 @@ pub fn format_table(reports: &[EvalReport]) -> String {
             .colourfulness_ratio
             .map_or("n/a".into(), |v| format!("{v:.3}"));
         s += &format!(
-            "{:<28} {:>6} {:>8.4} {:>9} {:>7.4} {:>9.2} {:>9.2} {:>7}\n",
+            "{:<mw$} {:>6} {:>8.4} {:>9} {:>7.4} {:>9.2} {:>9.2} {:>7}\n",
             r.model,
             r.count,
             r.l1,

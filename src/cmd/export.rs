@@ -97,14 +97,16 @@ fn model_card(run: &Path, dest: &Path, colorizer: &Colorizer) -> anyhow::Result<
         run.display()
     );
     s += &format!(
-        "- command: `colorize train --data {data} --out {} --steps {} --batch-size {} \
-         --size {} --ngf {} --gan-mode {} --seed {}`\n\n",
+        "- equivalent command: `colorize train --data {data} --out {} --steps {} \
+         --batch-size {} --size {} --ngf {} --ndf {} --gan-mode {} --lambda-l1 {} --seed {}`\n\n",
         run.display(),
         get("steps"),
         get("batch_size"),
         m.image_size,
         m.ngf,
+        m.ndf,
         get("gan_mode"),
+        get("lambda_l1"),
         get("seed")
     );
     s += "## Evaluation\n\n";
