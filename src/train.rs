@@ -8,7 +8,7 @@
 
 mod fit;
 
-pub use fit::{fit, FitOptions, FitOutcome, Progress, LOG_FILE};
+pub use fit::{fit, loader_config, FitOptions, FitOutcome, Progress, LOG_FILE};
 
 use std::path::{Path, PathBuf};
 
@@ -116,6 +116,10 @@ impl Trainer {
 
     pub fn generator_vars(&self) -> &nn::VarStore {
         &self.g_vs
+    }
+
+    pub fn discriminator_vars(&self) -> &nn::VarStore {
+        &self.d_vs
     }
 
     /// One generator update preceded by `n_critic` discriminator updates, one per batch

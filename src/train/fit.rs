@@ -130,7 +130,8 @@ pub fn fit(
     })
 }
 
-fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
+/// How the loop's `Loader` samples for `cfg` (tests build the same one).
+pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
     LoaderConfig {
         batch_size: cfg.batch_size,
         aug: Augment {

@@ -17,7 +17,10 @@ pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> Path
     let mut manifest = String::new();
     for i in 0..n_train + n_val {
         let id = format!("pair{i:03}");
-        let (x0, y0) = (2 + (i as u32 * 5) % (size / 2), 3 + (i as u32 * 7) % (size / 2));
+        let (x0, y0) = (
+            2 + (i as u32 * 5) % (size / 2),
+            3 + (i as u32 * 7) % (size / 2),
+        );
         let (x1, y1) = (x0 + size / 3, y0 + size / 3);
         let inside = |x: u32, y: u32| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
         let edge = |x: u32, y: u32| inside(x, y) && (x == x0 || x == x1 || y == y0 || y == y1);
@@ -33,8 +36,11 @@ pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> Path
         let line = GrayImage::from_fn(size, size, |x, y| {
             image::Luma([if edge(x, y) { 0 } else { 255 }])
         });
-        color.save(dir.join("color").join(format!("{id}.png"))).unwrap();
-        line.save(dir.join("line").join(format!("{id}.png"))).unwrap();
+        color
+            .save(dir.join("color").join(format!("{id}.png")))
+            .unwrap();
+        line.save(dir.join("line").join(format!("{id}.png")))
+            .unwrap();
         let split = if i < n_train { "train" } else { "val" };
         manifest.push_str(&format!(
             "{{\"id\":\"{id}\",\"split\":\"{split}\",\"source\":\"synthetic/{id}.png\",\"method\":\"synthetic\"}}\n"
@@ -46,6 +52,9 @@ pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> Path
 
 /// A config small enough for CPU tests: 32 px, ngf/ndf 8, batch 2, no periodic side work.
 pub fn tiny_config(mode: GanMode, data: &Path, steps: u64) -> TrainConfig {
+    // Tiny tensors gain nothing from intra-op threads, and on a busy machine OpenMP's
+    // spinning threads make them many times slower.
+    tch::set_num_threads(1);
     let mut c = TrainConfig::for_mode(mode, data.to_path_buf());
     c.model.image_size = 32;
     c.model.ngf = 8;

@@ -1,0 +1,339 @@
+//! Training behaviour: every GAN mode steps with finite losses, a 4-pair overfit, same seed =
+//! same losses, resume continues exactly, a NaN stops training and keeps the last
+//! checkpoint, config.json comes first, and resume refuses a different model shape.
+
+mod train_support;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use colorize::checkpoint;
+use colorize::config::TrainConfig;
+use colorize::data::{Dataset, Loader};
+use colorize::loss::GanMode;
+use colorize::metrics::{l1, Planes};
+use colorize::summary::NullSink;
+use colorize::train::{self, FitOptions, FitOutcome, StepLosses, Trainer};
+use colorize::Error;
+use tch::{Device, Tensor};
+use train_support::{make_dataset, tiny_config};
+
+/// Runs `n` steps through the loader the loop uses, returning every step's losses.
+fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
+    let cfg = trainer.config().clone();
+    let data = Arc::new(Dataset::open(&cfg.data, "train").unwrap());
+    let start = trainer.steps_done() * cfg.batches_per_step();
+    let mut loader = Loader::new(data, train::loader_config(&cfg), start).unwrap();
+    (0..n)
+        .map(|_| {
+            let batches: Vec<_> = (0..cfg.batches_per_step())
+                .map(|_| loader.next_batch().unwrap())
+                .collect();
+            trainer.step(&batches).unwrap()
+        })
+        .collect()
+}
+
+/// `fit` into `run`, recording (step, lr, losses); sets the stop flag after `stop_after`.
+fn fit_recording(
+    trainer: &mut Trainer,
+    run: &Path,
+    stop_after: Option<u64>,
+) -> (colorize::Result<FitOutcome>, Vec<(u64, f64, StepLosses)>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let opts = FitOptions {
+        run_dir: run.to_path_buf(),
+        stop: Some(Arc::clone(&stop)),
+        json_log: false,
+    };
+    let mut seen = Vec::new();
+    let result = train::fit(trainer, &opts, &mut NullSink, &mut |p| {
+        seen.push((p.step, p.lr, p.losses));
+        if Some(p.step) == stop_after {
+            stop.store(true, Ordering::SeqCst);
+        }
+    });
+    (result, seen)
+}
+
+fn all_finite(l: &StepLosses) -> bool {
+    [l.d_real, l.d_fake, l.d_gp, l.g_gan, l.g_l1]
+        .iter()
+        .all(|v| v.is_finite())
+}
+
+#[test]
+fn every_gan_mode_runs_a_few_steps_with_finite_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 6, 0);
+    for mode in [
+        GanMode::Vanilla,
+        GanMode::Lsgan,
+        GanMode::Wgan,
+        GanMode::WganGp,
+        GanMode::Hinge,
+        GanMode::Kl,
+    ] {
+        let cfg = tiny_config(mode, &data, 2);
+        let mut trainer = Trainer::new(cfg, Device::Cpu).unwrap();
+        let losses = run_steps(&mut trainer, 2);
+        assert_eq!(trainer.steps_done(), 2);
+        for l in &losses {
+            assert!(all_finite(l), "{mode:?}: {l:?}");
+            assert!(
+                l.g_l1 > 0.0 && l.g_gan != 0.0 && l.d_real != 0.0,
+                "{mode:?}: {l:?}"
+            );
+        }
+        if mode == GanMode::WganGp {
+            assert!(losses.iter().all(|l| l.d_gp > 0.0), "{losses:?}");
+        }
+        if mode == GanMode::Wgan {
+            // Weight clipping keeps every critic weight in [-0.01, 0.01].
+            for t in trainer.discriminator_vars().trainable_variables() {
+                let max = t.abs().max().double_value(&[]);
+                assert!(max <= 0.01 + 1e-7, "critic weight {max} escaped the clip");
+            }
+        }
+    }
+}
+
+#[test]
+fn l1_only_overfits_four_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
+    let mut cfg = tiny_config(GanMode::Vanilla, &data, 80);
+    cfg.l1_only = true;
+    cfg.batch_size = 4;
+    cfg.lr = 2e-3;
+    cfg.decay_steps = 0;
+    cfg.model.dropout = false;
+    let set = Dataset::open(&data, "train").unwrap();
+    let aug = train::loader_config(&cfg).aug;
+    let pairs: Vec<_> = (0..4).map(|i| set.eval_pair(i, &aug).unwrap()).collect();
+    let mean_l1 = |t: &Trainer| -> f64 {
+        let sum: f64 = pairs
+            .iter()
+            .map(|(line, color)| {
+                let fake = t.generate(&line.unsqueeze(0)).squeeze_dim(0);
+                l1(
+                    &Planes::from_tensor(&fake).unwrap(),
+                    &Planes::from_tensor(color).unwrap(),
+                )
+                .unwrap()
+            })
+            .sum();
+        sum / 4.0
+    };
+    let mut trainer = Trainer::new(cfg, Device::Cpu).unwrap();
+    let before = mean_l1(&trainer);
+    let losses = run_steps(&mut trainer, 80);
+    let after = mean_l1(&trainer);
+    eprintln!("L1 on the 4 pairs: {before:.4} -> {after:.4}");
+    assert!(losses.iter().all(|l| l.d_real == 0.0 && l.g_gan == 0.0));
+    assert!(
+        after <= before / 2.0,
+        "L1 on the 4 training pairs went {before:.4} -> {after:.4}, not halved"
+    );
+}
+
+#[test]
+fn same_seed_and_data_give_identical_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 6, 0);
+    let cfg = tiny_config(GanMode::Vanilla, &data, 3);
+    let run =
+        |cfg: &TrainConfig| run_steps(&mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(), 3);
+    let a = run(&cfg);
+    assert_eq!(a, run(&cfg), "same seed, different losses");
+    let mut other = cfg.clone();
+    other.seed += 1;
+    assert_ne!(a, run(&other), "a different seed should change the losses");
+}
+
+#[test]
+fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 5, 1);
+    let mut cfg = tiny_config(GanMode::Vanilla, &data, 6);
+    cfg.save_every = 3;
+    let (whole, full) = fit_recording(
+        &mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(),
+        &dir.path().join("a"),
+        None,
+    );
+    assert_eq!(whole.unwrap().step, 6);
+
+    let run_b = dir.path().join("b");
+    let (first, head) = fit_recording(
+        &mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(),
+        &run_b,
+        Some(3),
+    );
+    let first = first.unwrap();
+    assert!(first.interrupted);
+    assert_eq!((first.step, head.len()), (3, 3));
+    assert_eq!(first.checkpoint, checkpoint::checkpoint_path(&run_b, 3));
+
+    let mut resumed = Trainer::resume(cfg.clone(), Device::Cpu, &first.checkpoint).unwrap();
+    assert_eq!(resumed.steps_done(), 3);
+    let (rest, tail) = fit_recording(&mut resumed, &run_b, None);
+    assert_eq!(rest.unwrap().step, 6);
+    let steps: Vec<u64> = tail.iter().map(|t| t.0).collect();
+    assert_eq!(steps, [4, 5, 6]);
+    assert_eq!(
+        &full[..3],
+        &head[..],
+        "the interrupted run diverged before stopping"
+    );
+    // Same learning rates (the schedule continues) and, bit for bit, the same losses.
+    assert_eq!(
+        &full[3..],
+        &tail[..],
+        "resumed steps differ from the uninterrupted run"
+    );
+    assert!(
+        tail[0].1 < cfg.lr,
+        "step 4 of 6 should be in the decay phase"
+    );
+}
+
+#[test]
+fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
+    let run = dir.path().join("run");
+    let mut cfg = tiny_config(GanMode::Vanilla, &data, 2);
+    cfg.save_every = 2;
+    let (ok, _) = fit_recording(
+        &mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(),
+        &run,
+        None,
+    );
+    let ckpt = ok.unwrap().checkpoint;
+    let gen_path = run.join(checkpoint::GENERATOR_FILE);
+    let (ckpt_bytes, gen_bytes) = (
+        std::fs::read(&ckpt).unwrap(),
+        std::fs::read(&gen_path).unwrap(),
+    );
+
+    // An absurd learning rate blows the weights up within a step or two.
+    cfg.lr = 1e30;
+    cfg.steps = 20;
+    cfg.save_every = 1;
+    let mut trainer = Trainer::resume(cfg, Device::Cpu, &ckpt).unwrap();
+    let (result, seen) = fit_recording(&mut trainer, &run, None);
+    let err = result.unwrap_err();
+    eprintln!("{} finite steps after resuming, then: {err}", seen.len());
+    let Error::NonFinite { step, .. } = &err else {
+        panic!("expected a NonFinite error, got {err}")
+    };
+    assert_eq!(
+        *step,
+        3 + seen.len() as u64,
+        "the failing step follows the last good one"
+    );
+    assert!(
+        err.to_string().contains(&format!("at step {step}")),
+        "{err}"
+    );
+    // Every step that finished had finite losses and was saved; the failing one saved nothing.
+    let saved: Vec<i64> = checkpoint::list_checkpoints(&run)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(*saved.last().unwrap(), *step as i64 - 1, "{saved:?}");
+    if seen.is_empty() {
+        assert_eq!(std::fs::read(&ckpt).unwrap(), ckpt_bytes);
+        assert_eq!(std::fs::read(&gen_path).unwrap(), gen_bytes);
+    }
+    let last = checkpoint::checkpoint_path(&run, *step as i64 - 1);
+    Trainer::resume(tiny_config(GanMode::Vanilla, &data, 2), Device::Cpu, &last)
+        .expect("the last checkpoint stays loadable");
+}
+
+#[test]
+fn config_json_is_written_before_the_first_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 3, 0);
+    // Corrupt every colour image: the run fails as soon as it reads data.
+    for entry in std::fs::read_dir(data.join("color")).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"not a png").unwrap();
+    }
+    let run = dir.path().join("run");
+    let cfg = tiny_config(GanMode::Vanilla, &data, 3);
+    let (result, seen) = fit_recording(
+        &mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(),
+        &run,
+        None,
+    );
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::Dataset { .. }), "{err}");
+    assert!(seen.is_empty(), "no step can have run");
+    assert_eq!(TrainConfig::load(&run).unwrap(), cfg);
+}
+
+#[test]
+fn resume_refuses_a_different_model_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 1);
+    let run = dir.path().join("run");
+    let colorize = |args: &[&str]| {
+        let out = Command::cargo_bin("colorize")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let (ds, run_s) = (data.to_str().unwrap(), run.to_str().unwrap());
+    let tiny = [
+        "--size", "32", "--ngf", "8", "--ndf", "8", "--device", "cpu",
+    ];
+    let mut first = vec!["train", "--data", ds, "--out", run_s, "--steps", "2"];
+    first.extend(tiny);
+    let (ok, stdout, stderr) = colorize(&first);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("trained 2 steps"), "{stdout}");
+
+    let (ok, _, stderr) = colorize(&["train", "--resume", run_s, "--ngf", "16", "--steps", "4"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("refusing to resume") && stderr.contains("shape"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = colorize(&first);
+    assert!(
+        !ok && stderr.contains("already holds a training run"),
+        "{stderr}"
+    );
+
+    let (ok, stdout, stderr) = colorize(&[
+        "train", "--resume", run_s, "--steps", "3", "--device", "cpu",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("from step 2") && stdout.contains("trained 3 steps"),
+        "{stderr}\n{stdout}"
+    );
+    let cfg = TrainConfig::load(&run).unwrap();
+    assert_eq!((cfg.steps, cfg.model.ngf), (3, 8));
+}
+
+#[test]
+fn generate_gives_rgb_in_tanh_range() {
+    // The generator output is [B, 3, S, S] in [-1, 1] (Tanh), what the metrics expect.
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 2, 0);
+    let t = Trainer::new(tiny_config(GanMode::Vanilla, &data, 1), Device::Cpu).unwrap();
+    let out = t.generate(&Tensor::zeros(
+        [2, 1, 32, 32],
+        (tch::Kind::Float, Device::Cpu),
+    ));
+    assert_eq!(out.size(), [2, 3, 32, 32]);
+    assert!(out.abs().max().double_value(&[]) <= 1.0);
+}
