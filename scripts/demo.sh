@@ -14,10 +14,12 @@ cd "$(dirname "$0")/.."
 DATA=${DEMO_DATA:-data/openmoji-128}
 RUN=${DEMO_RUN:-runs/demo}
 MODEL=${DEMO_MODEL:-models/default}
-# The budget, chosen by measurement (see bench/README.md, "## infer" / demo): ngf 64 trains
-# at ~1.4 img/s here, far too slow for 10 minutes; ngf 16 / ndf 16 at 128 px with batch 8
-# trains at ~10 img/s on 2 loaded cores, so 750 steps x 8 = 6000 images (~1.7 epochs).
-STEPS=${DEMO_STEPS:-750}
+# The budget, chosen by measurement (train img/s on this 2-core machine, batch 8 unless noted,
+# measured while other jobs loaded it, load average ~5): ngf 64 / ndf 64 at 128 px ~1.4
+# (batch 1); ngf 32 / ndf 32 at 128 px 5.2; ngf 16 / ndf 16 at 128 px 12.4 (batch 1: 7.3);
+# ngf 32 / ndf 32 at 64 px 18-24. ngf 16 / ndf 16 keeps the dataset's 128 px detail at
+# ~12 img/s: 900 steps x 8 = 7200 images (~2 epochs of OpenMoji's train split) in ~10 min.
+STEPS=${DEMO_STEPS:-900}
 BATCH=${DEMO_BATCH:-8}
 NGF=${DEMO_NGF:-16}
 NDF=${DEMO_NDF:-16}
@@ -54,7 +56,7 @@ else
     say "    (about 10 minutes; watch it with: .venv/bin/tensorboard --logdir runs)"
     "$COLORIZE" train --data "$DATA" --out "$RUN" --steps "$STEPS" --batch-size "$BATCH" \
         --ngf "$NGF" --ndf "$NDF" --size "$SIZE" --threads "$THREADS" \
-        --save-every 250 --sample-every 250 --val-every 250
+        --save-every 300 --sample-every 300 --val-every 300
 fi
 
 say "4/6 evaluating on the test split (model vs the grey baseline)"
