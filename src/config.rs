@@ -401,4 +401,87 @@ mod tests {
         cfg.image_size = 100;
         assert!(cfg.validate().is_err());
     }
+
+    fn args(data: &str) -> TrainArgs {
+        TrainArgs {
+            data: Some(PathBuf::from(data)),
+            out: Some(PathBuf::from("run")),
+            ..TrainArgs::default()
+        }
+    }
+
+    #[test]
+    fn lr_is_constant_then_decays_linearly() {
+        let mut c = TrainConfig::for_mode(GanMode::Vanilla, "d".into());
+        (c.steps, c.decay_steps, c.lr) = (10, 4, 1.0);
+        let lrs: Vec<f64> = (0..10).map(|s| c.lr_at(s)).collect();
+        assert_eq!(&lrs[..6], &[1.0; 6]);
+        // pix2pix's rule: 1 - k / (decay + 1) for the k-th decay step.
+        assert_eq!(&lrs[6..], &[0.8, 0.6, 0.4, 0.19999999999999996]);
+    }
+
+    #[test]
+    fn each_mode_gets_its_paper_defaults_unless_overridden() {
+        let mut a = args("d");
+        a.hp.gan_mode = Some(GanMode::Wgan);
+        let c = TrainConfig::from_args(&a, None, 100).unwrap();
+        assert_eq!(
+            (c.optimizer, c.lr, c.n_critic, c.clip),
+            (OptimKind::RmsProp, 5e-5, 5, Some(0.01))
+        );
+        a.hp.gan_mode = Some(GanMode::WganGp);
+        a.hp.lr = Some(3e-4);
+        let c = TrainConfig::from_args(&a, None, 100).unwrap();
+        assert_eq!((c.lr, c.beta2, c.gp_lambda), (3e-4, 0.9, Some(10.0)));
+        assert_eq!(c.model.norm_d, NormKind::Instance);
+        a.hp.norm = Some(NormKind::Batch);
+        let err = TrainConfig::from_args(&a, None, 100).unwrap_err();
+        assert!(err.to_string().contains("batch norm"), "{err}");
+    }
+
+    #[test]
+    fn epochs_become_steps_and_half_decay() {
+        let mut a = args("d");
+        a.epochs = Some(2.0);
+        a.hp.batch_size = Some(4);
+        let c = TrainConfig::from_args(&a, None, 10).unwrap();
+        assert_eq!((c.steps, c.decay_steps), (5, 2)); // ceil(2 * 10 / 4)
+        a.hp.gan_mode = Some(GanMode::WganGp); // 5 batches per step
+        let c = TrainConfig::from_args(&a, None, 10).unwrap();
+        assert_eq!(c.steps, 1);
+    }
+
+    #[test]
+    fn resume_keeps_the_run_and_refuses_a_new_shape() {
+        let mut a = args("d");
+        a.hp.ngf = Some(8);
+        a.hp.lr = Some(1e-3);
+        a.steps = Some(10);
+        let base = TrainConfig::from_args(&a, None, 10).unwrap();
+        let mut r = TrainArgs {
+            steps: Some(20),
+            ..TrainArgs::default()
+        };
+        let c = TrainConfig::from_args(&r, Some(&base), 10).unwrap();
+        assert_eq!(
+            (c.model.ngf, c.lr, c.steps, c.data.clone()),
+            (8, 1e-3, 20, base.data.clone())
+        );
+        r.hp.ngf = Some(16);
+        let err = TrainConfig::from_args(&r, Some(&base), 10).unwrap_err();
+        assert!(err.to_string().contains("shape"), "{err}");
+        r.hp.ngf = None;
+        r.hp.gan_mode = Some(GanMode::Wgan);
+        assert!(TrainConfig::from_args(&r, Some(&base), 10).is_err());
+    }
+
+    #[test]
+    fn config_json_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = TrainConfig::for_mode(GanMode::Hinge, "data".into());
+        c.save(dir.path()).unwrap();
+        assert_eq!(TrainConfig::load(dir.path()).unwrap(), c);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
 }

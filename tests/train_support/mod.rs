@@ -28,7 +28,11 @@ pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> Path
             if edge(x, y) {
                 image::Rgb([20, 20, 20])
             } else if inside(x, y) {
-                image::Rgb([200 - (i as u8 * 40) % 160, 60 + (i as u8 * 50) % 150, 40])
+                image::Rgb([
+                    (200 - (i * 40) % 160) as u8,
+                    (60 + (i * 50) % 150) as u8,
+                    40,
+                ])
             } else {
                 image::Rgb([(x * 255 / size) as u8, 180, (y * 255 / size) as u8])
             }

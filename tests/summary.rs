@@ -1,0 +1,211 @@
+//! TensorBoard event files are read back by TensorBoard's own reader (Python
+//! `EventAccumulator` from the project venv): our writer directly, and a `colorize train`
+//! run whose scalars must match the figures it logged to `log.jsonl`.
+
+mod train_support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use colorize::summary::{EventWriter, SummarySink};
+use serde_json::Value;
+use train_support::make_dataset;
+
+/// Prints `{"scalars": {tag: [[step, value], ...]}, "images": {tag: [[step, w, h], ...]}}`.
+const READER: &str = r#"
+import json, sys
+from tensorboard.backend.event_processing import event_accumulator as ea
+acc = ea.EventAccumulator(sys.argv[1], size_guidance={k: 0 for k in
+    (ea.SCALARS, ea.IMAGES, ea.TENSORS, ea.HISTOGRAMS, ea.AUDIO, ea.COMPRESSED_HISTOGRAMS)})
+acc.Reload()
+tags = acc.Tags()
+print(json.dumps({
+    "scalars": {t: [[e.step, e.value] for e in acc.Scalars(t)] for t in tags["scalars"]},
+    "images": {t: [[e.step, e.width, e.height] for e in acc.Images(t)] for t in tags["images"]},
+}))
+"#;
+
+/// What TensorBoard reads from one event file.
+fn tensorboard_read(event_file: &Path) -> Value {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run `make setup` (scripts/setup.sh) first; this test needs \
+         TensorBoard's own reader from the project venv",
+        python.display()
+    );
+    let out = std::process::Command::new(&python)
+        .args(["-c", READER])
+        .arg(event_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "TensorBoard's reader failed on {}:\n{}",
+        event_file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn event_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("events.out.tfevents.")
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + b.abs()) // values are stored as f32
+}
+
+#[test]
+fn tensorboard_reads_our_scalars_and_non_square_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = EventWriter::create(dir.path()).unwrap();
+    for step in [1u64, 2, 10] {
+        w.scalar("loss/G_L1", step, 0.5 / step as f64).unwrap();
+    }
+    w.scalar("lr", 3, 2e-4).unwrap();
+    // 40 wide, 24 tall, red left half: a transposed image would show up in the sizes.
+    let img = image::RgbImage::from_fn(40, 24, |x, _| {
+        image::Rgb([if x < 20 { 255 } else { 0 }, 0, 0])
+    });
+    w.image("samples/grid", 7, &img).unwrap();
+    // No flush or drop before reading: each call has already reached the file.
+    let got = tensorboard_read(w.path());
+    let g_l1 = got["scalars"]["loss/G_L1"].as_array().unwrap();
+    let pairs: Vec<(u64, f64)> = g_l1
+        .iter()
+        .map(|e| (e[0].as_u64().unwrap(), e[1].as_f64().unwrap()))
+        .collect();
+    assert_eq!(pairs.iter().map(|p| p.0).collect::<Vec<_>>(), [1, 2, 10]);
+    assert!(close(pairs[2].1, 0.05), "{pairs:?}");
+    assert!(
+        close(got["scalars"]["lr"][0][1].as_f64().unwrap(), 2e-4),
+        "{got}"
+    );
+    assert_eq!(
+        got["images"]["samples/grid"],
+        serde_json::json!([[7, 40, 24]])
+    );
+}
+
+#[test]
+fn colorize_train_event_file_matches_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 6, 2);
+    let run = dir.path().join("run");
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .args(["train", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&run)
+        .args([
+            "--steps",
+            "4",
+            "--size",
+            "32",
+            "--ngf",
+            "8",
+            "--ndf",
+            "8",
+            "--batch-size",
+            "2",
+        ])
+        .args([
+            "--log-every",
+            "2",
+            "--val-every",
+            "2",
+            "--sample-every",
+            "4",
+            "--num-samples",
+            "2",
+        ])
+        .args(["--device", "cpu", "--threads", "1", "--json-log"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("step 4/4"), "{stderr}");
+
+    let files = event_files(&run);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let got = tensorboard_read(&files[0]);
+    let scalars = got["scalars"].as_object().unwrap();
+    let tb = |tag: &str| -> Vec<(u64, f64)> {
+        scalars[tag]
+            .as_array()
+            .unwrap_or_else(|| panic!("no scalar tag {tag} in {got}"))
+            .iter()
+            .map(|e| (e[0].as_u64().unwrap(), e[1].as_f64().unwrap()))
+            .collect()
+    };
+
+    // The run's own record of what it logged, keyed by step.
+    let log = std::fs::read_to_string(run.join("log.jsonl")).unwrap();
+    let mut losses: HashMap<u64, Value> = HashMap::new();
+    let mut vals: HashMap<u64, Value> = HashMap::new();
+    for line in log.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let step = v["step"].as_u64().unwrap();
+        if v.get("val").is_some() {
+            vals.insert(step, v["val"].clone());
+        } else {
+            losses.insert(step, v);
+        }
+    }
+    for (tag, key) in [
+        ("loss/D_real", "d_real"),
+        ("loss/D_fake", "d_fake"),
+        ("loss/G_gan", "g_gan"),
+        ("loss/G_L1", "g_l1"),
+    ] {
+        let points = tb(tag);
+        assert_eq!(
+            points.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [2, 4],
+            "{tag}"
+        );
+        for (step, value) in points {
+            let logged = losses[&step]["losses"][key].as_f64().unwrap();
+            assert!(close(value, logged), "{tag} at {step}: {value} vs {logged}");
+        }
+    }
+    for (step, value) in tb("lr") {
+        assert!(close(value, losses[&step]["lr"].as_f64().unwrap()));
+    }
+    assert_eq!(tb("perf/imgs_per_s").len(), 2);
+    assert!(tb("perf/imgs_per_s").iter().all(|p| p.1 > 0.0));
+    for (tag, key) in [
+        ("val/L1", "l1"),
+        ("val/PSNR", "psnr"),
+        ("val/SSIM", "ssim"),
+        ("val/colourfulness", "colourfulness"),
+    ] {
+        let points = tb(tag);
+        assert_eq!(
+            points.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [2, 4],
+            "{tag}"
+        );
+        for (step, value) in points {
+            let logged = vals[&step][key].as_f64().unwrap();
+            assert!(close(value, logged), "{tag} at {step}: {value} vs {logged}");
+        }
+    }
+    // line | generated | target for 2 samples of 32 px: 96 wide, 64 tall.
+    assert_eq!(
+        got["images"]["samples/line_generated_target"],
+        serde_json::json!([[4, 96, 64]])
+    );
+}
