@@ -129,7 +129,10 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         let gray = match gray {
             Ok(g) => g,
             Err(e) => {
-                let reason = e.to_string();
+                // The loader's messages start with the path already.
+                let msg = e.to_string();
+                let prefix = format!("{}: ", job.input.display());
+                let reason = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
                 pb.suspend(|| eprintln!("skipped {}: {reason}", job.input.display()));
                 failures.push((job.input, reason));
                 pb.inc(1);
@@ -194,9 +197,14 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
 /// Expands the inputs into jobs. Returns (jobs, skipped inputs with reasons, single mode).
 /// Single mode: exactly one input file and `-o` (if any) is not an existing directory.
 fn plan(args: &InferArgs) -> anyhow::Result<(Vec<Job>, Skipped, bool)> {
-    let single = args.inputs.len() == 1
-        && !args.inputs[0].is_dir()
-        && !args.output.as_deref().is_some_and(Path::is_dir);
+    // `-o DIR/` (trailing slash) names a directory even before it exists.
+    let out_is_dir = args.output.as_deref().is_some_and(|o| {
+        o.is_dir()
+            || o.as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+    });
+    let single = args.inputs.len() == 1 && !args.inputs[0].is_dir() && !out_is_dir;
     let mut failures = Vec::new();
     let mut jobs = Vec::new();
     if single {
