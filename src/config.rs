@@ -317,7 +317,9 @@ impl TrainConfig {
         set(&mut c.val_every, hp.val_every);
         set(&mut c.val_pairs, hp.val_pairs);
         set(&mut c.loader_threads, hp.loader_threads);
-        if let Some(epochs) = args.epochs {
+        // A new run with neither --steps nor --epochs trains pix2pix's 200 epochs.
+        let default_epochs = (fresh && args.steps.is_none()).then_some(200.0);
+        if let Some(epochs) = args.epochs.or(default_epochs) {
             let per_step = (c.batch_size as u64 * c.batches_per_step()) as f64;
             c.steps = (epochs * train_pairs as f64 / per_step).ceil().max(1.0) as u64;
         }

@@ -54,8 +54,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let bar = progress_bar(trainer.steps_done(), cfg.steps);
     let quiet_bar = bar.is_hidden();
     let mut on_step = |p: &Progress| {
-        bar.set_position(p.step);
         bar.set_message(progress_message(p, cfg.l1_only));
+        bar.set_position(p.step);
         if quiet_bar && (p.step % cfg.log_every == 0 || p.step == p.steps) {
             log::info!(
                 "step {}/{} {}",

@@ -74,24 +74,27 @@ pub fn fit(
         .json_log
         .then(|| JsonLog::open(&opts.run_dir))
         .transpose()?;
-    let mut window = (Instant::now(), 0u64); // imgs/s since the last log
+    let mut meter = Meter::new();
     let mut saved = None;
     let stopped = || opts.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
     while trainer.steps_done() < cfg.steps && !stopped() {
+        let waiting = Instant::now();
         let batches = (0..per_step)
             .map(|_| loader.next_batch())
             .collect::<Result<Vec<_>>>()?;
+        meter.waited += waiting.elapsed().as_secs_f64();
         let lr = cfg.lr_at(trainer.steps_done());
         let losses = trainer.step(&batches)?;
         let step = trainer.steps_done();
-        window.1 += per_step * cfg.batch_size as u64;
-        let imgs_per_s = window.1 as f64 / window.0.elapsed().as_secs_f64().max(1e-9);
+        meter.images += per_step * cfg.batch_size as u64;
+        let imgs_per_s = meter.imgs_per_s();
         if step % cfg.log_every == 0 {
             log_losses(sink, &cfg, step, lr, &losses, imgs_per_s)?;
+            sink.scalar("perf/data_wait_frac", step, meter.wait_fraction())?;
             if let Some(j) = json.as_mut() {
                 j.write(step, lr, &losses, imgs_per_s)?;
             }
-            window = (Instant::now(), 0);
+            meter = Meter::new();
         }
         if step % cfg.val_every == 0 {
             let m = val.evaluate(trainer)?;
@@ -128,6 +131,32 @@ pub fn fit(
         checkpoint,
         interrupted: step < cfg.steps,
     })
+}
+
+/// Throughput over a logging window, and the share of it spent waiting for data.
+struct Meter {
+    start: Instant,
+    images: u64,
+    waited: f64,
+}
+
+impl Meter {
+    fn new() -> Self {
+        Meter {
+            start: Instant::now(),
+            images: 0,
+            waited: 0.0,
+        }
+    }
+
+    fn imgs_per_s(&self) -> f64 {
+        self.images as f64 / self.start.elapsed().as_secs_f64().max(1e-9)
+    }
+
+    /// Near 0 when the loader threads keep ahead of the training step.
+    fn wait_fraction(&self) -> f64 {
+        self.waited / self.start.elapsed().as_secs_f64().max(1e-9)
+    }
 }
 
 /// How the loop's `Loader` samples for `cfg` (tests build the same one).
