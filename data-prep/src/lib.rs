@@ -3,11 +3,13 @@
 //! builds in seconds; `colorize` reuses its image loading, grey conversion and INTER_AREA
 //! resize so that inference sees exactly what training saw.
 
+pub mod dataset;
 pub mod error;
 pub mod geometry;
 pub mod gray;
 pub mod lineart;
 pub mod load;
+pub mod pipeline;
 pub mod resize;
 
 pub use error::Error;

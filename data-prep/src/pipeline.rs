@@ -1,0 +1,266 @@
+//! Turning one input into one (line art, colour) pair: load, square, check size, resize
+//! with INTER_AREA, extract or load the line art, check for ink, hash for the split, and
+//! write both PNGs atomically.
+
+use std::path::{Path, PathBuf};
+
+use image::{GrayImage, Luma, Rgb, RgbImage};
+
+use crate::dataset::{fnv1a, split_of, stamp, write_atomic, Entry, Job};
+use crate::geometry::{make_square, Square};
+use crate::gray::to_gray;
+use crate::lineart::{extract, ink_fraction, inner_ink_fraction, LineMethod};
+use crate::load::{load_rgb, LoadLimits};
+use crate::resize::{resize_area_gray, resize_area_rgb};
+
+/// Where line art is extracted: on the source image (then resized) or after resizing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtractAt {
+    Source,
+    Target,
+}
+
+/// Everything that decides the pixels of a pair, plus the split fractions.
+#[derive(Clone, Debug)]
+pub struct PrepConfig {
+    pub out: PathBuf,
+    pub size: u32,
+    pub method: LineMethod,
+    pub extract_at: ExtractAt,
+    pub square: Square,
+    pub upscale: bool,
+    pub val: f64,
+    pub test: f64,
+    /// Line art with a smaller fraction of pixels darker than 128 is skipped as "no ink".
+    pub min_ink: f64,
+    pub limits: LoadLimits,
+    /// Paired mode: line-art directory.
+    pub lines: Option<PathBuf>,
+    pub force: bool,
+}
+
+impl PrepConfig {
+    /// The settings fingerprint stored per pair: a change redoes the pair on re-run.
+    pub fn settings(&self) -> String {
+        let geometry = format!(
+            "size={} square={:?} upscale={} svg={:?}",
+            self.size, self.square, self.upscale, self.limits.svg_long_side
+        );
+        match &self.lines {
+            Some(_) => format!("paired {geometry}"),
+            None => format!(
+                "{} at={:?} {geometry}",
+                self.method.describe(),
+                self.extract_at
+            ),
+        }
+    }
+}
+
+/// Why a pair was not produced: a short kind for the summary and the full line to print.
+#[derive(Debug, Clone)]
+pub struct Skip {
+    pub kind: String,
+    pub message: String,
+}
+
+impl Skip {
+    fn new(kind: &str, path: &Path, reason: impl std::fmt::Display) -> Self {
+        Skip {
+            kind: kind.to_string(),
+            message: format!("{}: {reason}", path.display()),
+        }
+    }
+}
+
+impl From<crate::Error> for Skip {
+    fn from(e: crate::Error) -> Self {
+        Skip {
+            kind: e.kind().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The result of one job.
+#[derive(Debug)]
+pub enum Outcome {
+    Written(Entry),
+    UpToDate(Entry),
+    Skipped(Skip),
+}
+
+/// Processes one job (or recognises it as already done). Never panics on bad input.
+pub fn run_job(
+    job: &Job,
+    lines: Option<&Path>,
+    cfg: &PrepConfig,
+    previous: Option<&Entry>,
+) -> Outcome {
+    let settings = cfg.settings();
+    let source_stamp = match lines {
+        Some(l) => format!("{};{}", stamp(&job.color), stamp(l)),
+        None => stamp(&job.color),
+    };
+    let (line_rel, color_rel) = (
+        format!("line/{}.png", job.id),
+        format!("color/{}.png", job.id),
+    );
+    if let Some(prev) = previous.filter(|_| !cfg.force) {
+        if prev.settings == settings
+            && prev.source_stamp == source_stamp
+            && cfg.out.join(&line_rel).is_file()
+            && cfg.out.join(&color_rel).is_file()
+        {
+            let mut e = prev.clone();
+            // Fractions may have changed: the split is recomputed, never the pixels.
+            let key = u64::from_str_radix(&e.split_key, 16).unwrap_or(0);
+            e.split = split_of(key, cfg.val, cfg.test).to_string();
+            return Outcome::UpToDate(e);
+        }
+    }
+    match make_pair(job, lines, cfg) {
+        Ok((line, color)) => {
+            let key = match lines {
+                // Paired: hash the line-art pixels, so variants sharing one drawing (OpenMoji
+                // skin tones) land in the same split and cannot leak from train into test.
+                Some(_) => fnv1a(line.as_raw()),
+                None => fnv1a(job.id.as_bytes()),
+            };
+            if let Err(e) = write_png(
+                &cfg.out.join(&line_rel),
+                line.as_raw(),
+                line.width(),
+                image::ExtendedColorType::L8,
+            )
+            .and_then(|_| {
+                write_png(
+                    &cfg.out.join(&color_rel),
+                    color.as_raw(),
+                    color.width(),
+                    image::ExtendedColorType::Rgb8,
+                )
+            }) {
+                return Outcome::Skipped(Skip::new(
+                    "cannot write output",
+                    &cfg.out.join(&line_rel),
+                    e,
+                ));
+            }
+            Outcome::Written(Entry {
+                id: job.id.clone(),
+                split: split_of(key, cfg.val, cfg.test).to_string(),
+                line: line_rel,
+                color: color_rel,
+                source: job.color.to_string_lossy().into_owned(),
+                lines_source: lines.map(|l| l.to_string_lossy().into_owned()),
+                method: if lines.is_some() {
+                    "paired".into()
+                } else {
+                    cfg.method.name().into()
+                },
+                size: cfg.size,
+                settings,
+                source_stamp,
+                split_key: format!("{key:016x}"),
+            })
+        }
+        Err(skip) => Outcome::Skipped(skip),
+    }
+}
+
+/// Side of the square a `w x h` image becomes.
+fn square_side(w: u32, h: u32, how: Square) -> u32 {
+    match how {
+        Square::Pad => w.max(h),
+        Square::Crop => w.min(h),
+    }
+}
+
+fn check_side(path: &Path, img: &RgbImage, cfg: &PrepConfig) -> Result<(), Skip> {
+    let (w, h) = img.dimensions();
+    if square_side(w, h, cfg.square) < cfg.size && !cfg.upscale {
+        let why = format!(
+            "smaller than --size ({w}x{h} < {s}; --upscale to enlarge)",
+            s = cfg.size
+        );
+        return Err(Skip::new("smaller than --size", path, why));
+    }
+    Ok(())
+}
+
+/// The (line art, colour) pair of one job at `cfg.size`.
+pub fn make_pair(
+    job: &Job,
+    lines: Option<&Path>,
+    cfg: &PrepConfig,
+) -> Result<(GrayImage, RgbImage), Skip> {
+    const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
+    let s = cfg.size;
+    let rgb = load_rgb(&job.color, &cfg.limits)?;
+    check_side(&job.color, &rgb, cfg)?;
+    let square = make_square(&rgb, cfg.square, WHITE);
+    drop(rgb);
+    let color = resize_area_rgb(&square, s, s);
+    let line = match lines {
+        Some(path) => {
+            let l = load_rgb(path, &cfg.limits)?;
+            check_side(path, &l, cfg)?;
+            resize_area_gray(&make_square(&to_gray(&l), cfg.square, Luma([255])), s, s)
+        }
+        None => match cfg.extract_at {
+            ExtractAt::Target => extract(&to_gray(&color), &cfg.method),
+            ExtractAt::Source => {
+                let m = scaled_method(&cfg.method, square.width() as f32 / s as f32);
+                resize_area_gray(&extract(&to_gray(&square), &m), s, s)
+            }
+        },
+    };
+    // Ink inside the outline, not on it: OpenMoji's flags have a bare frame as line art.
+    let margin = ((4 * s + 64) / 128).max(1);
+    let ink = inner_ink_fraction(&line, 128, margin);
+    if ink < cfg.min_ink {
+        let total = ink_fraction(&line, 128) * 100.0;
+        let why = format!(
+            "line art has no ink inside its outline ({:.3}% of pixels, {total:.1}% in all; --min-ink {})",
+            ink * 100.0,
+            cfg.min_ink
+        );
+        return Err(Skip::new(
+            "no ink in line art",
+            lines.unwrap_or(&job.color),
+            why,
+        ));
+    }
+    Ok((line, color))
+}
+
+/// Method parameters are given in output pixels; at the source resolution they are scaled
+/// by `factor` (source side / size) so both orders draw lines of the same final width.
+pub fn scaled_method(m: &LineMethod, factor: f32) -> LineMethod {
+    match *m {
+        LineMethod::Xdog(mut x) => {
+            x.sigma *= factor;
+            LineMethod::Xdog(x)
+        }
+        LineMethod::Dilate { kernel } => LineMethod::Dilate {
+            kernel: ((kernel as f32 * factor).round() as u32).max(1),
+        },
+    }
+}
+
+/// PNG-encodes (fast deflate, adaptive filter) and writes atomically.
+fn write_png(
+    path: &Path,
+    data: &[u8],
+    side: u32,
+    color: image::ExtendedColorType,
+) -> std::io::Result<()> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut buf = Vec::with_capacity(data.len() / 2);
+    PngEncoder::new_with_quality(&mut buf, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(data, side, side, color)
+        .map_err(std::io::Error::other)?;
+    write_atomic(path, &buf)
+}
