@@ -11,10 +11,11 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use image::{GrayImage, RgbImage};
+use image::{imageops, GrayImage, RgbImage};
 use serde::Deserialize;
 use tch::Tensor;
 
+use crate::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use crate::{Error, Result};
 
 /// One manifest line; prep writes more fields (source paths, method), which we ignore.
@@ -127,11 +128,7 @@ impl Dataset {
     pub fn eval_pair(&self, i: usize, aug: &Augment) -> Result<(Tensor, Tensor)> {
         let (line, color) = self.load_pair(i)?;
         let off = (aug.load_size - aug.size) / 2;
-        let (l, c) = prepare(&line, &color, aug, (off, off), false);
-        let s = i64::from(aug.size);
-        let line = Tensor::from_slice(&l).view([1, s, s]);
-        let color = Tensor::from_slice(&c).view([3, s, s]);
-        Ok((line, color))
+        Ok(prepare(&line, &color, aug, (off, off), false))
     }
 }
 
@@ -144,41 +141,24 @@ pub struct Augment {
     pub flip: bool,
 }
 
-/// Resize + crop + flip of one pair into planar `f32` in [-1, 1]: `[1, S, S]`, `[3, S, S]`.
+/// Resize + crop + flip of one pair: `([1, S, S], [3, S, S])` tensors in [-1, 1].
 fn prepare(
     line: &GrayImage,
     color: &RgbImage,
     aug: &Augment,
-    (ox, oy): (u32, u32),
+    (x, y): (u32, u32),
     flip: bool,
-) -> (Vec<f32>, Vec<f32>) {
-    let l = aug.load_size;
-    let line = if line.dimensions() == (l, l) {
-        line.clone()
-    } else {
-        data_prep::resize::resize_area_gray(line, l, l)
-    };
-    let color = if color.dimensions() == (l, l) {
-        color.clone()
-    } else {
-        data_prep::resize::resize_area_rgb(color, l, l)
-    };
-    let s = aug.size as usize;
-    let mut lo = vec![0f32; s * s];
-    let mut co = vec![0f32; 3 * s * s];
-    let scale = |v: u8| f32::from(v) / 127.5 - 1.0;
-    for y in 0..s {
-        for x in 0..s {
-            let sx = if flip { s - 1 - x } else { x } as u32 + ox;
-            let sy = y as u32 + oy;
-            lo[y * s + x] = scale(line.get_pixel(sx, sy)[0]);
-            let px = color.get_pixel(sx, sy);
-            for c in 0..3 {
-                co[c * s * s + y * s + x] = scale(px[c]);
-            }
-        }
+) -> (Tensor, Tensor) {
+    let (l, s) = (aug.load_size, aug.size);
+    let line = data_prep::resize::resize_area_gray(line, l, l); // a copy when already l x l
+    let color = data_prep::resize::resize_area_rgb(color, l, l);
+    let mut line = imageops::crop_imm(&line, x, y, s, s).to_image();
+    let mut color = imageops::crop_imm(&color, x, y, s, s).to_image();
+    if flip {
+        imageops::flip_horizontal_in_place(&mut line);
+        imageops::flip_horizontal_in_place(&mut color);
     }
-    (lo, co)
+    (gray_to_tensor(&line), rgb_to_tensor(&color))
 }
 
 /// A training batch: line art `[B, 1, S, S]` and colour `[B, 3, S, S]` on the CPU.
@@ -249,24 +229,22 @@ impl BatchMaker {
     }
 
     fn make(&mut self, g: u64) -> Result<Batch> {
-        let (b, s) = (self.batch_size, i64::from(self.aug.size));
-        let mut lines = Vec::with_capacity(b * (s * s) as usize);
-        let mut colors = Vec::with_capacity(3 * b * (s * s) as usize);
-        for k in 0..b as u64 {
-            let pos = g * b as u64 + k;
+        let b = self.batch_size as u64;
+        let margin = u64::from(self.aug.load_size - self.aug.size) + 1;
+        let (mut lines, mut colors) = (Vec::new(), Vec::new());
+        for pos in g * b..(g + 1) * b {
             let i = self.sample_at(pos);
             let mut rng = SplitMix64::new(mix_seed(self.seed ^ 0xA5A5_A5A5, pos));
-            let margin = u64::from(self.aug.load_size - self.aug.size) + 1;
             let crop = (rng.below(margin) as u32, rng.below(margin) as u32);
             let flip = self.aug.flip && rng.next_u64() & 1 == 1;
             let (line, color) = self.data.load_pair(i)?;
             let (l, c) = prepare(&line, &color, &self.aug, crop, flip);
-            lines.extend_from_slice(&l);
-            colors.extend_from_slice(&c);
+            lines.push(l);
+            colors.push(c);
         }
         Ok(Batch {
-            line: Tensor::from_slice(&lines).view([b as i64, 1, s, s]),
-            color: Tensor::from_slice(&colors).view([b as i64, 3, s, s]),
+            line: Tensor::stack(&lines, 0),   // [B, 1, S, S]
+            color: Tensor::stack(&colors, 0), // [B, 3, S, S]
             index: g,
         })
     }
@@ -302,7 +280,10 @@ impl Loader {
     /// Starts the threads at global batch `start` (0 for a new run).
     pub fn new(data: Arc<Dataset>, cfg: LoaderConfig, start: u64) -> Result<Self> {
         if data.is_empty() {
-            return Err(Error::Config("the training split is empty".into()));
+            return Err(Error::Dataset {
+                path: data.root.join("manifest.jsonl"),
+                reason: "no pairs to train on in this split".into(),
+            });
         }
         if cfg.aug.load_size < cfg.aug.size {
             return Err(Error::Config(format!(
@@ -394,6 +375,8 @@ mod tests {
             flip: true,
         };
         let (l, c) = prepare(&line, &color, &aug, (1, 2), true);
+        let l = Vec::<f32>::try_from(l.flatten(0, -1)).unwrap();
+        let c = Vec::<f32>::try_from(c.flatten(0, -1)).unwrap();
         let v = |p: u8| f32::from(p) / 127.5 - 1.0;
         // Crop x 1..3, y 2..4, mirrored: first output column is source x = 2.
         assert_eq!(l, vec![v(120), v(110), v(170), v(160)]);

@@ -337,3 +337,51 @@ fn generate_gives_rgb_in_tanh_range() {
     assert_eq!(out.size(), [2, 3, 32, 32]);
     assert!(out.abs().max().double_value(&[]) <= 1.0);
 }
+
+#[test]
+fn loader_batches_depend_only_on_seed_and_batch_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 5, 0);
+    let set = Arc::new(Dataset::open(&data, "train").unwrap());
+    let mut cfg = train::loader_config(&tiny_config(GanMode::Vanilla, &data, 1));
+    cfg.batch_size = 3; // 5 pairs: batches straddle epochs
+    let batches = |threads: usize, start: u64, n: usize| -> Vec<(Tensor, Tensor)> {
+        let mut c = cfg;
+        c.threads = threads;
+        let mut loader = Loader::new(Arc::clone(&set), c, start).unwrap();
+        (0..n)
+            .map(|_| {
+                let b = loader.next_batch().unwrap();
+                (b.line, b.color)
+            })
+            .collect()
+    };
+    let one = batches(1, 0, 6);
+    assert_eq!(one[0].0.size(), [3, 1, 32, 32]);
+    assert_eq!(one[0].1.size(), [3, 3, 32, 32]);
+    let three = batches(3, 0, 6);
+    let resumed = batches(2, 4, 2);
+    for (a, b) in one.iter().zip(&three).chain(one[4..].iter().zip(&resumed)) {
+        assert!(a.0.equal(&b.0) && a.1.equal(&b.1));
+    }
+    // Every sample is one of the pairs, mirrored or not, and both kinds occur.
+    let aug = cfg.aug;
+    let plain: Vec<Tensor> = (0..5).map(|i| set.eval_pair(i, &aug).unwrap().1).collect();
+    let (mut flipped, mut unflipped) = (0, 0);
+    for (_, colors) in &one {
+        for k in 0..3 {
+            let c = colors.get(k);
+            if plain.iter().any(|p| p.equal(&c)) {
+                unflipped += 1;
+            } else if plain.iter().any(|p| p.flip([2]).equal(&c)) {
+                flipped += 1;
+            } else {
+                panic!("sample {k} is neither a pair nor its mirror image");
+            }
+        }
+    }
+    assert!(
+        flipped > 0 && unflipped > 0,
+        "{flipped} flipped, {unflipped} not"
+    );
+}
