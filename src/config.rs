@@ -358,7 +358,10 @@ impl TrainConfig {
     /// Reads `run_dir/config.json`.
     pub fn load(run_dir: &Path) -> Result<Self> {
         let path = run_dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Run {
+            path: run_dir.to_path_buf(),
+            reason: format!("cannot read config.json ({e}); is this a training run directory?"),
+        })?;
         serde_json::from_str(&text).map_err(|e| Error::Run {
             path,
             reason: format!("config.json is not a training config: {e}"),

@@ -96,8 +96,7 @@ fn plan_run(args: &TrainArgs) -> anyhow::Result<(PathBuf, Option<TrainConfig>, O
         refuse_existing_run(&out, "--resume it")?;
         return Ok((out, None, None));
     };
-    let base =
-        TrainConfig::load(src).with_context(|| format!("cannot resume {}", src.display()))?;
+    let base = TrainConfig::load(src).context("cannot resume")?;
     let (step, ckpt) = checkpoint::latest_checkpoint(src)?
         .with_context(|| format!("{}: no checkpoint to resume from", src.display()))?;
     let out = args.out.clone().unwrap_or_else(|| src.clone());
