@@ -228,13 +228,16 @@ impl ImageMetrics {
     }
 }
 
-/// Means over a set of images (PSNR is the mean of per-image values, so one identical pair
-/// makes it infinite). `colourfulness_ratio` = mean output / mean target colourfulness.
+/// Means over a set of images. `psnr` is the mean of per-image values (one identical pair
+/// makes it infinite); `psnr_of_mean_mse` is PSNR of the MSE averaged over the set (finite
+/// unless every pair is identical; what `val/PSNR` and `colorize eval` report).
+/// `colourfulness_ratio` = mean output / mean target colourfulness.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct MetricsMean {
     pub count: usize,
     pub l1: f64,
     pub psnr: f64,
+    pub psnr_of_mean_mse: f64,
     pub ssim: f64,
     pub colourfulness: f64,
     pub target_colourfulness: f64,
@@ -255,6 +258,8 @@ impl MetricsMean {
             count: n,
             l1: mean(|m| m.l1),
             psnr: mean(|m| m.psnr),
+            // Per-image MSE back from PSNR (data range 1): 10^(-psnr / 10).
+            psnr_of_mean_mse: -10.0 * mean(|m| 10f64.powf(-m.psnr / 10.0)).log10(),
             ssim: mean(|m| m.ssim),
             colourfulness,
             target_colourfulness,
@@ -349,5 +354,11 @@ mod tests {
         let mean = MetricsMean::of(&[m, m]);
         assert_eq!(mean.count, 2);
         assert!((mean.colourfulness_ratio.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(mean.psnr_of_mean_mse, f64::INFINITY);
+        // MSEs 0.01 and 0.0001 (20 and 40 dB): mean MSE 0.00505 -> 22.97 dB, not 30.
+        let at = |psnr| ImageMetrics { psnr, ..m };
+        let mean = MetricsMean::of(&[at(20.0), at(40.0)]);
+        assert!((mean.psnr - 30.0).abs() < 1e-12);
+        assert!((mean.psnr_of_mean_mse - -10.0 * 0.00505f64.log10()).abs() < 1e-9);
     }
 }

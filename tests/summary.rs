@@ -188,7 +188,7 @@ fn colorize_train_event_file_matches_its_log() {
     assert!(tb("perf/imgs_per_s").iter().all(|p| p.1 > 0.0));
     for (tag, key) in [
         ("val/L1", "l1"),
-        ("val/PSNR", "psnr"),
+        ("val/PSNR", "psnr_of_mean_mse"),
         ("val/SSIM", "ssim"),
         ("val/colourfulness", "colourfulness"),
     ] {

@@ -198,7 +198,7 @@ fn log_losses(
 
 fn log_validation(sink: &mut dyn SummarySink, step: u64, m: &MetricsMean) -> Result<()> {
     sink.scalar("val/L1", step, m.l1)?;
-    sink.scalar("val/PSNR", step, m.psnr)?;
+    sink.scalar("val/PSNR", step, m.psnr_of_mean_mse)?;
     sink.scalar("val/SSIM", step, m.ssim)?;
     sink.scalar("val/colourfulness", step, m.colourfulness)?;
     if let Some(r) = m.colourfulness_ratio {
