@@ -155,23 +155,23 @@ fn same_seed_and_data_give_identical_losses() {
 
 #[test]
 fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
+    // Adam (vanilla), RMSprop + clipping (wgan), random interpolates (wgan-gp).
+    for mode in [GanMode::Vanilla, GanMode::Wgan, GanMode::WganGp] {
+        resume_matches_an_uninterrupted_run(mode);
+    }
+}
+
+fn resume_matches_an_uninterrupted_run(mode: GanMode) {
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 5, 1);
-    let mut cfg = tiny_config(GanMode::Vanilla, &data, 6);
+    let mut cfg = tiny_config(mode, &data, 6);
     cfg.save_every = 3;
-    let (whole, full) = fit_recording(
-        &mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(),
-        &dir.path().join("a"),
-        None,
-    );
+    let new_trainer = || Trainer::new(cfg.clone(), Device::Cpu).unwrap();
+    let (whole, full) = fit_recording(&mut new_trainer(), &dir.path().join("a"), None);
     assert_eq!(whole.unwrap().step, 6);
 
     let run_b = dir.path().join("b");
-    let (first, head) = fit_recording(
-        &mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(),
-        &run_b,
-        Some(3),
-    );
+    let (first, head) = fit_recording(&mut new_trainer(), &run_b, Some(3));
     let first = first.unwrap();
     assert!(first.interrupted);
     assert_eq!((first.step, head.len()), (3, 3));
@@ -182,18 +182,10 @@ fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
     let (rest, tail) = fit_recording(&mut resumed, &run_b, None);
     assert_eq!(rest.unwrap().step, 6);
     let steps: Vec<u64> = tail.iter().map(|t| t.0).collect();
-    assert_eq!(steps, [4, 5, 6]);
-    assert_eq!(
-        &full[..3],
-        &head[..],
-        "the interrupted run diverged before stopping"
-    );
+    assert_eq!(steps, [4, 5, 6], "{mode:?}");
+    assert_eq!(&full[..3], &head[..], "{mode:?}: diverged before stopping");
     // Same learning rates (the schedule continues) and, bit for bit, the same losses.
-    assert_eq!(
-        &full[3..],
-        &tail[..],
-        "resumed steps differ from the uninterrupted run"
-    );
+    assert_eq!(&full[3..], &tail[..], "{mode:?}: resumed steps differ");
     assert!(
         tail[0].1 < cfg.lr,
         "step 4 of 6 should be in the decay phase"
