@@ -43,7 +43,8 @@ if [ -f "$DATA/manifest.jsonl" ]; then
     say "2/6 $DATA already prepared: $(wc -l <"$DATA/manifest.jsonl") pairs"
 else
     say "2/6 prep: $SRC_DIR + $LINES_DIR -> $DATA (paired, 128 px)"
-    "$PREP" "$SRC_DIR" --lines "$LINES_DIR" -o "$DATA"
+    # usvg warns about every SVG feature it skips; keep the demo output readable.
+    RUST_LOG=${RUST_LOG:-info,usvg=error} "$PREP" "$SRC_DIR" --lines "$LINES_DIR" -o "$DATA"
 fi
 
 if [ -f "$RUN/checkpoints/step-$STEPS.safetensors" ]; then
@@ -65,8 +66,10 @@ say "4/6 evaluating on the test split (model vs the grey baseline)"
 
 say "5/6 colouring a few test sketches with colorize infer"
 mkdir -p "$RUN/samples"
-ids=$(grep '"split": *"test"' "$DATA/manifest.jsonl" | head -n 8 |
-    sed 's/.*"id": *"\([^"]*\)".*/\1/')
+# awk reads the whole manifest (a `grep | head` pipe would die of SIGPIPE under pipefail).
+ids=$(awk '/"split": *"test"/ && n < 8 {
+    match($0, /"id": *"[^"]*"/); s = substr($0, RSTART, RLENGTH)
+    sub(/^"id": *"/, "", s); sub(/"$/, "", s); print s; n++ }' "$DATA/manifest.jsonl")
 inputs=()
 for id in $ids; do inputs+=("$DATA/line/$id.png"); done
 "$COLORIZE" infer "${inputs[@]}" --model "$RUN" -o "$RUN/samples" --force \

@@ -94,9 +94,16 @@ pub struct EvalReport {
     pub count: usize,
     /// Mean absolute error on the [-1, 1] scale (as the training loss G_L1).
     pub l1: f64,
-    /// Mean of per-image PSNR in dB (data range 1); `"inf"` when some pair is identical.
+    /// PSNR in dB (data range 1) of the mean squared error over all pairs, so one identical
+    /// pair does not make it infinite; `"inf"` only when every pair is identical.
     #[serde(serialize_with = "finite_or_inf")]
     pub psnr: f64,
+    /// Mean of per-image PSNR (training's `val/PSNR` definition); `"inf"` as soon as one
+    /// pair is identical.
+    #[serde(serialize_with = "finite_or_inf")]
+    pub psnr_mean_per_image: f64,
+    /// Pairs whose output equals the target exactly (infinite per-image PSNR).
+    pub identical_pairs: usize,
     pub ssim: f64,
     /// Mean Hasler-Suesstrunk colourfulness of the outputs and of the targets (0..255 scale).
     pub colourfulness_output: f64,
@@ -108,11 +115,12 @@ pub struct EvalReport {
     pub definitions: &'static str,
 }
 
-const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] scale; PSNR: mean of \
-per-image 10 log10(1 / MSE) on [0, 1] values; SSIM: Wang et al. 2004, 11x11 Gaussian window \
-(sigma 1.5), K1 0.01, K2 0.03, data range 1, per RGB channel over valid windows, averaged; \
-colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB; outputs are the raw network output at \
-the dataset size, in eval mode unless --train-mode";
+const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] scale; PSNR: \
+10 log10(1 / MSE) on [0, 1] values with the MSE averaged over all pairs (psnr_mean_per_image: \
+the mean of per-image PSNR); SSIM: Wang et al. 2004, 11x11 Gaussian window (sigma 1.5), K1 \
+0.01, K2 0.03, data range 1, per RGB channel over valid windows, averaged over pairs; \
+colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; outputs are the raw \
+network output at the dataset size, in eval mode unless --train-mode";
 
 fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     if v.is_finite() {
@@ -179,7 +187,9 @@ pub fn evaluate(
         split: opts.split.clone(),
         count: mean.count,
         l1: mean.l1,
-        psnr: mean.psnr,
+        psnr: psnr_of_mean_mse(&scores),
+        psnr_mean_per_image: mean.psnr,
+        identical_pairs: scores.iter().filter(|m| m.psnr == f64::INFINITY).count(),
         ssim: mean.ssim,
         colourfulness_output: mean.colourfulness,
         colourfulness_target: mean.target_colourfulness,
@@ -187,6 +197,21 @@ pub fn evaluate(
         definitions: DEFINITIONS,
     };
     Ok(Evaluation { report, examples })
+}
+
+/// PSNR of the mean MSE: each pair's MSE is recovered from its PSNR (data range 1, so
+/// `MSE = 10^(-PSNR / 10)`; an infinite PSNR is an MSE of 0).
+fn psnr_of_mean_mse(scores: &[ImageMetrics]) -> f64 {
+    let mse: f64 = scores
+        .iter()
+        .map(|m| 10f64.powf(-m.psnr / 10.0))
+        .sum::<f64>()
+        / scores.len().max(1) as f64;
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        -10.0 * mse.log10()
+    }
 }
 
 /// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best

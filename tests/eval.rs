@@ -79,6 +79,8 @@ fn identical_outputs_give_l1_zero_ssim_one_and_infinite_psnr() {
     assert_eq!(r.l1, 0.0);
     assert!((r.ssim - 1.0).abs() < 1e-12, "{}", r.ssim);
     assert_eq!(r.psnr, f64::INFINITY);
+    assert_eq!(r.psnr_mean_per_image, f64::INFINITY);
+    assert_eq!(r.identical_pairs, 5);
     assert_eq!(r.colourfulness_output, 0.0);
     assert_eq!(r.colourfulness_ratio, None, "grey targets: ratio undefined");
     assert_eq!(ev.examples.len(), 2);
@@ -196,4 +198,22 @@ fn a_missing_split_or_dataset_is_a_clear_error() {
         err.contains("nope/manifest.jsonl") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+#[test]
+fn one_identical_pair_does_not_make_the_psnr_infinite() {
+    let tmp = TempDir::new().unwrap();
+    let data = tmp.path().join("d");
+    // Pair 0 of each split equals its line art; the others are 10 levels off.
+    make_dataset(&data, 4, |l| {
+        let first = l.get_pixel(0, 0)[0] == 20; // (x + y + i) % 9 == 0 at (0, 0) only for i = 0
+        grey_rgb(l, if first { 0 } else { 10 })
+    });
+    let ev = eval::evaluate(&data, &Generator::Gray, "gray", &opts("test"), |_, _| {}).unwrap();
+    let r = &ev.report;
+    assert_eq!(r.identical_pairs, 1);
+    assert_eq!(r.psnr_mean_per_image, f64::INFINITY);
+    // Mean MSE = 3/4 (10/255)^2, so PSNR = 20 log10(25.5) - 10 log10(0.75).
+    let expected = 20.0 * 25.5f64.log10() - 10.0 * 0.75f64.log10();
+    assert!((r.psnr - expected).abs() < 1e-9, "{}", r.psnr);
 }
