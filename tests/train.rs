@@ -377,3 +377,62 @@ fn loader_batches_depend_only_on_seed_and_batch_number() {
         "{flipped} flipped, {unflipped} not"
     );
 }
+
+#[test]
+fn ctrl_c_finishes_the_step_saves_and_exits() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
+    let run = dir.path().join("run");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("colorize"))
+        .args(["train", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&run)
+        .args([
+            "--steps", "100000", "--size", "32", "--ngf", "8", "--ndf", "8",
+        ])
+        .args([
+            "--log-every",
+            "1",
+            "--save-every",
+            "100000",
+            "--threads",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        stderr.push_str(&line);
+        stderr.push('\n');
+        if line.contains(" step 2/100000") {
+            let pid = child.id().to_string();
+            let kill = std::process::Command::new("kill")
+                .args(["-INT", &pid])
+                .status();
+            assert!(kill.unwrap().success());
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stderr}");
+    let step: i64 = stdout
+        .strip_prefix("interrupted after step ")
+        .and_then(|s| s.split(':').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected output: {stdout}\n{stderr}"));
+    assert!(step >= 2, "{stdout}");
+    assert!(stderr.contains(&format!(" step {step}/100000")), "{stderr}");
+    let saved: Vec<i64> = checkpoint::list_checkpoints(&run)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(saved, [step]);
+    assert!(run.join(checkpoint::GENERATOR_FILE).is_file());
+}
