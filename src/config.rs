@@ -300,6 +300,10 @@ impl TrainConfig {
         c.flip &= !hp.no_flip;
         set(&mut c.lambda_l1, hp.lambda_l1);
         set(&mut c.batch_size, hp.batch_size);
+        if hp.optimizer == Some(OptimKind::RmsProp) && c.optimizer != OptimKind::RmsProp {
+            // RMSprop's own defaults (no momentum, alpha 0.99) unless given.
+            (c.beta1, c.beta2) = (0.0, 0.99);
+        }
         set(&mut c.optimizer, hp.optimizer);
         set(&mut c.lr, hp.lr);
         set(&mut c.beta1, hp.beta1);
@@ -439,6 +443,13 @@ mod tests {
         let c = TrainConfig::from_args(&a, None, 100).unwrap();
         assert_eq!((c.lr, c.beta2, c.gp_lambda), (3e-4, 0.9, Some(10.0)));
         assert_eq!(c.model.norm_d, NormKind::Instance);
+        a.hp.optimizer = Some(OptimKind::RmsProp);
+        let c = TrainConfig::from_args(&a, None, 100).unwrap();
+        assert_eq!(
+            (c.optimizer, c.beta1, c.beta2, c.lr),
+            (OptimKind::RmsProp, 0.0, 0.99, 3e-4)
+        );
+        a.hp.optimizer = None;
         a.hp.norm = Some(NormKind::Batch);
         let err = TrainConfig::from_args(&a, None, 100).unwrap_err();
         assert!(err.to_string().contains("batch norm"), "{err}");
