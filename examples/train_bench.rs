@@ -66,6 +66,17 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// User + system CPU seconds of this process so far (`/proc/self/stat`, 100 ticks/s):
+/// a measure of work that is less disturbed than wall time on a shared machine.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn main() -> Result<()> {
     let a = parse_args()?;
     tch::set_num_threads(a.threads);
@@ -87,12 +98,16 @@ fn main() -> Result<()> {
     for _ in 0..a.warmup {
         trainer.step(&batches)?;
     }
+    let cpu0 = cpu_seconds();
     let t0 = Instant::now();
     let mut last = None;
     for _ in 0..a.steps {
         last = Some(trainer.step(&batches)?);
     }
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds()
+        .zip(cpu0)
+        .map(|(b, a)| ((b - a) * 100.0).round() / 100.0);
     let last = last.unwrap_or_default();
     let json = serde_json::json!({
         "impl": "rust",
@@ -103,6 +118,7 @@ fn main() -> Result<()> {
         "threads": tch::get_num_threads(),
         "steps": a.steps,
         "seconds": (secs * 1000.0).round() / 1000.0,
+        "cpu_seconds": cpu,
         "imgs_per_s": ((a.batch as f64 * a.steps as f64 / secs) * 1000.0).round() / 1000.0,
         "peak_rss_mb": peak_rss_mib().map(|m| (m * 10.0).round() / 10.0),
         "g_params": count_parameters(trainer.generator_vars()),
