@@ -7,13 +7,14 @@
 //! padded square and reduced to 128 px with INTER_AREA (the reference). Each method turns the
 //! colour image into line art either at the source resolution (then INTER_AREA to 128) or at
 //! 128 px. Scores: ink IoU (pixels < 128 in both / in either) and mean |difference| in grey
-//! levels, averaged over the pairs. Pairs whose reference has no ink (flags) are left out.
+//! levels, averaged over the pairs. Pairs whose reference has no ink inside its outline (flags) are left
+//! out, as `prep` skips them.
 
 use std::path::PathBuf;
 
 use data_prep::geometry::pad_to_square;
 use data_prep::gray::to_gray;
-use data_prep::lineart::{extract, ink_fraction, LineMethod, Xdog};
+use data_prep::lineart::{extract, inner_ink_fraction, LineMethod, Xdog};
 use data_prep::load::{load_rgb, LoadLimits};
 use data_prep::resize::{resize_area_gray, resize_area_rgb};
 use image::{GrayImage, Luma, Rgb};
@@ -63,25 +64,46 @@ fn main() {
         })
     };
     // (label, method, at source?)
+    // At the source (512 px) the parameters are given both as-is and scaled by 512/128, which
+    // is what `prep --extract-at source` does with its (output-pixel) parameters.
     let variants: Vec<(String, LineMethod, bool)> = vec![
-        ("dilate k3".into(), LineMethod::Dilate { kernel: 3 }, true),
-        ("dilate k5".into(), LineMethod::Dilate { kernel: 5 }, true),
-        ("dilate k9".into(), LineMethod::Dilate { kernel: 9 }, true),
-        ("xdog s0.7".into(), x(0.7, 1.6, 0.0, 200.0), true),
-        ("xdog s2.8".into(), x(2.8, 1.6, 0.0, 200.0), true),
+        (
+            "dilate k3 (article)".into(),
+            LineMethod::Dilate { kernel: 3 },
+            true,
+        ),
+        (
+            "dilate k5 -> k20 (prep scaling)".into(),
+            LineMethod::Dilate { kernel: 20 },
+            true,
+        ),
+        ("xdog s0.7 unscaled".into(), x(0.7, 1.6, 0.0, 200.0), true),
+        (
+            "xdog s0.7 -> s2.8 (prep scaling)".into(),
+            x(2.8, 1.6, 0.0, 200.0),
+            true,
+        ),
         ("dilate k3".into(), LineMethod::Dilate { kernel: 3 }, false),
-        ("dilate k5".into(), LineMethod::Dilate { kernel: 5 }, false),
+        (
+            "dilate k5 (prep default)".into(),
+            LineMethod::Dilate { kernel: 5 },
+            false,
+        ),
         ("xdog s0.5".into(), x(0.5, 1.6, 0.0, 200.0), false),
-        ("xdog s0.7".into(), x(0.7, 1.6, 0.0, 200.0), false),
+        (
+            "xdog s0.7 (prep default)".into(),
+            x(0.7, 1.6, 0.0, 200.0),
+            false,
+        ),
         ("xdog s1.0".into(), x(1.0, 1.6, 0.0, 200.0), false),
         (
-            "xdog s0.7 eps-0.01".into(),
+            "xdog s0.7 eps -0.01".into(),
             x(0.7, 1.6, -0.01, 200.0),
             false,
         ),
-        ("xdog s0.7 eps0.01".into(), x(0.7, 1.6, 0.01, 200.0), false),
-        ("xdog s0.7 phi50".into(), x(0.7, 1.6, 0.0, 50.0), false),
-        ("xdog s0.7 k3".into(), x(0.7, 3.0, 0.0, 200.0), false),
+        ("xdog s0.7 eps 0.01".into(), x(0.7, 1.6, 0.01, 200.0), false),
+        ("xdog s0.7 phi 50".into(), x(0.7, 1.6, 0.0, 50.0), false),
+        ("xdog s0.7 k 3".into(), x(0.7, 3.0, 0.0, 200.0), false),
     ];
 
     let per_image: Vec<Vec<(f64, f64)>> = files
@@ -91,7 +113,7 @@ fn main() {
             let color = pad_to_square(&load_rgb(color_path, &limits).ok()?, Rgb([255, 255, 255]));
             let line = pad_to_square(&to_gray(&load_rgb(&line_path, &limits).ok()?), Luma([255]));
             let reference = resize_area_gray(&line, SIZE, SIZE);
-            if ink_fraction(&reference, 128) < 0.001 {
+            if inner_ink_fraction(&reference, 128, 4) < 0.001 {
                 return None;
             }
             let small = resize_area_rgb(&color, SIZE, SIZE);
@@ -114,7 +136,7 @@ fn main() {
 
     let n = per_image.len() as f64;
     println!(
-        "OpenMoji pairs scored: {} (every {every}th colour SVG, flags without ink left out)",
+        "OpenMoji pairs scored: {} (every {every}th colour SVG, line art without inner ink (flags) left out)",
         per_image.len()
     );
     println!("| method | extract at | ink IoU | mean abs diff |");

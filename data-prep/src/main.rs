@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -205,7 +207,8 @@ fn resolve(p: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// Inputs are never written to: refuse an OUT equal to or inside an input directory.
+/// Inputs are never written to: refuse an OUT equal to or inside an input directory, or
+/// one that contains an input.
 fn check_out_outside_inputs(cli: &Cli) -> Result<()> {
     let out = resolve(&cli.out)?;
     for input in cli.sources.iter().chain(&cli.lines) {
@@ -218,6 +221,13 @@ fn check_out_outside_inputs(cli: &Cli) -> Result<()> {
                 "output {} is inside the input {}: choose an output directory outside it",
                 cli.out.display(),
                 input.display()
+            );
+        }
+        if inp.starts_with(&out) {
+            bail!(
+                "input {} is inside the output {}: prep would overwrite its own inputs",
+                input.display(),
+                cli.out.display()
             );
         }
     }
@@ -281,9 +291,16 @@ fn run(cli: Cli) -> Result<bool> {
             Some(idx) => idx.get(&job.rel_stem).map(|p| Some(p.clone())),
         }
     };
-    let outcomes: Vec<Outcome> = jobs
+    // Ctrl-C: finish the images in flight, then write the manifest of what is done.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    let outcomes: Vec<Option<Outcome>> = jobs
         .par_iter()
         .map(|job| {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
             let outcome = match partner(job) {
                 Some(lines) => run_job(job, lines.as_deref(), &cfg, previous.get(&job.id)),
                 None => Outcome::Skipped(data_prep::pipeline::Skip {
@@ -300,9 +317,10 @@ fn run(cli: Cli) -> Result<bool> {
                 pb.suspend(|| eprintln!("skipped: {}", s.message));
             }
             pb.inc(1);
-            outcome
+            Some(outcome)
         })
         .collect();
+    let interrupted = outcomes.iter().filter(|o| o.is_none()).count();
     pb.finish_and_clear();
 
     // Pairs from earlier runs that this run did not meet stay listed while their files exist.
@@ -321,7 +339,7 @@ fn run(cli: Cli) -> Result<bool> {
             })
             .or_default() += 1;
     }
-    for o in outcomes {
+    for o in outcomes.into_iter().flatten() {
         match o {
             Outcome::Written(e) => {
                 written += 1;
@@ -355,8 +373,11 @@ fn run(cli: Cli) -> Result<bool> {
     println!(
         "prep: {:.1} s, {:.1} images/s",
         secs,
-        jobs.len() as f64 / secs.max(1e-9)
+        (jobs.len() - interrupted) as f64 / secs.max(1e-9)
     );
+    if interrupted > 0 {
+        bail!("interrupted: {interrupted} inputs not processed (run again to continue)");
+    }
     Ok(written + current > 0)
 }
 
