@@ -87,6 +87,7 @@ def main():
             "first_ms": round(times[0] * 1e3, 1),
             "median_ms": round(statistics.median(times[1:]) * 1e3, 1),
             "min_ms": round(min(times[1:]) * 1e3, 1),
+            "times_ms": [round(t * 1e3, 2) for t in times[1:]],
         }), flush=True)
 
 
