@@ -133,7 +133,9 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
                 let msg = e.to_string();
                 let prefix = format!("{}: ", job.input.display());
                 let reason = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
-                pb.suspend(|| eprintln!("skipped {}: {reason}", job.input.display()));
+                if !single {
+                    pb.suspend(|| eprintln!("skipped {}: {reason}", job.input.display()));
+                }
                 failures.push((job.input, reason));
                 pb.inc(1);
                 continue;
@@ -172,7 +174,9 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         .join()
         .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
     for (path, reason) in &write_failures {
-        pb.suspend(|| eprintln!("skipped {}: {reason}", path.display()));
+        if !single {
+            pb.suspend(|| eprintln!("skipped {}: {reason}", path.display()));
+        }
     }
     failures.extend(write_failures);
     pb.finish_and_clear();
