@@ -3,6 +3,8 @@
 
 use image::{ImageBuffer, Pixel};
 
+use crate::resize::{resize_area_rows, RowSource};
+
 /// How a non-square image becomes square.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Square {
@@ -70,5 +72,139 @@ where
     match how {
         Square::Pad => pad_to_square(img, fill),
         Square::Crop => crop_center(img),
+    }
+}
+
+/// A read-only square view of an image (padded or cropped) for [`resize_area_rows`]: the
+/// square is never materialised, which matters for the 16000-px files met in openclipart.
+pub struct SquareView<'a> {
+    data: &'a [u8],
+    img_width: usize,
+    cn: usize,
+    side: usize,
+    /// Offset of the image in the square (padding) or of the square in the image (crop).
+    x0: usize,
+    y0: usize,
+    rows: usize,
+    crop: bool,
+    fill_row: Vec<u8>,
+}
+
+impl<'a> SquareView<'a> {
+    pub fn new<P: Pixel<Subpixel = u8>>(
+        img: &'a ImageBuffer<P, Vec<u8>>,
+        how: Square,
+        fill: P,
+    ) -> Self {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let cn = P::CHANNEL_COUNT as usize;
+        let (side, crop) = match how {
+            Square::Pad => (w.max(h), false),
+            Square::Crop => (w.min(h), true),
+        };
+        let (x0, y0) = if crop {
+            ((w - side) / 2, (h - side) / 2)
+        } else {
+            ((side - w) / 2, (side - h) / 2)
+        };
+        let fill_row = if crop {
+            Vec::new()
+        } else {
+            fill.channels().repeat(side)
+        };
+        SquareView {
+            data: img.as_raw(),
+            img_width: w,
+            cn,
+            side,
+            x0,
+            y0,
+            rows: h,
+            crop,
+            fill_row,
+        }
+    }
+}
+
+impl RowSource for SquareView<'_> {
+    fn width(&self) -> usize {
+        self.side
+    }
+    fn height(&self) -> usize {
+        self.side
+    }
+    fn channels(&self) -> usize {
+        self.cn
+    }
+    fn is_fill_row(&self, y: usize) -> bool {
+        !self.crop && (y < self.y0 || y >= self.y0 + self.rows)
+    }
+    fn row<'b>(&'b self, y: usize, scratch: &'b mut Vec<u8>) -> &'b [u8] {
+        let (stride, cn) = (self.img_width * self.cn, self.cn);
+        if self.crop {
+            let start = (y + self.y0) * stride + self.x0 * cn;
+            return &self.data[start..start + self.side * cn];
+        }
+        if y < self.y0 || y >= self.y0 + self.rows {
+            return &self.fill_row;
+        }
+        let src = &self.data[(y - self.y0) * stride..(y - self.y0 + 1) * stride];
+        if self.x0 == 0 && self.side == self.img_width {
+            return src; // only padded above and below: rows are the image's own
+        }
+        scratch.clear();
+        scratch.extend_from_slice(&self.fill_row);
+        scratch[self.x0 * cn..self.x0 * cn + stride].copy_from_slice(src);
+        scratch
+    }
+}
+
+/// Makes `img` square (see [`make_square`]) and resizes it to `size x size` with INTER_AREA
+/// in one pass, without building the square image. Equal to
+/// `resize_area_image(&make_square(img, how, fill), size, size)`.
+pub fn square_resize<P>(
+    img: &ImageBuffer<P, Vec<u8>>,
+    how: Square,
+    fill: P,
+    size: u32,
+) -> ImageBuffer<P, Vec<u8>>
+where
+    P: Pixel<Subpixel = u8>,
+{
+    let out = resize_area_rows(
+        &SquareView::new(img, how, fill),
+        size as usize,
+        size as usize,
+    );
+    ImageBuffer::from_raw(size, size, out).expect("size*size pixels")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resize::resize_area_image;
+    use image::{Rgb, RgbImage};
+
+    #[test]
+    fn square_resize_equals_materialising_the_square() {
+        let img = RgbImage::from_fn(37, 23, |x, y| {
+            Rgb([(x * 7) as u8, (y * 11) as u8, ((x * y) % 256) as u8])
+        });
+        let white = Rgb([255, 255, 255]);
+        for how in [Square::Pad, Square::Crop] {
+            for size in [8, 16, 23, 40] {
+                let expect = resize_area_image(&make_square(&img, how, white), size, size);
+                assert_eq!(
+                    square_resize(&img, how, white, size),
+                    expect,
+                    "{how:?} {size}"
+                );
+            }
+        }
+        let padded = pad_to_square(&img, white);
+        assert_eq!(padded.dimensions(), (37, 37));
+        assert_eq!(padded.get_pixel(0, 0).0, [255, 255, 255]);
+        assert_eq!(padded.get_pixel(5, 7), img.get_pixel(5, 0));
+        assert_eq!(crop_center(&img).get_pixel(0, 0), img.get_pixel(7, 0));
     }
 }

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 use crate::dataset::{fnv1a, split_of, stamp, write_atomic, Entry, Job};
-use crate::geometry::{make_square, Square};
+use crate::geometry::{make_square, square_resize, Square};
 use crate::gray::to_gray;
 use crate::lineart::{extract, ink_fraction, inner_ink_fraction, LineMethod};
 use crate::load::{load_rgb, LoadLimits};
-use crate::resize::{resize_area_gray, resize_area_rgb};
+use crate::resize::resize_area_gray;
 
 /// Where line art is extracted: on the source image (then resized) or after resizing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,20 +199,20 @@ pub fn make_pair(
     let s = cfg.size;
     let rgb = load_rgb(&job.color, &cfg.limits)?;
     check_side(&job.color, &rgb, cfg)?;
-    let square = make_square(&rgb, cfg.square, WHITE);
-    drop(rgb);
-    let color = resize_area_rgb(&square, s, s);
+    let color = square_resize(&rgb, cfg.square, WHITE, s);
     let line = match lines {
         Some(path) => {
             let l = load_rgb(path, &cfg.limits)?;
             check_side(path, &l, cfg)?;
-            resize_area_gray(&make_square(&to_gray(&l), cfg.square, Luma([255])), s, s)
+            square_resize(&to_gray(&l), cfg.square, Luma([255]), s)
         }
         None => match cfg.extract_at {
             ExtractAt::Target => extract(&to_gray(&color), &cfg.method),
             ExtractAt::Source => {
+                // Grey first, then square: a third of the memory, same pixels (white -> 255).
+                let square = make_square(&to_gray(&rgb), cfg.square, Luma([255]));
                 let m = scaled_method(&cfg.method, square.width() as f32 / s as f32);
-                resize_area_gray(&extract(&to_gray(&square), &m), s, s)
+                resize_area_gray(&extract(&square, &m), s, s)
             }
         },
     };

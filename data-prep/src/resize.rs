@@ -46,20 +46,76 @@ where
     ImageBuffer::from_raw(w, h, out).expect("w*h pixels")
 }
 
+/// A source image read row by row, so that a padded or cropped view of an image can be
+/// resized without materialising it (a 16000 x 4000 clip-art padded square would be 768 MB).
+pub trait RowSource {
+    fn width(&self) -> usize;
+    fn height(&self) -> usize;
+    fn channels(&self) -> usize;
+    /// Row `y`: `width * channels` bytes. `scratch` may be used to assemble it.
+    fn row<'a>(&'a self, y: usize, scratch: &'a mut Vec<u8>) -> &'a [u8];
+    /// True if row `y` is the uniform fill row (padding), so work on it can be reused.
+    fn is_fill_row(&self, _y: usize) -> bool {
+        false
+    }
+}
+
+/// A packed, interleaved 8-bit buffer.
+pub struct Packed<'a> {
+    pub data: &'a [u8],
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+}
+
+impl RowSource for Packed<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+    fn height(&self) -> usize {
+        self.height
+    }
+    fn channels(&self) -> usize {
+        self.channels
+    }
+    fn row<'a>(&'a self, y: usize, _: &'a mut Vec<u8>) -> &'a [u8] {
+        let stride = self.width * self.channels;
+        &self.data[y * stride..(y + 1) * stride]
+    }
+}
+
 /// INTER_AREA on a packed, interleaved 8-bit buffer of `sw x sh` pixels with `cn` channels.
 /// Returns `dw x dh` pixels. Panics if any dimension is zero.
 pub fn resize_area(src: &[u8], sw: usize, sh: usize, cn: usize, dw: usize, dh: usize) -> Vec<u8> {
-    assert!(
-        sw > 0 && sh > 0 && dw > 0 && dh > 0 && cn > 0,
-        "resize of an empty image"
-    );
     assert_eq!(
         src.len(),
         sw * sh * cn,
         "buffer does not match its dimensions"
     );
+    resize_area_rows(
+        &Packed {
+            data: src,
+            width: sw,
+            height: sh,
+            channels: cn,
+        },
+        dw,
+        dh,
+    )
+}
+
+/// INTER_AREA on any row source. Returns `dw x dh` packed pixels.
+pub fn resize_area_rows<R: RowSource>(src: &R, dw: usize, dh: usize) -> Vec<u8> {
+    let (sw, sh, cn) = (src.width(), src.height(), src.channels());
+    assert!(
+        sw > 0 && sh > 0 && dw > 0 && dh > 0 && cn > 0,
+        "resize of an empty image"
+    );
     if sw == dw && sh == dh {
-        return src.to_vec();
+        let mut scratch = Vec::new();
+        return (0..sh)
+            .flat_map(|y| src.row(y, &mut scratch).to_vec())
+            .collect();
     }
     // Same arithmetic as cv::resize: the scale is the inverse of dst/src.
     let inv_sx = dw as f64 / sw as f64;
@@ -68,30 +124,23 @@ pub fn resize_area(src: &[u8], sw: usize, sh: usize, cn: usize, dw: usize, dh: u
     if sx >= 1.0 && sy >= 1.0 {
         let (ix, iy) = (sx.round() as usize, sy.round() as usize);
         if (sx - ix as f64).abs() < f64::EPSILON && (sy - iy as f64).abs() < f64::EPSILON {
-            return shrink_integer(src, sw, cn, dw, dh, ix, iy);
+            return shrink_integer(src, dw, dh, ix, iy);
         }
-        return shrink_area(src, sw, sh, cn, dw, dh, sx, sy);
+        return shrink_area(src, dw, dh, sx, sy);
     }
-    enlarge_area(src, sw, sh, cn, dw, dh, sx, sy, inv_sx, inv_sy)
+    enlarge_area(src, dw, dh, [sx, sy, inv_sx, inv_sy])
 }
 
 /// Integer factors: box average over `ix x iy` cells.
-fn shrink_integer(
-    src: &[u8],
-    sw: usize,
-    cn: usize,
-    dw: usize,
-    dh: usize,
-    ix: usize,
-    iy: usize,
-) -> Vec<u8> {
+fn shrink_integer<R: RowSource>(src: &R, dw: usize, dh: usize, ix: usize, iy: usize) -> Vec<u8> {
+    let cn = src.channels();
     let mut out = vec![0u8; dw * dh * cn];
-    let stride = sw * cn;
+    let (mut s0, mut s1) = (Vec::new(), Vec::new());
     if ix == 2 && iy == 2 {
         // OpenCV's dedicated 2x2 path rounds half up with integer arithmetic.
         for (dy, drow) in out.chunks_exact_mut(dw * cn).enumerate() {
-            let r0 = &src[2 * dy * stride..][..stride];
-            let r1 = &src[(2 * dy + 1) * stride..][..stride];
+            let r0 = src.row(2 * dy, &mut s0);
+            let r1 = src.row(2 * dy + 1, &mut s1);
             for dx in 0..dw {
                 for c in 0..cn {
                     let i = 2 * dx * cn + c;
@@ -106,14 +155,14 @@ fn shrink_integer(
     let mut sums = vec![0u32; dw * cn];
     for (dy, drow) in out.chunks_exact_mut(dw * cn).enumerate() {
         sums.iter_mut().for_each(|s| *s = 0);
-        for row in &src[dy * iy * stride..(dy + 1) * iy * stride]
-            .chunks_exact(stride)
-            .collect::<Vec<_>>()
-        {
-            for dx in 0..dw {
-                let cell = &row[dx * ix * cn..(dx + 1) * ix * cn];
-                for (k, &v) in cell.iter().enumerate() {
-                    sums[dx * cn + k % cn] += v as u32;
+        for y in dy * iy..(dy + 1) * iy {
+            let row = src.row(y, &mut s0);
+            for (dx, cell) in row.chunks_exact(ix * cn).take(dw).enumerate() {
+                let sum = &mut sums[dx * cn..(dx + 1) * cn];
+                for px in cell.chunks_exact(cn) {
+                    for (acc, &v) in sum.iter_mut().zip(px) {
+                        *acc += v as u32;
+                    }
                 }
             }
         }
@@ -170,32 +219,42 @@ fn area_tab(ssize: usize, dsize: usize, scale: f64) -> Vec<Decimate> {
 
 /// Non-integer shrink: separable coverage weights, f32 accumulation in OpenCV's order.
 #[allow(clippy::too_many_arguments)]
-fn shrink_area(
-    src: &[u8],
-    sw: usize,
-    sh: usize,
-    cn: usize,
-    dw: usize,
-    dh: usize,
-    sx: f64,
-    sy: f64,
-) -> Vec<u8> {
+fn shrink_area<R: RowSource>(src: &R, dw: usize, dh: usize, sx: f64, sy: f64) -> Vec<u8> {
+    let (sw, sh, cn) = (src.width(), src.height(), src.channels());
+    let mut scratch = Vec::new();
     let xtab = area_tab(sw, dw, sx);
     let ytab = area_tab(sh, dh, sy);
     let width = dw * cn;
     let mut out = vec![0u8; width * dh];
     let mut buf = vec![0f32; width];
     let mut sum = vec![0f32; width];
-    let stride = sw * cn;
     let mut prev_dy = ytab[0].di;
+    // The horizontal pass of a row is reused when the next entry is the same source row
+    // (a row straddling two output rows) or padding again: same values, same f32 order.
+    let mut last: Option<(bool, usize)> = None;
     for y in &ytab {
-        let row = &src[y.si * stride..(y.si + 1) * stride];
-        buf.iter_mut().for_each(|b| *b = 0.0);
-        for x in &xtab {
-            let (d, s) = (x.di * cn, x.si * cn);
-            for c in 0..cn {
-                buf[d + c] += row[s + c] as f32 * x.alpha;
+        let key = if src.is_fill_row(y.si) {
+            (true, 0)
+        } else {
+            (false, y.si)
+        };
+        if last != Some(key) {
+            let row = src.row(y.si, &mut scratch);
+            buf.iter_mut().for_each(|b| *b = 0.0);
+            match cn {
+                1 => hpass::<1>(row, &xtab, &mut buf),
+                3 => hpass::<3>(row, &xtab, &mut buf),
+                4 => hpass::<4>(row, &xtab, &mut buf),
+                _ => {
+                    for x in &xtab {
+                        let (d, s) = (x.di * cn, x.si * cn);
+                        for c in 0..cn {
+                            buf[d + c] += row[s + c] as f32 * x.alpha;
+                        }
+                    }
+                }
             }
+            last = Some(key);
         }
         if y.di != prev_dy {
             let drow = &mut out[prev_dy * width..(prev_dy + 1) * width];
@@ -215,6 +274,20 @@ fn shrink_area(
         *d = round_u8(s);
     }
     out
+}
+
+/// Horizontal coverage pass for a fixed channel count (lets the compiler unroll it).
+#[inline]
+fn hpass<const CN: usize>(row: &[u8], xtab: &[Decimate], buf: &mut [f32]) {
+    for x in xtab {
+        let src: &[u8; CN] = row[x.si * CN..x.si * CN + CN].try_into().expect("CN bytes");
+        let dst: &mut [f32; CN] = (&mut buf[x.di * CN..x.di * CN + CN])
+            .try_into()
+            .expect("CN floats");
+        for c in 0..CN {
+            dst[c] += src[c] as f32 * x.alpha;
+        }
+    }
 }
 
 const COEF_BITS: u32 = 11;
@@ -247,26 +320,17 @@ fn enlarge_tab(
 
 /// Enlarging: OpenCV's INTER_AREA falls back to bilinear with "area" coefficients
 /// (weights only where a destination pixel straddles a source edge), fixed point.
-#[allow(clippy::too_many_arguments)]
-fn enlarge_area(
-    src: &[u8],
-    sw: usize,
-    sh: usize,
-    cn: usize,
-    dw: usize,
-    dh: usize,
-    sx: f64,
-    sy: f64,
-    inv_sx: f64,
-    inv_sy: f64,
-) -> Vec<u8> {
+/// `scales` = [sx, sy, 1/sx, 1/sy] as cv::resize computes them.
+fn enlarge_area<R: RowSource>(src: &R, dw: usize, dh: usize, scales: [f64; 4]) -> Vec<u8> {
+    let [sx, sy, inv_sx, inv_sy] = scales;
+    let (sw, sh, cn) = (src.width(), src.height(), src.channels());
     let xt = enlarge_tab(sw, dw, sx, inv_sx);
     let yt = enlarge_tab(sh, dh, sy, inv_sy);
     let width = dw * cn;
-    let stride = sw * cn;
     // Horizontal pass once per used source row (enlarging: at most dh rows are used).
     let hrow = |y: usize| -> Vec<i32> {
-        let row = &src[y * stride..(y + 1) * stride];
+        let mut scratch = Vec::new();
+        let row = src.row(y, &mut scratch);
         let mut out = vec![0i32; width];
         for (dx, &(s0, s1, a0, a1)) in xt.iter().enumerate() {
             for c in 0..cn {
