@@ -506,3 +506,20 @@ fn optimiser_state_round_trip_continues_identically() {
         assert_eq!(c.steps(), 0);
     }
 }
+
+#[test]
+fn leaky_relu_has_slope_0_2_and_its_gradient() {
+    let _rng = rng_lock();
+    let x = Tensor::from_slice(&[-3.0f32, -0.5, 0.0, 0.25, 2.0]).set_requires_grad(true);
+    let y = colorize::model::layers::leaky_relu(&x);
+    let got: Vec<f32> = Vec::try_from(&y.detach()).unwrap();
+    let want = [-0.6f32, -0.1, 0.0, 0.25, 2.0];
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() < 1e-6, "{got:?}");
+    }
+    y.sum(Kind::Float).backward();
+    let grad: Vec<f32> = Vec::try_from(&x.grad()).unwrap();
+    for (g, w) in grad.iter().zip([0.2f32, 0.2, 0.2, 1.0, 1.0]) {
+        assert!((g - w).abs() < 1e-6, "{grad:?}");
+    }
+}
