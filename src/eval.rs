@@ -187,7 +187,7 @@ pub fn evaluate(
         split: opts.split.clone(),
         count: mean.count,
         l1: mean.l1,
-        psnr: psnr_of_mean_mse(&scores),
+        psnr: mean.psnr_of_mean_mse,
         psnr_mean_per_image: mean.psnr,
         identical_pairs: scores.iter().filter(|m| m.psnr == f64::INFINITY).count(),
         ssim: mean.ssim,
@@ -197,21 +197,6 @@ pub fn evaluate(
         definitions: DEFINITIONS,
     };
     Ok(Evaluation { report, examples })
-}
-
-/// PSNR of the mean MSE: each pair's MSE is recovered from its PSNR (data range 1, so
-/// `MSE = 10^(-PSNR / 10)`; an infinite PSNR is an MSE of 0).
-fn psnr_of_mean_mse(scores: &[ImageMetrics]) -> f64 {
-    let mse: f64 = scores
-        .iter()
-        .map(|m| 10f64.powf(-m.psnr / 10.0))
-        .sum::<f64>()
-        / scores.len().max(1) as f64;
-    if mse == 0.0 {
-        f64::INFINITY
-    } else {
-        -10.0 * mse.log10()
-    }
 }
 
 /// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best
