@@ -99,7 +99,10 @@ fn work_canvas_keeps_the_aspect_ratio_and_pads_with_white() {
     assert_eq!((c.x, c.y), (0, 6));
     assert_eq!(c.image.get_pixel(16, 0)[0], 255, "padding is white");
     // The 2 px frame, shrunk 4x with INTER_AREA, is a grey half-pixel line.
-    assert!(c.image.get_pixel(16, 6)[0] < 200, "the sketch's top edge is ink");
+    assert!(
+        c.image.get_pixel(16, 6)[0] < 200,
+        "the sketch's top edge is ink"
+    );
     let c = WorkCanvas::new(&sketch(3000, 200), 128, 32);
     assert_eq!(
         (c.w, c.h, c.image.width(), c.image.height()),
@@ -369,4 +372,28 @@ fn export_makes_a_model_directory_with_a_card() {
         .unwrap();
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("--force"));
+}
+
+/// Network-only timing of an ngf-64 generator (not a test: `cargo test --test infer --
+/// --ignored --nocapture forward_timing`; COLORIZE_BENCH_SIZE, default 128).
+#[test]
+#[ignore]
+fn forward_timing() {
+    let size: i64 = std::env::var("COLORIZE_BENCH_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(128);
+    tch::set_num_threads(2);
+    let cfg = ModelConfig::default();
+    let vs = nn::VarStore::new(Device::Cpu);
+    let g = UnetGenerator::new(&vs.root(), &cfg);
+    let x = tch::Tensor::rand([1, 1, size, size], (tch::Kind::Float, Device::Cpu)) * 2.0 - 1.0;
+    let mut times = Vec::new();
+    for _ in 0..6 {
+        let t = std::time::Instant::now();
+        let y = tch::no_grad(|| g.forward_t(&x, false));
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(y.size(), [1, 3, size, size]);
+    }
+    println!("forward {size} px, ngf 64, 2 threads: {times:.1?} ms");
 }

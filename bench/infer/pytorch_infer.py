@@ -74,12 +74,13 @@ def main():
     params = sum(p.numel() for p in net.parameters())
     for size in args.sizes:
         x = torch.rand(1, 1, size, size) * 2 - 1
-        times = []
+        times, cpu = [], []
         with torch.inference_mode():
             for _ in range(args.reps + 1):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 y = net(x)
                 times.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
         assert y.shape == (1, 3, size, size), y.shape
         print(json.dumps({
             "impl": "pytorch", "torch": torch.__version__, "threads": args.threads,
@@ -88,6 +89,9 @@ def main():
             "median_ms": round(statistics.median(times[1:]) * 1e3, 1),
             "min_ms": round(min(times[1:]) * 1e3, 1),
             "times_ms": [round(t * 1e3, 2) for t in times[1:]],
+            # CPU time of the process (all threads) per call: less sensitive than wall time
+            # to other jobs competing for the cores.
+            "cpu_ms": [round(t * 1e3, 2) for t in cpu[1:]],
         }), flush=True)
 
 

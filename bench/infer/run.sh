@@ -75,6 +75,29 @@ net() { # work-size
         sed -n 's/.*network \([0-9.]*\) ms.*/\1/p' | tail -n +2
 }
 
+# CPU seconds (user + sys, all threads) of a command: robust to waiting for a busy core.
+cpu_s() {
+    "$PY" -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(r.ru_utime + r.ru_stime)' "$@"
+}
+
+# CPU ms per image of `colorize infer` (every stage: decode, network, finish, encode, write):
+# (CPU of a process colouring 1 + REPS copies - CPU of a process colouring 1) / REPS.
+cpu_per_image() { # work-size
+    rm -rf "$OUT/one" "$OUT/one-out" "$OUT/many" "$OUT/many-out"
+    mkdir -p "$OUT/one" "$OUT/many"
+    cp "$OUT/sketch512.png" "$OUT/one/s.png"
+    for i in $(seq 0 "$REPS"); do cp "$OUT/sketch512.png" "$OUT/many/s$(printf %02d "$i").png"; done
+    local one many
+    one=$(cpu_s "$BIN" infer "$OUT/one" -o "$OUT/one-out" --force --model "$MODEL" \
+        --threads "$THREADS" --work-size "$1")
+    many=$(cpu_s "$BIN" infer "$OUT/many" -o "$OUT/many-out" --force --model "$MODEL" \
+        --threads "$THREADS" --work-size "$1")
+    echo "($many - $one) * 1000 / $REPS" | bc -l
+}
+
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
     "threads $THREADS; $REPS reps x $ROUNDS rounds"
 : >"$OUT/samples.txt"
@@ -86,7 +109,10 @@ for round in $(seq "$ROUNDS"); do
 for l in sys.stdin:
     r = json.loads(l)
     for t in r["times_ms"]:
-        print("pytorch", r["size"], t)' >>"$OUT/samples.txt"
+        print("pytorch", r["size"], t)
+    for t in r["cpu_ms"]:
+        print("pytorch-cpu", r["size"], t)' >>"$OUT/samples.txt"
+        echo "colorize-cpu $ws $(cpu_per_image "$ws")" >>"$OUT/samples.txt"
         for _ in 1 2; do echo "e2e $ws $(e2e "$ws")" >>"$OUT/samples.txt"; done
     done
     echo "round $round done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -105,10 +131,16 @@ print(f"{'ms (median, min)':32} {'work 128':>17} {'work 512':>17}")
 print(f"{'colorize infer, end to end':32} {fmt(('e2e', 128))} {fmt(('e2e', 512))}")
 print(f"{'colorize infer, network only':32} {fmt(('colorize', 128))} {fmt(('colorize', 512))}")
 print(f"{'PyTorch, network only':32} {fmt(('pytorch', 128))} {fmt(('pytorch', 512))}")
+print("CPU ms (user + sys, both threads; median, min):")
+print(f"{'colorize infer, per image (all)':32} {fmt(('colorize-cpu', 128))} {fmt(('colorize-cpu', 512))}")
+print(f"{'PyTorch, network only':32} {fmt(('pytorch-cpu', 128))} {fmt(('pytorch-cpu', 512))}")
 for size in (128, 512):
     c, p = s[("colorize", size)], s[("pytorch", size)]
     print(f"colorize / PyTorch network time at {size}: median "
           f"{statistics.median(c) / statistics.median(p):.2f}x, min {min(c) / min(p):.2f}x "
           f"({len(c)} and {len(p)} samples)")
+    c, p = s[("colorize-cpu", size)], s[("pytorch-cpu", size)]
+    print(f"colorize (all stages) / PyTorch (network) CPU time at {size}: median "
+          f"{statistics.median(c) / statistics.median(p):.2f}x, min {min(c) / min(p):.2f}x")
 PYEOF
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"
