@@ -82,7 +82,12 @@ pub fn bomb_png(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
     chunk(b"IHDR", &ihdr);
     // zlib header, one final stored block holding a single 0 byte, Adler-32 of [0].
-    chunk(b"IDAT", &[0x78, 0x01, 0x01, 0x01, 0x00, 0xfe, 0xff, 0x00, 0x00, 0x01, 0x00, 0x01]);
+    chunk(
+        b"IDAT",
+        &[
+            0x78, 0x01, 0x01, 0x01, 0x00, 0xfe, 0xff, 0x00, 0x00, 0x01, 0x00, 0x01,
+        ],
+    );
     chunk(b"IEND", &[]);
     out
 }
