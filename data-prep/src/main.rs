@@ -64,7 +64,9 @@ struct Cli {
     /// them; enlarging blurs line art.
     #[arg(long)]
     upscale: bool,
-    /// Fraction of pairs in the validation split (by hash: stable across re-runs).
+    /// Fraction of pairs in the validation split. Chosen by a hash of the id (paired mode: of
+    /// the line-art pixels, so variants sharing one drawing stay in one split): stable
+    /// across re-runs.
     #[arg(long, default_value_t = 0.05)]
     val: f64,
     /// Fraction of pairs in the test split.
