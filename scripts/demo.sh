@@ -2,7 +2,7 @@
 # `make demo`: the whole pipeline on real data, in about a quarter of an hour on a 2-core CPU.
 #   1. fetch OpenMoji 17 (human-drawn colour emoji + their black line-art versions, CC BY-SA 4.0)
 #   2. prep: paired (line art, colour) dataset at 128 px, splits train/val/test
-#   3. colorize train: a small pix2pix (U-Net ngf 16 + PatchGAN ndf 16) for a fixed budget
+#   3. colorize train: a small pix2pix (U-Net ngf 16 + PatchGAN ndf 16), 1500 steps of 8 (~10 min)
 #   4. colorize eval on the test split, next to the grey baseline, with a contact sheet
 #   5. colorize infer on a few test sketches (lines recombined at full crispness)
 #   6. colorize export -> models/default (what `colorize infer` uses without --model)
@@ -14,12 +14,13 @@ cd "$(dirname "$0")/.."
 DATA=${DEMO_DATA:-data/openmoji-128}
 RUN=${DEMO_RUN:-runs/demo}
 MODEL=${DEMO_MODEL:-models/default}
-# The budget, chosen by measurement (train img/s on this 2-core machine, batch 8 unless noted,
-# measured while other jobs loaded it, load average ~5): ngf 64 / ndf 64 at 128 px ~1.4
-# (batch 1); ngf 32 / ndf 32 at 128 px 5.2; ngf 16 / ndf 16 at 128 px 12.4 (batch 1: 7.3);
-# ngf 32 / ndf 32 at 64 px 18-24. ngf 16 / ndf 16 keeps the dataset's 128 px detail at
-# ~12 img/s: 900 steps x 8 = 7200 images (~2 epochs of OpenMoji's train split) in ~10 min.
-STEPS=${DEMO_STEPS:-900}
+# The budget, chosen by measurement (train img/s on this 2-core machine while other jobs
+# shared it, load average ~5): ngf 64 / ndf 64 at 128 px ~1.4 (batch 1); ngf 32 / ndf 32 at
+# 128 px 5.2 (batch 8); ngf 16 / ndf 16 at 128 px 12.4 (batch 8; batch 1: 7.3); ngf 32 /
+# ndf 32 at 64 px 18-24 (batch 8). ngf 16 / ndf 16 keeps the dataset's full 128 px; a whole
+# 900-step demo run then averaged 20.6 img/s (12-34 as the load varied). 1500 steps x 8 =
+# 12000 images (~2.9 epochs of OpenMoji's 4101 training pairs): ~10 min at 20 img/s.
+STEPS=${DEMO_STEPS:-1500}
 BATCH=${DEMO_BATCH:-8}
 NGF=${DEMO_NGF:-16}
 NDF=${DEMO_NDF:-16}
@@ -57,7 +58,7 @@ else
     say "    (about 10 minutes; watch it with: .venv/bin/tensorboard --logdir runs)"
     "$COLORIZE" train --data "$DATA" --out "$RUN" --steps "$STEPS" --batch-size "$BATCH" \
         --ngf "$NGF" --ndf "$NDF" --size "$SIZE" --threads "$THREADS" \
-        --save-every 300 --sample-every 300 --val-every 300
+        --save-every 500 --sample-every 250 --val-every 250
 fi
 
 say "4/6 evaluating on the test split (model vs the grey baseline)"
