@@ -232,7 +232,7 @@ pub struct EvalArgs {
     /// Print the figures as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Evaluate a trivial baseline instead of a model.
+    /// Also evaluate a trivial baseline, for context (without --model: the baseline alone).
     #[arg(long, value_enum)]
     pub baseline: Option<BaselineArg>,
     /// Write a contact sheet (rows of line | output | target) of the first N examples.
