@@ -18,7 +18,7 @@ pub const NORM: &str = "norm";
 /// LeakyReLU with slope 0.2. tch 0.24 binds `leaky_relu` only with the default slope 0.01
 /// (`L`), so this blends it with the identity: `lerp(L, x, w) = (1 - w) L + w x` with
 /// `w = 0.19 / 0.99` gives `x` for `x > 0` and `(0.01 (1 - w) + w) x = 0.2 x` below, equal
-/// to `nn.LeakyReLU(0.2)` up to f32 rounding. Measured (bench/README.md): about half the cost
+/// to `nn.LeakyReLU(0.2)` up to f32 rounding. Measured (bench/README.md): under half the cost
 /// of the obvious `prelu` with a constant weight, whose backward also reduces a weight
 /// gradient over the whole tensor.
 pub fn leaky_relu(xs: &Tensor) -> Tensor {
