@@ -1,10 +1,11 @@
 //! Conditional PatchGAN discriminator (pix2pix `NLayerDiscriminator`, 70x70 at n_layers 3).
 //!
 //! ```text
-//! conv0: Conv(in+out -> ndf, s2, bias), LReLU
-//! convk: Conv(ndf*m(k-1) -> ndf*m(k), s2), Norm, LReLU     k = 1..n_layers-1, m(k)=min(2^k, 8)
-//! convn: Conv(ndf*m(n-1) -> ndf*m(n), s1), Norm, LReLU     n = n_layers
-//! out:   Conv(ndf*m(n) -> 1, s1, bias)                     logits, no sigmoid
+//! layer0: Conv(in+out -> ndf, s2, bias), LReLU
+//! layerk: Conv(ndf*m(k-1) -> ndf*m(k), s2), Norm, LReLU    k = 1..n-1, m(k) = min(2^k, 8)
+//! layern: Conv(ndf*m(n-1) -> ndf*m(n), s1), Norm, LReLU    n = n_layers
+//! out:    Conv(ndf*m(n) -> 1, s1, bias)                    logits, no sigmoid
+//! Conv bias in layers 1..n: none before batch norm (as pix2pix), else yes.
 //! ```
 //! All kernels 4x4 padding 1: a 128 px input gives a 14x14 patch map, 256 px 30x30.
 //! Variable names: `layer{k}.conv.weight`, `layer{k}.conv.bias`, `layer{k}.norm.*`,
