@@ -35,12 +35,25 @@ pub enum OptimKind {
 
 /// What the training loop needs from an optimiser, so it can hold either kind.
 pub trait Optimizer: Send {
+    /// The update rule: one step from `grads`, one per variable in `variables()` order
+    /// (undefined tensors are skipped), with learning rate `lr`.
+    fn apply(&mut self, grads: &[Tensor], lr: f64);
     /// One update from the gradients accumulated in each variable's `.grad` (variables
     /// without a gradient are left alone), with learning rate `lr`.
-    fn step(&mut self, lr: f64);
+    fn step(&mut self, lr: f64) {
+        let grads: Vec<Tensor> = self.variables().iter().map(|(_, t)| t.grad()).collect();
+        self.apply(&grads, lr);
+    }
     /// One update from the given gradients, one per variable in `variables()` order
     /// (undefined tensors are skipped).
-    fn step_with_grads(&mut self, grads: &[Tensor], lr: f64);
+    fn step_with_grads(&mut self, grads: &[Tensor], lr: f64) {
+        assert_eq!(
+            grads.len(),
+            self.variables().len(),
+            "one gradient per variable"
+        );
+        self.apply(grads, lr);
+    }
     /// The variables this optimiser updates, sorted by name.
     fn variables(&self) -> &[(String, Tensor)];
     /// Sets the accumulated `.grad` of every variable to zero.
@@ -110,6 +123,21 @@ fn zeros_like_all(vars: &[(String, Tensor)]) -> Vec<Tensor> {
 
 fn step_tensor(step: i64) -> Tensor {
     Tensor::from(step)
+}
+
+/// `step` plus `{var}.{suffix}` for each per-variable buffer (aliases, not copies).
+fn named_state(
+    step: i64,
+    vars: &[(String, Tensor)],
+    buffers: &[(&str, &Vec<Tensor>)],
+) -> Vec<(String, Tensor)> {
+    let mut out = vec![("step".to_string(), step_tensor(step))];
+    for (i, (name, _)) in vars.iter().enumerate() {
+        for (suffix, buf) in buffers {
+            out.push((format!("{name}.{suffix}"), buf[i].shallow_clone()));
+        }
+    }
+    out
 }
 
 /// Reads the `step` scalar and copies each `{var}.{suffix}` into `bufs`, checking shapes.
@@ -200,8 +228,10 @@ impl Adam {
             weight_decay,
         }
     }
+}
 
-    fn update(&mut self, grads: &[Tensor], lr: f64) {
+impl Optimizer for Adam {
+    fn apply(&mut self, grads: &[Tensor], lr: f64) {
         self.step += 1;
         let t = self.step as f64;
         let bc1 = 1.0 - self.beta1.powf(t);
@@ -233,22 +263,6 @@ impl Adam {
             }
         });
     }
-}
-
-fn grads_of(vars: &[(String, Tensor)]) -> Vec<Tensor> {
-    vars.iter().map(|(_, t)| t.grad()).collect()
-}
-
-impl Optimizer for Adam {
-    fn step(&mut self, lr: f64) {
-        let grads = grads_of(&self.vars);
-        self.update(&grads, lr);
-    }
-
-    fn step_with_grads(&mut self, grads: &[Tensor], lr: f64) {
-        assert_eq!(grads.len(), self.vars.len(), "one gradient per variable");
-        self.update(grads, lr);
-    }
 
     fn variables(&self) -> &[(String, Tensor)] {
         &self.vars
@@ -259,15 +273,11 @@ impl Optimizer for Adam {
     }
 
     fn state(&self) -> Vec<(String, Tensor)> {
-        let mut out = vec![("step".to_string(), step_tensor(self.step))];
-        for (i, (name, _)) in self.vars.iter().enumerate() {
-            out.push((format!("{name}.exp_avg"), self.exp_avg[i].shallow_clone()));
-            out.push((
-                format!("{name}.exp_avg_sq"),
-                self.exp_avg_sq[i].shallow_clone(),
-            ));
-        }
-        out
+        named_state(
+            self.step,
+            &self.vars,
+            &[("exp_avg", &self.exp_avg), ("exp_avg_sq", &self.exp_avg_sq)],
+        )
     }
 
     fn load_state(&mut self, named: &[(String, Tensor)]) -> Result<()> {
@@ -319,8 +329,10 @@ impl RmsProp {
             weight_decay,
         }
     }
+}
 
-    fn update(&mut self, grads: &[Tensor], lr: f64) {
+impl Optimizer for RmsProp {
+    fn apply(&mut self, grads: &[Tensor], lr: f64) {
         self.step += 1;
         tch::no_grad(|| {
             for (i, g) in grads.iter().enumerate() {
@@ -343,18 +355,6 @@ impl RmsProp {
             }
         });
     }
-}
-
-impl Optimizer for RmsProp {
-    fn step(&mut self, lr: f64) {
-        let grads = grads_of(&self.vars);
-        self.update(&grads, lr);
-    }
-
-    fn step_with_grads(&mut self, grads: &[Tensor], lr: f64) {
-        assert_eq!(grads.len(), self.vars.len(), "one gradient per variable");
-        self.update(grads, lr);
-    }
 
     fn variables(&self) -> &[(String, Tensor)] {
         &self.vars
@@ -365,14 +365,7 @@ impl Optimizer for RmsProp {
     }
 
     fn state(&self) -> Vec<(String, Tensor)> {
-        let mut out = vec![("step".to_string(), step_tensor(self.step))];
-        for (i, (name, _)) in self.vars.iter().enumerate() {
-            out.push((
-                format!("{name}.square_avg"),
-                self.square_avg[i].shallow_clone(),
-            ));
-        }
-        out
+        named_state(self.step, &self.vars, &[("square_avg", &self.square_avg)])
     }
 
     fn load_state(&mut self, named: &[(String, Tensor)]) -> Result<()> {
