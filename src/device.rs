@@ -4,7 +4,17 @@ use crate::{Error, Result};
 use tch::Device;
 
 /// Where tensors live: `auto` picks the first CUDA device when present, else the CPU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     #[default]

@@ -10,16 +10,25 @@ pub fn run(args: InfoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("colorize      {}", env!("CARGO_PKG_VERSION"));
-    println!("torch         {} (compiled against)", info.torch_build_version);
+    println!(
+        "torch         {} (compiled against)",
+        info.torch_build_version
+    );
     if let Some(path) = &info.libtorch_path {
         println!("libtorch      {path}");
     }
     if info.cuda_available {
-        println!("CUDA devices  {} (cuDNN: {})", info.cuda_devices, info.cudnn_available);
+        println!(
+            "CUDA devices  {} (cuDNN: {})",
+            info.cuda_devices, info.cudnn_available
+        );
     } else {
         println!("CUDA devices  none");
     }
-    println!("device        {} (what --device auto uses)", info.default_device);
+    println!(
+        "device        {} (what --device auto uses)",
+        info.default_device
+    );
     println!("threads       {}", info.threads);
     Ok(())
 }
