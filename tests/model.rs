@@ -1,6 +1,7 @@
 //! The networks, losses and optimisers: shapes, parameter counts, loss values, the gradient
 //! penalty and Adam / RMSprop steps against hand computation.
 
+use clap::ValueEnum;
 use colorize::config::{ModelConfig, NormKind};
 use colorize::loss::{self, GanMode};
 use colorize::model::layers::{count_parameters, init_weights};
@@ -277,14 +278,7 @@ fn every_gan_mode_gives_finite_losses_and_gradients_on_the_networks() {
     let c = cfg(64, 4);
     let line = rand(&[2, 1, 64, 64]);
     let color = rand(&[2, 3, 64, 64]);
-    for mode in [
-        GanMode::Vanilla,
-        GanMode::Lsgan,
-        GanMode::Wgan,
-        GanMode::WganGp,
-        GanMode::Hinge,
-        GanMode::Kl,
-    ] {
+    for &mode in GanMode::value_variants() {
         let mut c = c.clone();
         c.norm_d = mode.defaults().default_norm;
         let gvs = nn::VarStore::new(Device::Cpu);

@@ -4,6 +4,7 @@
 
 mod train_support;
 
+use clap::ValueEnum;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use colorize::summary::NullSink;
 use colorize::train::{self, FitOptions, FitOutcome, StepLosses, Trainer};
 use colorize::Error;
 use tch::{Device, Tensor};
-use train_support::{make_dataset, tiny_config};
+use train_support::{libtorch_rng, make_dataset, tiny_config};
 
 /// Runs `n` steps through the loader the loop uses, returning every step's losses.
 fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
@@ -66,16 +67,10 @@ fn all_finite(l: &StepLosses) -> bool {
 
 #[test]
 fn every_gan_mode_runs_a_few_steps_with_finite_losses() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 6, 0);
-    for mode in [
-        GanMode::Vanilla,
-        GanMode::Lsgan,
-        GanMode::Wgan,
-        GanMode::WganGp,
-        GanMode::Hinge,
-        GanMode::Kl,
-    ] {
+    for &mode in GanMode::value_variants() {
         let cfg = tiny_config(mode, &data, 2);
         let mut trainer = Trainer::new(cfg, Device::Cpu).unwrap();
         let losses = run_steps(&mut trainer, 2);
@@ -102,6 +97,7 @@ fn every_gan_mode_runs_a_few_steps_with_finite_losses() {
 
 #[test]
 fn l1_only_overfits_four_pairs() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
     let mut cfg = tiny_config(GanMode::Vanilla, &data, 80);
@@ -141,6 +137,7 @@ fn l1_only_overfits_four_pairs() {
 
 #[test]
 fn same_seed_and_data_give_identical_losses() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 6, 0);
     let cfg = tiny_config(GanMode::Vanilla, &data, 3);
@@ -155,6 +152,7 @@ fn same_seed_and_data_give_identical_losses() {
 
 #[test]
 fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
+    let _rng = libtorch_rng();
     // Adam (vanilla), RMSprop + clipping (wgan), random interpolates (wgan-gp).
     for mode in [GanMode::Vanilla, GanMode::Wgan, GanMode::WganGp] {
         resume_matches_an_uninterrupted_run(mode);
@@ -194,6 +192,7 @@ fn resume_matches_an_uninterrupted_run(mode: GanMode) {
 
 #[test]
 fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
     let run = dir.path().join("run");
@@ -249,6 +248,7 @@ fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
 
 #[test]
 fn config_json_is_written_before_the_first_step() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 3, 0);
     // Corrupt every colour image: the run fails as soon as it reads data.
@@ -270,6 +270,7 @@ fn config_json_is_written_before_the_first_step() {
 
 #[test]
 fn resume_refuses_a_different_model_shape() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 1);
     let run = dir.path().join("run");
@@ -318,6 +319,7 @@ fn resume_refuses_a_different_model_shape() {
 
 #[test]
 fn generate_gives_rgb_in_tanh_range() {
+    let _rng = libtorch_rng();
     // The generator output is [B, 3, S, S] in [-1, 1] (Tanh), what the metrics expect.
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 2, 0);
@@ -332,6 +334,7 @@ fn generate_gives_rgb_in_tanh_range() {
 
 #[test]
 fn loader_batches_depend_only_on_seed_and_batch_number() {
+    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 5, 0);
     let set = Arc::new(Dataset::open(&data, "train").unwrap());
@@ -380,6 +383,7 @@ fn loader_batches_depend_only_on_seed_and_batch_number() {
 
 #[test]
 fn ctrl_c_finishes_the_step_saves_and_exits() {
+    let _rng = libtorch_rng();
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();

@@ -4,10 +4,19 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use colorize::config::TrainConfig;
 use colorize::loss::GanMode;
 use image::{GrayImage, RgbImage};
+
+/// libtorch has one global random generator, which the Trainer re-seeds at every step, and
+/// cargo runs a file's tests on parallel threads: tests that draw from it in this process
+/// hold this lock, or one test's draws would change another's (flaky bit-exact checks).
+pub fn libtorch_rng() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Writes `n_train + n_val` pairs of `size` px: coloured rectangles on a gradient, and
 /// their outlines as black lines on white.
