@@ -18,6 +18,7 @@ pub mod infer;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod native;
 pub mod optim;
 pub mod summary;
 pub mod tensor_image;

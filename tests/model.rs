@@ -361,14 +361,22 @@ fn gradient_penalty_of_a_linear_critic_is_hand_computable() {
 }
 
 /// One parameter vector, fixed gradient sequence, torch.optim.Adam's update by hand in f64.
+/// Both the fused kernel (the default) and the per-tensor path.
 #[test]
 fn adam_matches_hand_computed_torch_steps() {
     let _rng = rng_lock();
+    for fused in [true, false] {
+        adam_matches_torch(fused);
+    }
+}
+
+fn adam_matches_torch(fused: bool) {
     let p0 = [1.0f64, -2.0, 0.5];
     let grads = [[0.1f64, -0.3, 2.0], [0.2, 0.1, -1.0], [-0.4, 0.0, 0.5]];
     let (b1, b2, eps, wd, lr) = (0.5, 0.999, 1e-8, 0.01, 2e-4);
     let var = Tensor::from_slice(&p0.map(|x| x as f32)).set_requires_grad(true);
     let mut opt = Adam::from_vars(vec![("w".into(), var.shallow_clone())], b1, b2, eps, wd);
+    opt.fused = fused;
     let (mut p, mut m, mut v) = (p0, [0.0; 3], [0.0; 3]);
     for (t, g) in grads.iter().enumerate() {
         let t = (t + 1) as f64;
@@ -386,12 +394,16 @@ fn adam_matches_hand_computed_torch_steps() {
     for i in 0..3 {
         assert!(
             (got[i] as f64 - p[i]).abs() < 1e-6,
-            "p[{i}]: {} vs {}",
+            "fused {fused}, p[{i}]: {} vs {}",
             got[i],
             p[i]
         );
     }
     assert_eq!(opt.steps(), 3);
+    assert_eq!(
+        opt.fused, fused,
+        "the fused kernel ran without falling back"
+    );
     assert!((got[0] as f64 - p0[0]).abs() > 1e-5, "the weights moved");
     // torch.optim.Adam(lr=2e-4, betas=(0.5, 0.999), weight_decay=0.01) on the same inputs
     // (run once with the venv's torch 2.11, float32): 0.999700904, -1.999718189, 0.499755472.
@@ -399,11 +411,74 @@ fn adam_matches_hand_computed_torch_steps() {
     for i in 0..3 {
         assert!(
             (got[i] as f64 - torch[i]).abs() < 3e-7,
-            "p[{i}]: {} vs torch {}",
+            "fused {fused}, p[{i}]: {} vs torch {}",
             got[i],
             torch[i]
         );
     }
+}
+
+/// The fused kernel and the per-tensor update agree on many variables of different shapes
+/// over several steps, skip variables without a gradient, and leave the same moments.
+#[test]
+fn fused_adam_equals_per_tensor_adam() {
+    let _rng = rng_lock();
+    tch::manual_seed(7);
+    let shapes: [&[i64]; 4] = [&[64, 1, 4, 4], &[64], &[3, 128, 4, 4], &[1000]];
+    let make = |fused: bool| {
+        let vars: Vec<(String, Tensor)> = shapes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let t = Tensor::randn(*s, (Kind::Float, Device::Cpu)).set_requires_grad(true);
+                (format!("v{i}"), t)
+            })
+            .collect();
+        let mut opt = Adam::from_vars(vars, 0.5, 0.999, 1e-8, 0.01);
+        opt.fused = fused;
+        opt
+    };
+    tch::manual_seed(7);
+    let mut a = make(true);
+    tch::manual_seed(7);
+    let mut b = make(false);
+    for step in 0..5 {
+        let grads: Vec<Tensor> = shapes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if i == 1 && step % 2 == 0 {
+                    Tensor::new() // undefined: this variable is skipped this step
+                } else {
+                    Tensor::randn(*s, (Kind::Float, Device::Cpu))
+                }
+            })
+            .collect();
+        a.step_with_grads(&grads, 2e-4);
+        b.step_with_grads(&grads, 2e-4);
+    }
+    assert!(a.fused, "the fused kernel ran without falling back");
+    let (sa, sb) = (a.state(), b.state());
+    assert_eq!(sa.len(), sb.len());
+    for ((name, x), (_, y)) in a.variables().iter().zip(b.variables()) {
+        let diff = (x - y).abs().max().double_value(&[]);
+        assert!(diff < 1e-6, "{name}: max difference {diff}");
+    }
+    for ((name, x), (_, y)) in sa.iter().zip(&sb) {
+        let diff = (x.to_kind(Kind::Double) - y.to_kind(Kind::Double))
+            .abs()
+            .max()
+            .double_value(&[]);
+        assert!(diff < 1e-6, "{name}: max difference {diff}");
+    }
+    // The variables moved from where they started.
+    tch::manual_seed(7);
+    let fresh = make(true);
+    let moved = (&a.variables()[0].1 - &fresh.variables()[0].1)
+        .abs()
+        .max()
+        .double_value(&[]);
+    assert!(moved > 1e-5, "moved by {moved}");
 }
 
 #[test]
@@ -515,5 +590,19 @@ fn leaky_relu_has_slope_0_2_and_its_gradient() {
     let grad: Vec<f32> = Vec::try_from(&x.grad()).unwrap();
     for (g, w) in grad.iter().zip([0.2f32, 0.2, 0.2, 1.0, 1.0]) {
         assert!((g - w).abs() < 1e-6, "{grad:?}");
+    }
+
+    // The in-place form, on a fresh product (whose backward does not read its output):
+    // the same values, and the gradient through it is 3 x slope.
+    let x2 = x.detach().set_requires_grad(true);
+    let y2 = colorize::model::layers::leaky_relu_inplace(&x2 * 3.0);
+    let got2: Vec<f32> = Vec::try_from(&y2.detach()).unwrap();
+    for (g, w) in got2.iter().zip(want) {
+        assert!((g - 3.0 * w).abs() < 1e-5, "{got2:?}");
+    }
+    y2.sum(Kind::Float).backward();
+    let grad2: Vec<f32> = Vec::try_from(&x2.grad()).unwrap();
+    for (g, w) in grad2.iter().zip([0.6f32, 0.6, 0.6, 3.0, 3.0]) {
+        assert!((g - w).abs() < 1e-5, "{grad2:?}");
     }
 }

@@ -3,7 +3,7 @@
 # build, `Trainer::step`) against bench/train/pytorch_train.py, the same architecture and
 # pix2pix step in PyTorch. Both use the venv's torch 2.11 and the same thread count.
 # Each configuration runs in its own process (so peak RSS is per configuration), Rust and
-# PyTorch alternating, ROUNDS times; the table shows the best round of each.
+# PyTorch alternating, ROUNDS times; the table shows medians and bests of the rounds.
 #
 #   bash bench/train/run.sh                  # 128 px, ngf 64, batch 1 and 16, 2 threads
 #   THREADS=4 ROUNDS=3 bash bench/train/run.sh
@@ -27,7 +27,7 @@ RUST=target/release/examples/train_bench
 for round in $(seq "$ROUNDS"); do
     for b in $BATCHES; do
         # Batch 16 steps take ~10x longer: fewer of them.
-        if [ "$b" -ge 8 ]; then warm=1 steps=3; else warm=2 steps=6; fi
+        if [ "$b" -ge 8 ]; then warm=1 steps=5; else warm=2 steps=10; fi
         args=(--size "$SIZE" --ngf "$NGF" --batch "$b" --threads "$THREADS" --warmup "$warm" --steps "$steps")
         echo "round $round, batch $b: rust" >&2
         "$RUST" "${args[@]}" | tee -a "$RESULTS"
@@ -37,23 +37,28 @@ for round in $(seq "$ROUNDS"); do
 done
 
 "$PY" - "$RESULTS" <<'EOF'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-best = {}
+runs = {}
 for r in rows:
-    k = (r["batch"], r["impl"])
-    if k not in best or r["imgs_per_s"] > best[k]["imgs_per_s"]:
-        best[k] = r
-peak = {}
-for r in rows:
-    k = (r["batch"], r["impl"])
-    peak[k] = max(peak.get(k, 0), r["peak_rss_mb"])
-print(f"\n{len(rows)} runs in {sys.argv[1]}; best images/s of each, highest peak RSS:")
-print("| batch | Rust img/s | PyTorch img/s | Rust / PyTorch | Rust peak RSS MiB | PyTorch peak RSS MiB |")
+    runs.setdefault((r["batch"], r["impl"]), []).append(r)
+print(f"\n{len(rows)} runs in {sys.argv[1]}")
+print("Median and best over the rounds; CPU s/img is user+system CPU time per image (steadier")
+print("than wall time on a shared machine); peak RSS is the highest of the rounds.")
+print("| batch | Rust img/s median (best) | PyTorch img/s median (best) | ratio of medians (of bests) "
+      "| CPU s/img Rust vs PyTorch (medians) | peak RSS MiB Rust vs PyTorch |")
 print("|---|---|---|---|---|---|")
-for b in sorted({k[0] for k in best}):
-    r, p = best.get((b, "rust")), best.get((b, "pytorch"))
-    if r and p:
-        print(f"| {b} | {r['imgs_per_s']:.3f} | {p['imgs_per_s']:.3f} | "
-              f"{r['imgs_per_s'] / p['imgs_per_s']:.2f}x | {peak[(b, 'rust')]:.0f} | {peak[(b, 'pytorch')]:.0f} |")
+for b in sorted({k[0] for k in runs}):
+    r, p = runs.get((b, "rust")), runs.get((b, "pytorch"))
+    if not (r and p):
+        continue
+    med = lambda rs, f: statistics.median(f(x) for x in rs)
+    ips = lambda x: x["imgs_per_s"]
+    cpi = lambda x: x["cpu_seconds"] / (x["batch"] * x["steps"])
+    rm, pm = med(r, ips), med(p, ips)
+    rb, pb = max(map(ips, r)), max(map(ips, p))
+    rc, pc = med(r, cpi), med(p, cpi)
+    rss = lambda rs: max(x["peak_rss_mb"] for x in rs)
+    print(f"| {b} | {rm:.3f} ({rb:.3f}) | {pm:.3f} ({pb:.3f}) | {rm / pm:.2f}x ({rb / pb:.2f}x) "
+          f"| {rc:.3f} vs {pc:.3f} ({pc / rc:.2f}x) | {rss(r):.0f} vs {rss(p):.0f} |")
 EOF

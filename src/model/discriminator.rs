@@ -14,7 +14,7 @@
 use tch::{nn, Tensor};
 
 use crate::config::ModelConfig;
-use crate::model::layers::{conv4, conv_bias, leaky_relu, Norm, NORM};
+use crate::model::layers::{conv4, conv_bias, leaky_relu_inplace, Norm, NORM};
 
 #[derive(Debug)]
 struct Layer {
@@ -65,7 +65,7 @@ impl PatchDiscriminator {
     pub fn forward_t(&self, line: &Tensor, color: &Tensor, train: bool) -> Tensor {
         let mut h = Tensor::cat(&[line, color], 1); // [B, in+out, H, W]
         for layer in &self.layers {
-            h = leaky_relu(&layer.norm.forward_t(&h.apply(&layer.conv), train));
+            h = leaky_relu_inplace(layer.norm.forward_t(&h.apply(&layer.conv), train));
         }
         h.apply(&self.out)
     }

@@ -19,7 +19,7 @@
 use tch::{nn, Tensor};
 
 use crate::config::ModelConfig;
-use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu, NORM};
+use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu_inplace, NORM};
 
 /// Dropout probability of the innermost up-blocks (pix2pix `use_dropout`).
 const DROPOUT: f64 = 0.5;
@@ -99,7 +99,8 @@ impl UnetGenerator {
         let mut skips = Vec::with_capacity(n);
         let mut h = line.apply(&self.downs[0].conv); // d1
         for down in &self.downs[1..] {
-            let a = leaky_relu(&h);
+            // In place on the fresh conv / norm output, as pix2pix's LeakyReLU(0.2, True).
+            let a = leaky_relu_inplace(h);
             h = a.apply(&down.conv);
             if let Some(bn) = &down.norm {
                 h = h.apply_t(bn, train);

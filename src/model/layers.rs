@@ -15,16 +15,18 @@ pub const LEAKY_SLOPE: f64 = 0.2;
 /// recognises BatchNorm's affine parameters by it.
 pub const NORM: &str = "norm";
 
-/// LeakyReLU with slope 0.2. tch 0.24 binds `leaky_relu` only with the default slope 0.01
-/// (`L`), so this blends it with the identity: `lerp(L, x, w) = (1 - w) L + w x` with
-/// `w = 0.19 / 0.99` gives `x` for `x > 0` and `(0.01 (1 - w) + w) x = 0.2 x` below, equal
-/// to `nn.LeakyReLU(0.2)` up to f32 rounding. Measured (bench/README.md): under half the cost
-/// of the obvious `prelu` with a constant weight, whose backward also reduces a weight
-/// gradient over the whole tensor.
+/// LeakyReLU with slope 0.2, `nn.LeakyReLU(0.2)`'s kernel (tch 0.24 binds `leaky_relu` only
+/// with the default slope 0.01, so it comes through [`crate::native`]).
 pub fn leaky_relu(xs: &Tensor) -> Tensor {
-    const W: f64 = (LEAKY_SLOPE - 0.01) / 0.99;
-    // In place on the fresh `L`: leaky_relu's backward keeps its input, not its output.
-    xs.leaky_relu().lerp_(xs, W)
+    crate::native::leaky_relu(xs, LEAKY_SLOPE).unwrap_or_else(|e| panic!("leaky_relu: {e}"))
+}
+
+/// [`leaky_relu`] in place, like pix2pix's `nn.LeakyReLU(0.2, True)`: no new activation
+/// tensor. Takes the tensor by value; only for a fresh output of a convolution or norm
+/// layer that nothing else holds (their backward passes do not read their output).
+pub fn leaky_relu_inplace(mut xs: Tensor) -> Tensor {
+    crate::native::leaky_relu_(&mut xs, LEAKY_SLOPE).unwrap_or_else(|e| panic!("leaky_relu_: {e}"));
+    xs
 }
 
 /// Conv 4x4, stride `stride`, padding 1: the only convolution shape pix2pix uses.

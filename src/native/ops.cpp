@@ -1,0 +1,93 @@
+// Two libtorch operators that tch 0.24 does not bind, exposed with a C ABI for src/native.rs:
+//  - at::leaky_relu / leaky_relu_ with an explicit negative slope (tch binds only the default
+//    0.01), so LeakyReLU(0.2) is one kernel with autograd, as in PyTorch;
+//  - at::_fused_adam_, libtorch's one-pass multi-tensor Adam (the kernel behind
+//    `torch.optim.Adam(fused=True)`, CPU and CUDA), over tensors whose moments we own.
+// Every function catches C++ exceptions and returns them as a malloc'd message (nullptr on
+// success) that the caller frees with colorize_free_error: no exception crosses into Rust.
+
+#include <ATen/core/Tensor.h>
+#include <ATen/ops/_fused_adam.h>
+#include <ATen/ops/leaky_relu.h>
+#include <ATen/ops/scalar_tensor.h>
+#include <c10/core/GradMode.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <vector>
+
+namespace {
+
+char* error_message(const char* what) {
+  char* copy = strdup(what == nullptr ? "unknown C++ exception" : what);
+  return copy;
+}
+
+std::vector<at::Tensor> gather(at::Tensor* const* ptrs, size_t n) {
+  std::vector<at::Tensor> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(*ptrs[i]);
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+void colorize_free_error(char* message) { free(message); }
+
+// *out = leaky_relu(*x, slope), a new tensor owned by the caller (tch frees it).
+char* colorize_leaky_relu(const at::Tensor* x, double slope, at::Tensor** out) {
+  try {
+    *out = new at::Tensor(at::leaky_relu(*x, slope));
+    return nullptr;
+  } catch (const std::exception& e) {
+    return error_message(e.what());
+  } catch (...) {
+    return error_message(nullptr);
+  }
+}
+
+// leaky_relu_(*x, slope) in place (autograd records it, as for nn.LeakyReLU(inplace=True)).
+char* colorize_leaky_relu_(at::Tensor* x, double slope) {
+  try {
+    at::leaky_relu_(*x, slope);
+    return nullptr;
+  } catch (const std::exception& e) {
+    return error_message(e.what());
+  } catch (...) {
+    return error_message(nullptr);
+  }
+}
+
+// One Adam update (L2 weight decay, no amsgrad) of n parameters in place, `step` being the
+// 1-based count of updates including this one (the bias correction's t).
+char* colorize_fused_adam(at::Tensor* const* params, at::Tensor* const* grads,
+                          at::Tensor* const* exp_avgs, at::Tensor* const* exp_avg_sqs,
+                          size_t n, double step, double lr, double beta1, double beta2,
+                          double weight_decay, double eps) {
+  try {
+    if (n == 0) return nullptr;
+    c10::NoGradGuard no_grad;
+    std::vector<at::Tensor> p = gather(params, n);
+    std::vector<at::Tensor> g = gather(grads, n);
+    std::vector<at::Tensor> m = gather(exp_avgs, n);
+    std::vector<at::Tensor> v = gather(exp_avg_sqs, n);
+    // The kernel reads each parameter's step from a float tensor on its device; it does not
+    // write it, so one tensor serves all.
+    at::Tensor t = at::scalar_tensor(
+        step, at::TensorOptions().dtype(at::kFloat).device(p[0].device()));
+    std::vector<at::Tensor> steps(n, t);
+    std::vector<at::Tensor> no_max;
+    at::_fused_adam_(p, g, m, v, no_max, steps, lr, beta1, beta2, weight_decay, eps,
+                     /*amsgrad=*/false, /*maximize=*/false);
+    return nullptr;
+  } catch (const std::exception& e) {
+    return error_message(e.what());
+  } catch (...) {
+    return error_message(nullptr);
+  }
+}
+
+}  // extern "C"
