@@ -373,27 +373,3 @@ fn export_makes_a_model_directory_with_a_card() {
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("--force"));
 }
-
-/// Network-only timing of an ngf-64 generator (not a test: `cargo test --test infer --
-/// --ignored --nocapture forward_timing`; COLORIZE_BENCH_SIZE, default 128).
-#[test]
-#[ignore]
-fn forward_timing() {
-    let size: i64 = std::env::var("COLORIZE_BENCH_SIZE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(128);
-    tch::set_num_threads(2);
-    let cfg = ModelConfig::default();
-    let vs = nn::VarStore::new(Device::Cpu);
-    let g = UnetGenerator::new(&vs.root(), &cfg);
-    let x = tch::Tensor::rand([1, 1, size, size], (tch::Kind::Float, Device::Cpu)) * 2.0 - 1.0;
-    let mut times = Vec::new();
-    for _ in 0..6 {
-        let t = std::time::Instant::now();
-        let y = tch::no_grad(|| g.forward_t(&x, false));
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-        assert_eq!(y.size(), [1, 3, size, size]);
-    }
-    println!("forward {size} px, ngf 64, 2 threads: {times:.1?} ms");
-}

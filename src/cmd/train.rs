@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -14,7 +15,12 @@ use colorize::summary::EventWriter;
 use colorize::train::{self, FitOptions, Progress, Trainer};
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+/// Exit status of a run stopped by Ctrl-C (after saving, or at once on a second Ctrl-C).
+const INTERRUPTED_EXIT: u8 = 130;
+
+/// Trains; `ExitCode::SUCCESS` when every step ran, [`INTERRUPTED_EXIT`] when Ctrl-C
+/// stopped the run after its checkpoint was saved.
+pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
     let (run_dir, base, resume_from) = plan_run(&args)?;
@@ -76,16 +82,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             outcome.checkpoint.display(),
             run_dir.display()
         );
-    } else {
-        println!(
-            "trained {} steps: {} (checkpoint {}); TensorBoard: tensorboard --logdir {}",
-            outcome.step,
-            gen.display(),
-            outcome.checkpoint.display(),
-            run_dir.display()
-        );
+        // Saved, but the run did not finish: scripts (`make demo`) must not go on as if
+        // it had. 130 is what a shell reports for a command stopped by SIGINT.
+        return Ok(ExitCode::from(INTERRUPTED_EXIT));
     }
-    Ok(())
+    println!(
+        "trained {} steps: {} (checkpoint {}); TensorBoard: tensorboard --logdir {}",
+        outcome.step,
+        gen.display(),
+        outcome.checkpoint.display(),
+        run_dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The run directory, the config to resume (if any) and its latest checkpoint. A fresh run
@@ -129,7 +137,7 @@ fn install_ctrl_c(stop: Arc<AtomicBool>) {
     let result = ctrlc::set_handler(move || {
         if stop.swap(true, Ordering::SeqCst) {
             eprintln!("\nsecond Ctrl-C: exiting without saving");
-            std::process::exit(130);
+            std::process::exit(INTERRUPTED_EXIT.into());
         }
         eprintln!(
             "\nCtrl-C: finishing this step, then saving a checkpoint (Ctrl-C again to abort)"
