@@ -14,14 +14,12 @@
 //!    dark as drawn and anti-aliased edges blend — the lines come out exactly as crisp as drawn.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use image::imageops::{self, FilterType};
 use image::{GrayImage, Luma, RgbImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
-use crate::model::generator::FoldedUnet;
 use crate::model::UnetGenerator;
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use crate::{Error, Result};
@@ -102,9 +100,6 @@ pub struct InferOptions {
 pub struct Colorizer {
     vs: nn::VarStore,
     net: UnetGenerator,
-    /// `net` with its BatchNorms folded into the convolutions, made on the first eval-mode
-    /// forward pass (train mode uses `net` itself).
-    folded: OnceLock<FoldedUnet>,
     cfg: ModelConfig,
     device: Device,
 }
@@ -129,7 +124,6 @@ impl Colorizer {
         Ok(Colorizer {
             vs,
             net,
-            folded: OnceLock::new(),
             cfg,
             device,
         })
@@ -147,19 +141,11 @@ impl Colorizer {
 
     /// Runs the generator without autograd: `[B, 1, H, W]` line art in [-1, 1] (any device)
     /// -> `[B, 3, H, W]` colour on the CPU. H and W must be multiples of `size_multiple()`.
-    /// Eval mode runs the BatchNorm-folded network (the same function, fewer passes over
-    /// the activations); `train_mode` runs the generator as trained, with batch statistics.
     pub fn forward(&self, line: &Tensor, train_mode: bool) -> Tensor {
         tch::no_grad(|| {
-            let line = line.to_device(self.device);
-            let colour = if train_mode {
-                self.net.forward_t(&line, true)
-            } else {
-                self.folded
-                    .get_or_init(|| self.net.fold_batch_norm())
-                    .forward(&line)
-            };
-            colour.to_device(Device::Cpu)
+            self.net
+                .forward_t(&line.to_device(self.device), train_mode)
+                .to_device(Device::Cpu)
         })
     }
 

@@ -5,9 +5,9 @@
 #   - network-only latency of `colorize infer` (its --timings line; repeated images in one
 #     process, after a warm-up image) at the default working size (128, the model's training
 #     size) and at --work-size 512;
-#   - the network alone in a process doing nothing else (examples/fold_bench.rs: the
-#     BatchNorm-folded network `infer` runs, next to the unfolded eval-mode generator), the
-#     same measurement as the PyTorch script's;
+#   - the network alone in a process doing nothing else (examples/net_bench.rs: the
+#     forward pass `infer` runs, without the batch pipeline's decoder and writer), the same
+#     measurement as the PyTorch script's;
 #   - the same generator in PyTorch-Python (bench/infer/pytorch_infer.py), same libtorch,
 #     same thread count, eval mode, no autograd, after a warm-up call.
 # Generator: pix2pix U-Net for 128 px (7 levels), ngf 64, untrained (speed does not depend
@@ -25,9 +25,9 @@ PY=.venv/bin/python
 mkdir -p "$OUT"
 
 echo "building the release binary (first time: several minutes for libtorch's bindings)" >&2
-cargo build --release --quiet --bin colorize --example fold_bench
+cargo build --release --quiet --bin colorize --example net_bench
 BIN=${CARGO_TARGET_DIR:-target}/release/colorize
-FOLD=${CARGO_TARGET_DIR:-target}/release/examples/fold_bench
+NET=${CARGO_TARGET_DIR:-target}/release/examples/net_bench
 
 # A 512x512 sketch and a 4-pair dataset to create the ngf-64 model from.
 "$PY" - "$OUT" <<'PYEOF'
@@ -116,8 +116,7 @@ for l in sys.stdin:
         print("pytorch", r["size"], t)
     for t in r["cpu_ms"]:
         print("pytorch-cpu", r["size"], t)' >>"$OUT/samples.txt"
-        "$FOLD" --samples "$THREADS" "$REPS" "$ws" |
-            sed 's/^eval /net-unfolded /; s/^folded /net-alone /' >>"$OUT/samples.txt"
+        "$NET" --samples "$THREADS" "$REPS" "$ws" | sed 's/^/net-alone /' >>"$OUT/samples.txt"
         echo "colorize-cpu $ws $(cpu_per_image "$ws")" >>"$OUT/samples.txt"
         for _ in 1 2; do echo "e2e $ws $(e2e "$ws")" >>"$OUT/samples.txt"; done
     done
@@ -136,8 +135,7 @@ def fmt(k):
 print(f"{'ms (median, min)':32} {'work 128':>17} {'work 512':>17}")
 print(f"{'colorize infer, end to end':32} {fmt(('e2e', 128))} {fmt(('e2e', 512))}")
 print(f"{'colorize infer, network only':32} {fmt(('colorize', 128))} {fmt(('colorize', 512))}")
-print(f"{'colorize network alone (folded)':32} {fmt(('net-alone', 128))} {fmt(('net-alone', 512))}")
-print(f"{'  same, BatchNorm not folded':32} {fmt(('net-unfolded', 128))} {fmt(('net-unfolded', 512))}")
+print(f"{'colorize network alone':32} {fmt(('net-alone', 128))} {fmt(('net-alone', 512))}")
 print(f"{'PyTorch, network only':32} {fmt(('pytorch', 128))} {fmt(('pytorch', 512))}")
 print("CPU ms (user + sys, both threads; median, min):")
 print(f"{'colorize infer, per image (all)':32} {fmt(('colorize-cpu', 128))} {fmt(('colorize-cpu', 512))}")

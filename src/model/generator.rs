@@ -19,7 +19,7 @@
 use tch::{nn, Tensor};
 
 use crate::config::ModelConfig;
-use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu_inplace, BN_EPS, NORM};
+use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu_inplace, NORM};
 
 /// Dropout probability of the innermost up-blocks (pix2pix `use_dropout`).
 const DROPOUT: f64 = 0.5;
@@ -122,126 +122,6 @@ impl UnetGenerator {
             if up.dropout {
                 h = h.dropout(DROPOUT, train);
             }
-        }
-        h.tanh()
-    }
-}
-
-/// One convolution of [`FoldedUnet`]: the weight with the BatchNorm that followed it folded
-/// in, and the bias that results (or the layer's own bias, or none).
-#[derive(Debug)]
-struct FoldedConv {
-    weight: Tensor,
-    bias: Option<Tensor>,
-}
-
-/// The generator for inference in eval mode: each BatchNorm, with its running statistics,
-/// folded into the convolution before it, so a forward pass is convolutions and activations
-/// only (no separate normalisation pass over every activation). Same function as
-/// `UnetGenerator::forward_t(x, false)` up to float rounding; dropout is off in eval mode.
-/// Built by [`UnetGenerator::fold_batch_norm`]; it holds its own copy of the weights.
-#[derive(Debug)]
-pub struct FoldedUnet {
-    downs: Vec<FoldedConv>,
-    ups: Vec<FoldedConv>,
-}
-
-/// BatchNorm in eval mode is `y = x * s + (beta - mean * s)` per channel with
-/// `s = gamma / sqrt(var + eps)`. Returns `(s, beta - mean * s)`.
-fn batch_norm_affine(bn: &nn::BatchNorm) -> (Tensor, Tensor) {
-    let scale = (&bn.running_var + BN_EPS).rsqrt();
-    let scale = match &bn.ws {
-        Some(gamma) => scale * gamma,
-        None => scale,
-    };
-    let shift = -(&bn.running_mean * &scale);
-    let shift = match &bn.bs {
-        Some(beta) => shift + beta,
-        None => shift,
-    };
-    (scale, shift)
-}
-
-/// Folds `norm` (if any) into a convolution whose output channels lie along `out_dim` of
-/// its weight (0 for Conv2d `[out, in, kh, kw]`, 1 for ConvTranspose2d `[in, out, kh, kw]`).
-fn fold(
-    weight: &Tensor,
-    bias: Option<&Tensor>,
-    norm: Option<&nn::BatchNorm>,
-    out_dim: usize,
-) -> FoldedConv {
-    let Some(bn) = norm else {
-        return FoldedConv {
-            weight: weight.detach().copy(),
-            bias: bias.map(|b| b.detach().copy()),
-        };
-    };
-    let (scale, shift) = batch_norm_affine(bn);
-    let mut shape = vec![1i64; 4];
-    shape[out_dim] = -1;
-    let weight = weight * scale.view(shape.as_slice());
-    let bias = match bias {
-        Some(b) => b * &scale + shift,
-        None => shift,
-    };
-    FoldedConv {
-        weight: weight.detach(),
-        bias: Some(bias.detach()),
-    }
-}
-
-impl UnetGenerator {
-    /// The eval-mode network with every BatchNorm folded into its convolution (see
-    /// [`FoldedUnet`]). Later changes to this generator's variables are not seen by it.
-    pub fn fold_batch_norm(&self) -> FoldedUnet {
-        tch::no_grad(|| FoldedUnet {
-            downs: self
-                .downs
-                .iter()
-                .map(|d| fold(&d.conv.ws, d.conv.bs.as_ref(), d.norm.as_ref(), 0))
-                .collect(),
-            ups: self
-                .ups
-                .iter()
-                .map(|u| fold(&u.conv.ws, u.conv.bs.as_ref(), u.norm.as_ref(), 1))
-                .collect(),
-        })
-    }
-}
-
-impl FoldedUnet {
-    /// `UnetGenerator::forward_t(line, false)`, without autograd bookkeeping of its own
-    /// (call it under `tch::no_grad`).
-    pub fn forward(&self, line: &Tensor) -> Tensor {
-        let n = self.downs.len();
-        let down = |x: &Tensor, c: &FoldedConv| {
-            x.conv2d(&c.weight, c.bias.as_ref(), [2, 2], [1, 1], [1, 1], 1)
-        };
-        let up = |x: &Tensor, c: &FoldedConv| {
-            x.conv_transpose2d(
-                &c.weight,
-                c.bias.as_ref(),
-                [2, 2],
-                [1, 1],
-                [0, 0],
-                1,
-                [1, 1],
-            )
-        };
-        let mut skips = Vec::with_capacity(n);
-        let mut h = down(line, &self.downs[0]);
-        for conv in &self.downs[1..] {
-            let a = leaky_relu_inplace(h);
-            h = down(&a, conv);
-            skips.push(a);
-        }
-        for (k, conv) in self.ups.iter().enumerate().rev() {
-            let x = if k + 1 == n {
-                h.relu()
-            } else {
-                Tensor::cat(&[&skips[k], &h], 1).relu_()
-            };
-            h = up(&x, conv);
         }
         h.tanh()
     }

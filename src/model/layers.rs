@@ -51,13 +51,9 @@ pub fn conv_transpose4(p: nn::Path, c_in: i64, c_out: i64, bias: bool) -> nn::Co
     nn::conv_transpose2d(p, c_in, c_out, 4, cfg)
 }
 
-/// BatchNorm's epsilon (PyTorch's default), also used to fold it into a convolution.
-pub const BN_EPS: f64 = 1e-5;
-
 /// `nn.BatchNorm2d(c)` (eps 1e-5, momentum 0.1, affine, running statistics).
 pub fn batch_norm(p: nn::Path, c: i64) -> nn::BatchNorm {
     let cfg = nn::BatchNormConfig {
-        eps: BN_EPS,
         ws_init: nn::Init::Const(1.0),
         ..Default::default()
     };
