@@ -4,6 +4,8 @@
 //!     cargo run --release --example adam_bench -- [threads] [updates]
 //! bench/train/adam_micro.py measures `torch.optim.Adam` both ways for comparison.
 
+mod common;
+
 use std::time::Instant;
 
 use colorize::config::ModelConfig;
@@ -11,15 +13,9 @@ use colorize::model::generator::UnetGenerator;
 use colorize::optim::{Adam, Optimizer};
 use tch::{nn, Device, Tensor};
 
-/// User + system CPU seconds of this process (`/proc/self/stat`, 100 ticks/s).
+/// CPU seconds so far; 0 where `/proc` cannot be read (the CPU column then shows 0).
 fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+    common::cpu_seconds().unwrap_or(0.0)
 }
 
 fn main() {

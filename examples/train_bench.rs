@@ -6,6 +6,8 @@
 //! Prints one JSON line on stdout: images/s over the timed steps and peak RSS (VmHWM).
 //!     cargo run --release --example train_bench -- --batch 1 --threads 2 --warmup 2 --steps 5
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -15,6 +17,7 @@ use colorize::data::Batch;
 use colorize::loss::GanMode;
 use colorize::model::layers::count_parameters;
 use colorize::train::Trainer;
+use common::cpu_seconds;
 use tch::{Device, Kind, Tensor};
 
 struct Args {
@@ -64,17 +67,6 @@ fn peak_rss_mib() -> Option<f64> {
         .parse()
         .ok()?;
     Some(kb / 1024.0)
-}
-
-/// User + system CPU seconds of this process so far (`/proc/self/stat`, 100 ticks/s):
-/// a measure of work that is less disturbed than wall time on a shared machine.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
 }
 
 fn main() -> Result<()> {

@@ -19,9 +19,17 @@
 
 namespace {
 
-char* error_message(const char* what) {
-  char* copy = strdup(what == nullptr ? "unknown C++ exception" : what);
-  return copy;
+// Runs `body`; nullptr when it returns, else the exception's message (strdup'd).
+template <class F>
+char* guarded(F&& body) {
+  try {
+    body();
+    return nullptr;
+  } catch (const std::exception& e) {
+    return strdup(e.what());
+  } catch (...) {
+    return strdup("unknown C++ exception");
+  }
 }
 
 std::vector<at::Tensor> gather(at::Tensor* const* ptrs, size_t n) {
@@ -39,26 +47,12 @@ void colorize_free_error(char* message) { free(message); }
 
 // *out = leaky_relu(*x, slope), a new tensor owned by the caller (tch frees it).
 char* colorize_leaky_relu(const at::Tensor* x, double slope, at::Tensor** out) {
-  try {
-    *out = new at::Tensor(at::leaky_relu(*x, slope));
-    return nullptr;
-  } catch (const std::exception& e) {
-    return error_message(e.what());
-  } catch (...) {
-    return error_message(nullptr);
-  }
+  return guarded([&] { *out = new at::Tensor(at::leaky_relu(*x, slope)); });
 }
 
 // leaky_relu_(*x, slope) in place (autograd records it, as for nn.LeakyReLU(inplace=True)).
 char* colorize_leaky_relu_(at::Tensor* x, double slope) {
-  try {
-    at::leaky_relu_(*x, slope);
-    return nullptr;
-  } catch (const std::exception& e) {
-    return error_message(e.what());
-  } catch (...) {
-    return error_message(nullptr);
-  }
+  return guarded([&] { at::leaky_relu_(*x, slope); });
 }
 
 // One Adam update (L2 weight decay, no amsgrad) of n parameters in place, `step` being the
@@ -67,8 +61,8 @@ char* colorize_fused_adam(at::Tensor* const* params, at::Tensor* const* grads,
                           at::Tensor* const* exp_avgs, at::Tensor* const* exp_avg_sqs,
                           size_t n, double step, double lr, double beta1, double beta2,
                           double weight_decay, double eps) {
-  try {
-    if (n == 0) return nullptr;
+  if (n == 0) return nullptr;
+  return guarded([&] {
     c10::NoGradGuard no_grad;
     std::vector<at::Tensor> p = gather(params, n);
     std::vector<at::Tensor> g = gather(grads, n);
@@ -82,12 +76,7 @@ char* colorize_fused_adam(at::Tensor* const* params, at::Tensor* const* grads,
     std::vector<at::Tensor> no_max;
     at::_fused_adam_(p, g, m, v, no_max, steps, lr, beta1, beta2, weight_decay, eps,
                      /*amsgrad=*/false, /*maximize=*/false);
-    return nullptr;
-  } catch (const std::exception& e) {
-    return error_message(e.what());
-  } catch (...) {
-    return error_message(nullptr);
-  }
+  });
 }
 
 }  // extern "C"
