@@ -170,33 +170,7 @@ pub struct Batch {
     pub index: u64,
 }
 
-/// SplitMix64: a tiny, well-mixed generator; enough for shuffles and coin flips.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0; the modulo bias is negligible for dataset sizes).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
-
-/// Seed for a sub-stream: mixes two numbers so nearby inputs give unrelated streams.
-pub fn mix_seed(a: u64, b: u64) -> u64 {
-    SplitMix64::new(a ^ b.wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
-}
+pub use data_prep::rng::{mix_seed, SplitMix64};
 
 /// The seeded permutation of `0..n` for one epoch (Fisher-Yates).
 fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {

@@ -18,6 +18,10 @@ pub enum Error {
     /// A value given by the user (flag, config field) is out of range or inconsistent.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A failure inside colorize itself, not caused by the user's input or configuration
+    /// (a worker thread that stopped, a tensor of an unexpected shape): a bug to report.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The requested device cannot be used.
     #[error("device: {0}")]
     Device(String),

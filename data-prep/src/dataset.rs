@@ -167,19 +167,7 @@ pub fn index_lines(dir: &Path) -> (HashMap<String, PathBuf>, Vec<WalkProblem>) {
     (map, problems)
 }
 
-/// 64-bit FNV-1a followed by a SplitMix64 finaliser: stable across runs and platforms.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58476d1ce4e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d049bb133111eb);
-    h ^ (h >> 31)
-}
+pub use crate::rng::fnv1a;
 
 /// The split of a pair from its split key (a hash): test first, then val, else train.
 pub fn split_of(key: u64, val: f64, test: f64) -> &'static str {

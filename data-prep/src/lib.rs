@@ -11,5 +11,6 @@ pub mod lineart;
 pub mod load;
 pub mod pipeline;
 pub mod resize;
+pub mod rng;
 
 pub use error::Error;
