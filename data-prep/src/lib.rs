@@ -5,6 +5,7 @@
 
 pub mod dataset;
 pub mod error;
+pub mod exit;
 pub mod geometry;
 pub mod gray;
 pub mod lineart;
