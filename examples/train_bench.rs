@@ -84,7 +84,6 @@ fn main() -> Result<()> {
     let batch = Batch {
         line: Tensor::rand([a.batch, 1, a.size, a.size], opts) * 2.0 - 1.0,
         color: Tensor::rand([a.batch, 3, a.size, a.size], opts) * 2.0 - 1.0,
-        index: 0,
     };
     let batches = [batch];
     for _ in 0..a.warmup {

@@ -1,4 +1,5 @@
-//! Run directory format, atomic saves, resume.
+//! The safetensors files of a run: their keys, atomic saves, loading with checks, resume.
+//! (Where they go is `crate::run_dir`'s business.)
 //!
 //! ```text
 //! RUN/checkpoints/step-N.safetensors   one file per checkpoint, keys:
@@ -7,79 +8,48 @@
 //!     opt_g.<key>  generator optimiser state (`step`, `<var>.exp_avg`, ... see optim.rs)
 //!     opt_d.<key>  discriminator optimiser state
 //!     meta.step    i64 scalar: optimisation steps completed
-//!     meta.<name>  any extra tensors the training loop saves (`save_checkpoint`'s `extra`)
 //! RUN/generator.safetensors            the generator's variables alone, keys exactly its
 //!                                      var names (`down1.conv.weight`, ...): what infer loads
 //! ```
-//! Every file is written as `.NAME.<pid>.tmp` in the destination directory, synced, then
-//! renamed over the destination (and the directory synced), so a reader sees the old file
-//! or the new one, never a partial one. Loading checks names and shapes before touching any
-//! variable and reports the file and the first mismatches; it never panics on bad input.
+//! Every file is written through `data_prep::fs::write_atomic_with` (a `.NAME.<pid>.<n>.tmp`
+//! file in the destination directory, synced, then renamed over the destination, and the
+//! directory synced), so a reader sees the old file or the new one, never a partial one.
+//! Loading checks names and shapes before touching any variable and reports the file and
+//! the first mismatches; it never panics on bad input.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use data_prep::fs::write_atomic_with;
 use tch::{nn, Tensor};
 
 use crate::optim::Optimizer;
+use crate::run_dir::{self, CHECKPOINTS_DIR};
 use crate::{Error, Result};
-
-/// Sub-directory of a run holding the checkpoints.
-pub const CHECKPOINTS_DIR: &str = "checkpoints";
-/// The generator file of a run or model directory.
-pub const GENERATOR_FILE: &str = "generator.safetensors";
 
 const G: &str = "g.";
 const D: &str = "d.";
 const OPT_G: &str = "opt_g.";
 const OPT_D: &str = "opt_d.";
-const META: &str = "meta.";
 const META_STEP: &str = "meta.step";
 
 /// How many mismatching names an error message lists before "and N more".
 const LIST_MAX: usize = 5;
 
-/// `RUN/checkpoints/step-N.safetensors`.
-pub fn checkpoint_path(run_dir: &Path, step: i64) -> PathBuf {
-    run_dir
-        .join(CHECKPOINTS_DIR)
-        .join(format!("step-{step}.safetensors"))
-}
-
-/// Writes named tensors to `path` atomically (temporary file in the same directory, fsync,
-/// rename, fsync of the directory). On error the destination is untouched and the
-/// temporary file removed.
+/// Writes named tensors to `path` atomically (`data_prep::fs::write_atomic_with`: temporary
+/// file in the same directory, fsync, rename, fsync of the directory). On error the
+/// destination is untouched and the temporary file removed.
 pub fn write_safetensors_atomic(named: &[(String, Tensor)], path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Config(format!("not a file path: {}", path.display())))?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> Result<()> {
-        // safetensors needs contiguous CPU-readable data; copies only when required.
-        let tensors: Vec<(&str, Tensor)> = named
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.detach().contiguous()))
-            .collect();
-        Tensor::write_safetensors(&tensors, &tmp)?;
-        let f = fs::File::open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-        // Persist the rename itself; not every file system supports syncing a directory.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    // safetensors needs contiguous CPU-readable data; copies only when required.
+    let tensors: Vec<(&str, Tensor)> = named
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.detach().contiguous()))
+        .collect();
+    write_atomic_with(path, |tmp| {
+        Tensor::write_safetensors(&tensors, tmp).map_err(std::io::Error::other)
+    })
+    .map_err(|e| Error::io(path, e))
 }
 
 /// Reads every tensor of a safetensors file; `Err(reason)` names what is wrong.
@@ -210,7 +180,7 @@ pub fn load_generator_into(vs: &mut nn::VarStore, path: &Path) -> Result<()> {
 
 /// Saves a checkpoint of step `step` as `RUN/checkpoints/step-N.safetensors` (creating
 /// the directory) and returns its path; call `prune_checkpoints` afterwards to keep the
-/// last K. `extra` tensors are stored as `meta.<name>` and returned by `load_checkpoint`.
+/// last K.
 pub fn save_checkpoint(
     run_dir: &Path,
     step: i64,
@@ -218,7 +188,6 @@ pub fn save_checkpoint(
     d: &nn::VarStore,
     opt_g: &dyn Optimizer,
     opt_d: &dyn Optimizer,
-    extra: &[(String, Tensor)],
 ) -> Result<PathBuf> {
     let dir = run_dir.join(CHECKPOINTS_DIR);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -227,37 +196,21 @@ pub fn save_checkpoint(
     named.extend(prefixed(D, var_list(d)));
     named.extend(prefixed(OPT_G, opt_g.state()));
     named.extend(prefixed(OPT_D, opt_d.state()));
-    for (n, t) in extra {
-        if n == "step" {
-            return Err(Error::Config(
-                "`step` is reserved in checkpoint metadata".into(),
-            ));
-        }
-        named.push((format!("{META}{n}"), t.shallow_clone()));
-    }
-    let path = checkpoint_path(run_dir, step);
+    let path = run_dir::checkpoint_path(run_dir, step);
     write_safetensors_atomic(&named, &path)?;
     Ok(path)
 }
 
-/// What `load_checkpoint` returns besides the restored variables and optimisers.
-#[derive(Debug)]
-pub struct CheckpointMeta {
-    /// Optimisation steps completed when the checkpoint was written.
-    pub step: i64,
-    /// The `extra` tensors given to `save_checkpoint`, names without the `meta.` prefix.
-    pub extra: Vec<(String, Tensor)>,
-}
-
-/// Restores G, D and both optimisers from a checkpoint file. Both networks are checked
-/// before either is overwritten; each optimiser checks its state before changing it.
+/// Restores G, D and both optimisers from a checkpoint file and returns the optimisation
+/// steps completed when it was written. Both networks are checked before either is
+/// overwritten; each optimiser checks its state before changing it.
 pub fn load_checkpoint(
     path: &Path,
     g: &nn::VarStore,
     d: &nn::VarStore,
     opt_g: &mut dyn Optimizer,
     opt_d: &mut dyn Optimizer,
-) -> Result<CheckpointMeta> {
+) -> Result<i64> {
     let ck_err = |reason: String| Error::Checkpoint {
         path: path.to_path_buf(),
         reason,
@@ -291,8 +244,7 @@ pub fn load_checkpoint(
     opt_d
         .load_state(&sub(OPT_D))
         .map_err(|e| ck_err(format!("{OPT_D}*: {e}")))?;
-    let extra = sub(META).into_iter().filter(|(n, _)| n != "step").collect();
-    Ok(CheckpointMeta { step, extra })
+    Ok(step)
 }
 
 /// The checkpoints of a run as `(step, path)`, oldest first; an absent directory is empty.
@@ -308,12 +260,7 @@ pub fn list_checkpoints(run_dir: &Path) -> Result<Vec<(i64, PathBuf)>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(&dir, e))?;
         let name = entry.file_name();
-        let Some(step) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix("step-"))
-            .and_then(|n| n.strip_suffix(".safetensors"))
-            .and_then(|n| n.parse::<i64>().ok())
-        else {
+        let Some(step) = name.to_str().and_then(run_dir::checkpoint_step) else {
             continue;
         };
         out.push((step, entry.path()));

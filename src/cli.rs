@@ -1,20 +1,29 @@
 //! Command-line declarations (clap derive) only: doc comments become `--help`, and each
 //! command's module turns its arguments into a validated configuration.
 
+mod defaults;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-
-use crate::config::NormKind;
-use crate::device::DeviceChoice;
-use crate::loss::GanMode;
-use crate::optim::OptimKind;
+use colorize::config::{NormKind, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, RMSPROP_BETAS};
+use colorize::device::DeviceChoice;
+use colorize::loss::GanMode;
+use colorize::optim::OptimKind;
+use data_prep::exit::EXIT_STATUS_HELP;
+use data_prep::manifest::Split;
+use defaults::{name, num, opt, per_mode, plain, rmsprop, with_default};
 
 /// Colour line art (sketches, manga/anime line drawings, clip-art outlines) with a
 /// pix2pix-style conditional GAN: train on your own (line art, colour) pairs, watch it in
 /// TensorBoard, colour sketches of any size.
 #[derive(Debug, Parser)]
-#[command(name = "colorize", version, propagate_version = true)]
+#[command(
+    name = "colorize",
+    version,
+    propagate_version = true,
+    after_help = EXIT_STATUS_HELP
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -51,8 +60,13 @@ pub struct TrainArgs {
     /// schedule, optimiser moments, data order).
     #[arg(long, value_name = "RUN")]
     pub resume: Option<PathBuf>,
-    /// Generator updates in total [default: 200 epochs, pix2pix's 100 + 100].
-    #[arg(long, conflicts_with = "epochs")]
+    #[arg(
+        long,
+        conflicts_with = "epochs",
+        help = format!(
+            "Generator updates in total [default: {DEFAULT_EPOCHS} epochs, pix2pix's 100 + 100]"
+        )
+    )]
     pub steps: Option<u64>,
     /// Length of the run in passes over the training split (converted to steps).
     #[arg(long)]
@@ -75,11 +89,15 @@ pub struct TrainArgs {
 #[derive(Debug, Args, Default)]
 #[command(next_help_heading = "Model and optimisation")]
 pub struct HyperArgs {
-    /// Images per batch [default: 1, as pix2pix].
-    #[arg(long)]
+    #[arg(long, help = format!("Images per batch [default: {}, as pix2pix]", plain().batch_size))]
     pub batch_size: Option<usize>,
-    /// Training image side S (a power of two >= 32; the U-Net has log2(S) levels) [default: 128].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = with_default(
+            "Training image side S (a power of two >= 32; the U-Net has log2(S) levels)",
+            plain().model.image_size,
+        )
+    )]
     pub size: Option<i64>,
     /// Resize images to this side, then random-crop S (pix2pix load_size) [default: S].
     #[arg(long)]
@@ -87,83 +105,97 @@ pub struct HyperArgs {
     /// No random horizontal flips.
     #[arg(long)]
     pub no_flip: bool,
-    /// Generator filters in the outermost layer [default: 64].
-    #[arg(long)]
+    #[arg(long, help = with_default("Generator filters in the outermost layer", plain().model.ngf))]
     pub ngf: Option<i64>,
-    /// Discriminator filters in the first layer [default: 64].
-    #[arg(long)]
+    #[arg(long, help = with_default("Discriminator filters in the first layer", plain().model.ndf))]
     pub ndf: Option<i64>,
-    /// PatchGAN layers (3 = 70x70 patches) [default: 3].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = with_default("PatchGAN layers (3 = 70x70 patches)", plain().model.n_layers_d)
+    )]
     pub n_layers_d: Option<i64>,
-    /// Discriminator normalisation [default: batch; instance for wgan-gp].
-    #[arg(long, value_enum)]
+    #[arg(
+        long,
+        value_enum,
+        help = per_mode("Discriminator normalisation", |d| name(d.default_norm), "")
+    )]
     pub norm: Option<NormKind>,
     /// No dropout in the generator's innermost up-blocks.
     #[arg(long)]
     pub no_dropout: bool,
-    /// Adversarial objective [default: vanilla].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help = with_default("Adversarial objective", name(DEFAULT_GAN_MODE)))]
     pub gan_mode: Option<GanMode>,
-    /// Weight of the L1 term [default: 100].
-    #[arg(long)]
+    #[arg(long, help = with_default("Weight of the L1 term", plain().lambda_l1))]
     pub lambda_l1: Option<f64>,
     /// Train with L1 alone (no discriminator): the baseline that collapses to flat colours.
     #[arg(long)]
     pub l1_only: bool,
-    /// Optimiser [default: adam; rmsprop for wgan].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help = per_mode("Optimiser", |d| name(d.optimizer), ""))]
     pub optimizer: Option<OptimKind>,
-    /// Learning rate [default: 2e-4; wgan 5e-5; wgan-gp 1e-4].
-    #[arg(long)]
+    #[arg(long, help = per_mode("Learning rate", |d| num(d.lr), ""))]
     pub lr: Option<f64>,
-    /// Adam beta1 [default: 0.5; 0 for RMSprop].
-    #[arg(long)]
+    #[arg(long, help = per_mode("Adam beta1", |d| num(d.beta1), &rmsprop(RMSPROP_BETAS.0)))]
     pub beta1: Option<f64>,
-    /// Adam beta2 or RMSprop alpha [default: 0.999; wgan-gp 0.9; RMSprop 0.99].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = per_mode("Adam beta2 or RMSprop alpha", |d| num(d.beta2), &rmsprop(RMSPROP_BETAS.1))
+    )]
     pub beta2: Option<f64>,
-    /// L2 weight decay [default: 0].
-    #[arg(long)]
+    #[arg(long, help = with_default("L2 weight decay", plain().weight_decay))]
     pub weight_decay: Option<f64>,
-    /// Critic updates per generator update [default: 1; 5 for wgan and wgan-gp].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = per_mode("Critic updates per generator update", |d| d.n_critic.to_string(), "")
+    )]
     pub n_critic: Option<u32>,
-    /// Critic weight clipping [default: 0.01 for wgan, none otherwise].
-    #[arg(long)]
+    #[arg(long, help = per_mode("Critic weight clipping", |d| opt(d.clip), ""))]
     pub clip: Option<f64>,
-    /// Gradient-penalty weight [default: 10 for wgan-gp].
-    #[arg(long)]
+    #[arg(long, help = per_mode("Gradient-penalty weight", |d| opt(d.gp_lambda), ""))]
     pub gp_lambda: Option<f64>,
     /// Steps at the end over which the learning rate decays linearly to 0 [default: half].
     #[arg(long)]
     pub decay_steps: Option<u64>,
-    /// Seed of initialisation, data order, augmentation and dropout [default: 0].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = with_default(
+            "Seed of initialisation, data order, augmentation and dropout",
+            plain().seed,
+        )
+    )]
     pub seed: Option<u64>,
-    /// Checkpoint every N steps (also at the end and on Ctrl-C) [default: 1000].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = with_default(
+            "Checkpoint every N steps (also at the end and on Ctrl-C)",
+            plain().save_every,
+        )
+    )]
     pub save_every: Option<u64>,
-    /// Checkpoints to keep [default: 3].
-    #[arg(long)]
+    #[arg(long, help = with_default("Checkpoints to keep", plain().keep))]
     pub keep: Option<usize>,
-    /// Log losses, lr and speed to TensorBoard every N steps [default: 10].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = with_default(
+            "Log losses, lr and speed to TensorBoard every N steps",
+            plain().log_every,
+        )
+    )]
     pub log_every: Option<u64>,
-    /// Write the sample grid every N steps [default: 500].
-    #[arg(long)]
+    #[arg(long, help = with_default("Write the sample grid every N steps", plain().sample_every))]
     pub sample_every: Option<u64>,
-    /// Validation examples in the sample grid [default: 4].
-    #[arg(long)]
+    #[arg(long, help = with_default("Validation examples in the sample grid", plain().num_samples))]
     pub num_samples: Option<usize>,
-    /// Compute validation L1/PSNR/SSIM/colourfulness every N steps [default: 500].
-    #[arg(long)]
+    #[arg(
+        long,
+        help = with_default(
+            "Compute validation L1/PSNR/SSIM/colourfulness every N steps",
+            plain().val_every,
+        )
+    )]
     pub val_every: Option<u64>,
-    /// Validation pairs used for the metrics [default: 32].
-    #[arg(long)]
+    #[arg(long, help = with_default("Validation pairs used for the metrics", plain().val_pairs))]
     pub val_pairs: Option<usize>,
-    /// Background PNG-decoding threads [default: 2].
-    #[arg(long)]
+    #[arg(long, help = with_default("Background PNG-decoding threads", plain().loader_threads))]
     pub loader_threads: Option<usize>,
 }
 
@@ -227,8 +259,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "DATASET")]
     pub data: PathBuf,
     /// Which split of the manifest to evaluate.
-    #[arg(long, default_value = "test")]
-    pub split: String,
+    #[arg(long, value_enum, default_value_t = Split::Test)]
+    pub split: Split,
     /// Print the figures as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -281,4 +313,16 @@ pub struct InfoArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
 }

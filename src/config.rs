@@ -1,11 +1,12 @@
-//! Serde configurations with the pix2pix defaults: `ModelConfig` (the network's shape, all
-//! that inference needs) inside `TrainConfig` (everything a run used), saved as `config.json`.
+//! Every default in one place: `ModelConfig` (the network's shape, all that inference needs)
+//! inside `TrainConfig` (everything a run used, saved in the run directory), with the plain
+//! pix2pix defaults (`TrainConfig::for_mode`) and each GAN mode's paper defaults
+//! (`ModeDefaults::of`). `colorize train --help` shows the values from here.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::TrainArgs;
 use crate::loss::GanMode;
 use crate::optim::OptimKind;
 use crate::{Error, Result};
@@ -14,9 +15,83 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum NormKind {
+    /// Batch normalisation (pix2pix's choice).
     Batch,
+    /// Instance normalisation: per-sample statistics.
     Instance,
+    /// No normalisation layer.
     None,
+}
+
+/// The GAN mode of a new run given no `--gan-mode`: pix2pix's.
+pub const DEFAULT_GAN_MODE: GanMode = GanMode::Vanilla;
+
+/// Length of a new run given neither `--steps` nor `--epochs`: pix2pix's 100 epochs at a
+/// constant learning rate plus 100 decaying.
+pub const DEFAULT_EPOCHS: f64 = 200.0;
+
+/// RMSprop's own `(beta1, beta2)`: no momentum, smoothing constant alpha 0.99 (PyTorch's
+/// defaults, and what the WGAN paper's RMSprop used).
+pub const RMSPROP_BETAS: (f64, f64) = (0.0, 0.99);
+
+/// Hyper-parameters a GAN mode's paper uses unless the user overrides them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModeDefaults {
+    /// Learning rate of both networks.
+    pub lr: f64,
+    /// Adam beta1; for RMSprop, its momentum (0).
+    pub beta1: f64,
+    /// Adam beta2; for RMSprop, its smoothing constant alpha (0.99).
+    pub beta2: f64,
+    /// Optimiser of both networks.
+    pub optimizer: OptimKind,
+    /// Discriminator (critic) updates per generator update.
+    pub n_critic: u32,
+    /// WGAN weight clipping: the critic's weights are clamped to [-c, c] after each step.
+    pub clip: Option<f64>,
+    /// WGAN-GP penalty weight lambda.
+    pub gp_lambda: Option<f64>,
+    /// Discriminator normalisation. WGAN-GP penalises each sample's gradient, which batch
+    /// statistics would couple across the batch, so its critic uses instance norm.
+    pub default_norm: NormKind,
+}
+
+impl ModeDefaults {
+    /// The papers' values: vanilla/lsgan/hinge/kl Adam 2e-4 (0.5, 0.999) as pix2pix; wgan
+    /// RMSprop 5e-5, clip 0.01, 5 critic steps (Arjovsky et al.); wgan-gp Adam 1e-4
+    /// (0.5, 0.9), lambda 10, 5 critic steps (Gulrajani et al.).
+    pub fn of(mode: GanMode) -> Self {
+        let adam = ModeDefaults {
+            lr: 2e-4,
+            beta1: 0.5,
+            beta2: 0.999,
+            optimizer: OptimKind::Adam,
+            n_critic: 1,
+            clip: None,
+            gp_lambda: None,
+            default_norm: NormKind::Batch,
+        };
+        match mode {
+            GanMode::Vanilla | GanMode::Lsgan | GanMode::Hinge | GanMode::Kl => adam,
+            GanMode::Wgan => ModeDefaults {
+                lr: 5e-5,
+                beta1: RMSPROP_BETAS.0,
+                beta2: RMSPROP_BETAS.1,
+                optimizer: OptimKind::RmsProp,
+                n_critic: 5,
+                clip: Some(0.01),
+                ..adam
+            },
+            GanMode::WganGp => ModeDefaults {
+                lr: 1e-4,
+                beta2: 0.9,
+                n_critic: 5,
+                gp_lambda: Some(10.0),
+                default_norm: NormKind::Instance,
+                ..adam
+            },
+        }
+    }
 }
 
 /// The shape of the generator and discriminator. Changing any field changes the weights'
@@ -90,14 +165,15 @@ impl ModelConfig {
     }
 }
 
-/// Everything a training run used, saved as `RUN/config.json` before step 1 and read back
-/// on `--resume`. Per-mode defaults come from `GanMode::defaults` (the papers' values).
+/// Everything a training run used, saved in the run directory before step 1 and read back
+/// on `--resume` (see `crate::run_dir`). Per-mode defaults come from `ModeDefaults::of`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// The network's shape; a resumed run must keep it.
     pub model: ModelConfig,
     /// Dataset directory (made by `prep`).
     pub data: PathBuf,
+    /// Adversarial objective (`--gan-mode`).
     pub gan_mode: GanMode,
     /// Train the generator with L1 alone (the flat-sepia baseline); no discriminator step.
     pub l1_only: bool,
@@ -108,13 +184,16 @@ pub struct TrainConfig {
     /// The last `decay_steps` steps decay the learning rate linearly to 0 (pix2pix's
     /// `n_epochs_decay`); the steps before keep it constant.
     pub decay_steps: u64,
+    /// Images per batch.
     pub batch_size: usize,
     /// Images are resized to this side, then a random `model.image_size` crop is taken
     /// (pix2pix `load_size`); equal to the image size means no crop.
     pub load_size: u32,
     /// Random horizontal flips.
     pub flip: bool,
+    /// Optimiser of both networks.
     pub optimizer: OptimKind,
+    /// Learning rate of both networks before the decay.
     pub lr: f64,
     /// Adam beta1 (RMSprop: must be 0).
     pub beta1: f64,
@@ -151,7 +230,7 @@ pub struct TrainConfig {
 impl TrainConfig {
     /// The defaults of `mode` (pix2pix's for vanilla); `steps` must still be set.
     pub fn for_mode(mode: GanMode, data: PathBuf) -> Self {
-        let d = mode.defaults();
+        let d = ModeDefaults::of(mode);
         let model = ModelConfig {
             norm_d: d.default_norm,
             ..ModelConfig::default()
@@ -262,138 +341,6 @@ impl TrainConfig {
         }
         Ok(())
     }
-
-    /// Turns the command line into a config: mode defaults (or the resumed run's config,
-    /// `base`) overridden by every flag given. `train_pairs` converts `--epochs` to steps.
-    /// Resuming refuses a different model shape, GAN mode or optimiser.
-    pub fn from_args(
-        args: &TrainArgs,
-        base: Option<&TrainConfig>,
-        train_pairs: usize,
-    ) -> Result<Self> {
-        let hp = &args.hp;
-        let mode = hp
-            .gan_mode
-            .or(base.map(|b| b.gan_mode))
-            .unwrap_or(GanMode::Vanilla);
-        let data = args.data.clone().or(base.map(|b| b.data.clone()));
-        let data = data.ok_or_else(|| Error::Config("--data is required".into()))?;
-        let fresh = base.is_none();
-        let mut c = base
-            .cloned()
-            .unwrap_or_else(|| TrainConfig::for_mode(mode, data.clone()));
-        c.data = data;
-        c.gan_mode = mode;
-        let m = &mut c.model;
-        set(&mut m.image_size, hp.size);
-        set(&mut m.ngf, hp.ngf);
-        set(&mut m.ndf, hp.ndf);
-        set(&mut m.n_layers_d, hp.n_layers_d);
-        set(&mut m.norm_d, hp.norm);
-        m.dropout &= !hp.no_dropout;
-        c.load_size = hp.load_size.unwrap_or(if fresh {
-            c.model.image_size as u32
-        } else {
-            c.load_size
-        });
-        c.l1_only |= hp.l1_only;
-        c.flip &= !hp.no_flip;
-        set(&mut c.lambda_l1, hp.lambda_l1);
-        set(&mut c.batch_size, hp.batch_size);
-        if hp.optimizer == Some(OptimKind::RmsProp) && c.optimizer != OptimKind::RmsProp {
-            // RMSprop's own defaults (no momentum, alpha 0.99) unless given.
-            (c.beta1, c.beta2) = (0.0, 0.99);
-        }
-        set(&mut c.optimizer, hp.optimizer);
-        set(&mut c.lr, hp.lr);
-        set(&mut c.beta1, hp.beta1);
-        set(&mut c.beta2, hp.beta2);
-        set(&mut c.weight_decay, hp.weight_decay);
-        set(&mut c.n_critic, hp.n_critic);
-        c.clip = hp.clip.or(c.clip);
-        c.gp_lambda = hp.gp_lambda.or(c.gp_lambda);
-        set(&mut c.seed, hp.seed);
-        set(&mut c.save_every, hp.save_every);
-        set(&mut c.keep, hp.keep);
-        set(&mut c.log_every, hp.log_every);
-        set(&mut c.sample_every, hp.sample_every);
-        set(&mut c.num_samples, hp.num_samples);
-        set(&mut c.val_every, hp.val_every);
-        set(&mut c.val_pairs, hp.val_pairs);
-        set(&mut c.loader_threads, hp.loader_threads);
-        // A new run with neither --steps nor --epochs trains pix2pix's 200 epochs.
-        let default_epochs = (fresh && args.steps.is_none()).then_some(200.0);
-        if let Some(epochs) = args.epochs.or(default_epochs) {
-            let per_step = (c.batch_size as u64 * c.batches_per_step()) as f64;
-            c.steps = (epochs * train_pairs as f64 / per_step).ceil().max(1.0) as u64;
-        }
-        set(&mut c.steps, args.steps);
-        // pix2pix: half the run at constant lr, half decaying.
-        let default_decay = if fresh {
-            c.steps / 2
-        } else {
-            c.decay_steps.min(c.steps)
-        };
-        c.decay_steps = hp.decay_steps.unwrap_or(default_decay);
-        if let Some(b) = base {
-            check_resumable(b, &c)?;
-        }
-        c.validate()?;
-        Ok(c)
-    }
-}
-
-/// `RUN/config.json`.
-pub const CONFIG_FILE: &str = "config.json";
-
-impl TrainConfig {
-    /// Writes `run_dir/config.json` atomically (temporary file in the same directory, then
-    /// rename), creating the directory.
-    pub fn save(&self, run_dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(run_dir).map_err(|e| Error::io(run_dir, e))?;
-        let path = run_dir.join(CONFIG_FILE);
-        let tmp = run_dir.join(format!(".{CONFIG_FILE}.{}.tmp", std::process::id()));
-        let mut text = serde_json::to_string_pretty(self).expect("config serialises");
-        text.push('\n');
-        std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
-    }
-
-    /// Reads `run_dir/config.json`.
-    pub fn load(run_dir: &Path) -> Result<Self> {
-        let path = run_dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Run {
-            path: run_dir.to_path_buf(),
-            reason: format!("cannot read config.json ({e}); is this a training run directory?"),
-        })?;
-        serde_json::from_str(&text).map_err(|e| Error::Run {
-            path,
-            reason: format!("config.json is not a training config: {e}"),
-        })
-    }
-}
-
-fn set<T>(field: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *field = v;
-    }
-}
-
-/// A resumed run must keep what its checkpoint's tensors depend on.
-fn check_resumable(old: &TrainConfig, new: &TrainConfig) -> Result<()> {
-    if old.model != new.model {
-        return Err(Error::Config(format!(
-            "refusing to resume: the model's shape would change (checkpoint: {:?}; asked for: {:?})",
-            old.model, new.model
-        )));
-    }
-    if old.gan_mode != new.gan_mode || old.optimizer != new.optimizer || old.l1_only != new.l1_only
-    {
-        return Err(Error::Config(
-            "refusing to resume: --gan-mode, --optimizer and --l1-only must stay as the run started".into(),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -411,14 +358,6 @@ mod tests {
         assert!(cfg.validate().is_err());
     }
 
-    fn args(data: &str) -> TrainArgs {
-        TrainArgs {
-            data: Some(PathBuf::from(data)),
-            out: Some(PathBuf::from("run")),
-            ..TrainArgs::default()
-        }
-    }
-
     #[test]
     fn lr_is_constant_then_decays_linearly() {
         let mut c = TrainConfig::for_mode(GanMode::Vanilla, "d".into());
@@ -427,77 +366,5 @@ mod tests {
         assert_eq!(&lrs[..6], &[1.0; 6]);
         // pix2pix's rule: 1 - k / (decay + 1) for the k-th decay step.
         assert_eq!(&lrs[6..], &[0.8, 0.6, 0.4, 0.19999999999999996]);
-    }
-
-    #[test]
-    fn each_mode_gets_its_paper_defaults_unless_overridden() {
-        let mut a = args("d");
-        a.hp.gan_mode = Some(GanMode::Wgan);
-        let c = TrainConfig::from_args(&a, None, 100).unwrap();
-        assert_eq!(
-            (c.optimizer, c.lr, c.n_critic, c.clip),
-            (OptimKind::RmsProp, 5e-5, 5, Some(0.01))
-        );
-        a.hp.gan_mode = Some(GanMode::WganGp);
-        a.hp.lr = Some(3e-4);
-        let c = TrainConfig::from_args(&a, None, 100).unwrap();
-        assert_eq!((c.lr, c.beta2, c.gp_lambda), (3e-4, 0.9, Some(10.0)));
-        assert_eq!(c.model.norm_d, NormKind::Instance);
-        a.hp.optimizer = Some(OptimKind::RmsProp);
-        let c = TrainConfig::from_args(&a, None, 100).unwrap();
-        assert_eq!(
-            (c.optimizer, c.beta1, c.beta2, c.lr),
-            (OptimKind::RmsProp, 0.0, 0.99, 3e-4)
-        );
-        a.hp.optimizer = None;
-        a.hp.norm = Some(NormKind::Batch);
-        let err = TrainConfig::from_args(&a, None, 100).unwrap_err();
-        assert!(err.to_string().contains("batch norm"), "{err}");
-    }
-
-    #[test]
-    fn epochs_become_steps_and_half_decay() {
-        let mut a = args("d");
-        a.epochs = Some(2.0);
-        a.hp.batch_size = Some(4);
-        let c = TrainConfig::from_args(&a, None, 10).unwrap();
-        assert_eq!((c.steps, c.decay_steps), (5, 2)); // ceil(2 * 10 / 4)
-        a.hp.gan_mode = Some(GanMode::WganGp); // 5 batches per step
-        let c = TrainConfig::from_args(&a, None, 10).unwrap();
-        assert_eq!(c.steps, 1);
-    }
-
-    #[test]
-    fn resume_keeps_the_run_and_refuses_a_new_shape() {
-        let mut a = args("d");
-        a.hp.ngf = Some(8);
-        a.hp.lr = Some(1e-3);
-        a.steps = Some(10);
-        let base = TrainConfig::from_args(&a, None, 10).unwrap();
-        let mut r = TrainArgs {
-            steps: Some(20),
-            ..TrainArgs::default()
-        };
-        let c = TrainConfig::from_args(&r, Some(&base), 10).unwrap();
-        assert_eq!(
-            (c.model.ngf, c.lr, c.steps, c.data.clone()),
-            (8, 1e-3, 20, base.data.clone())
-        );
-        r.hp.ngf = Some(16);
-        let err = TrainConfig::from_args(&r, Some(&base), 10).unwrap_err();
-        assert!(err.to_string().contains("shape"), "{err}");
-        r.hp.ngf = None;
-        r.hp.gan_mode = Some(GanMode::Wgan);
-        assert!(TrainConfig::from_args(&r, Some(&base), 10).is_err());
-    }
-
-    #[test]
-    fn config_json_round_trips() {
-        let dir = tempfile::tempdir().unwrap();
-        let c = TrainConfig::for_mode(GanMode::Hinge, "data".into());
-        c.save(dir.path()).unwrap();
-        assert_eq!(TrainConfig::load(dir.path()).unwrap(), c);
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 1, "no temporary file left behind");
     }
 }

@@ -11,60 +11,48 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use data_prep::load::{load_gray, load_rgb, LoadLimits};
+use data_prep::manifest::{self, Entry, ManifestError, Split, MANIFEST_FILE};
 use image::{imageops, GrayImage, RgbImage};
-use serde::Deserialize;
 use tch::Tensor;
 
 use crate::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use crate::{Error, Result};
 
-/// One manifest line; prep writes more fields (source paths, method), which we ignore.
-#[derive(Debug, Deserialize)]
-struct ManifestEntry {
-    id: String,
-    split: String,
-}
-
-/// The pairs of one split of a prepared dataset (`line/<id>.png`, `color/<id>.png`).
+/// The pairs of one split of a prepared dataset (`manifest.jsonl`, `line/<id>.png`,
+/// `color/<id>.png`: the contract of `data_prep::manifest`).
 #[derive(Debug, Clone)]
 pub struct Dataset {
     root: PathBuf,
-    ids: Vec<String>,
+    entries: Vec<Entry>,
 }
 
 impl Dataset {
-    /// Reads `manifest.jsonl` and keeps the entries of `split` ("train", "val", "test"),
-    /// checking that both images of each exist.
-    pub fn open(root: &Path, split: &str) -> Result<Self> {
-        let manifest = root.join("manifest.jsonl");
-        let text = std::fs::read_to_string(&manifest).map_err(|e| Error::Dataset {
-            path: manifest.clone(),
-            reason: format!("cannot read the manifest ({e}); is this a directory made by `prep`?"),
+    /// Reads `manifest.jsonl` strictly (a bad line is an error naming it) and keeps the
+    /// entries of `split`, checking that both images of each exist.
+    pub fn open(root: &Path, split: Split) -> Result<Self> {
+        let entries = manifest::read_strict(&root.join(MANIFEST_FILE)).map_err(|e| match e {
+            ManifestError::Read { path, source } => Error::Dataset {
+                path,
+                reason: format!(
+                    "cannot read the manifest ({source}); is this a directory made by `prep`?"
+                ),
+            },
+            ManifestError::Line { path, line, source } => Error::Dataset {
+                path,
+                reason: format!("line {line}: {source}"),
+            },
         })?;
-        let mut ids = Vec::new();
-        for (n, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let entry: ManifestEntry = serde_json::from_str(line).map_err(|e| Error::Dataset {
-                path: manifest.clone(),
-                reason: format!("line {}: {e}", n + 1),
-            })?;
-            if entry.split == split {
-                ids.push(entry.id);
-            }
-        }
         let ds = Dataset {
             root: root.to_path_buf(),
-            ids,
+            entries: entries.into_iter().filter(|e| e.split == split).collect(),
         };
         for i in 0..ds.len() {
             for path in [ds.line_path(i), ds.color_path(i)] {
                 if !path.is_file() {
                     return Err(Error::Dataset {
                         path,
-                        reason: "listed in manifest.jsonl but missing".into(),
+                        reason: format!("listed in {MANIFEST_FILE} but missing"),
                     });
                 }
             }
@@ -72,44 +60,43 @@ impl Dataset {
         Ok(ds)
     }
 
+    /// Number of pairs.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.entries.len()
     }
 
+    /// Whether the split has no pairs.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    pub fn ids(&self) -> &[String] {
-        &self.ids
+        self.entries.is_empty()
     }
 
     /// Keeps the first `n` pairs (e.g. a few training pairs standing in for validation).
     pub fn truncated(&self, n: usize) -> Self {
         Dataset {
             root: self.root.clone(),
-            ids: self.ids[..n.min(self.len())].to_vec(),
+            entries: self.entries[..n.min(self.len())].to_vec(),
         }
     }
 
     fn line_path(&self, i: usize) -> PathBuf {
-        self.root.join("line").join(format!("{}.png", self.ids[i]))
+        self.entries[i].line_path(&self.root)
     }
 
     fn color_path(&self, i: usize) -> PathBuf {
-        self.root.join("color").join(format!("{}.png", self.ids[i]))
+        self.entries[i].color_path(&self.root)
     }
 
-    /// Decodes pair `i`: (grey line art, RGB colour), checked to have the same size.
+    /// Decodes pair `i` with `prep`'s loader (alpha over white, OpenCV grey): (grey line
+    /// art, RGB colour), checked to have the same size. On the 8-bit grey and RGB PNGs
+    /// `prep` writes, the pixels are the files' own.
     pub fn load_pair(&self, i: usize) -> Result<(GrayImage, RgbImage)> {
-        let open = |path: &Path| {
-            image::open(path).map_err(|e| Error::Dataset {
-                path: path.to_path_buf(),
-                reason: format!("cannot decode: {e}"),
-            })
+        let limits = LoadLimits::default();
+        let broken = |e: data_prep::Error| Error::Dataset {
+            path: e.path().to_owned(),
+            reason: e.reason(),
         };
-        let line = open(&self.line_path(i))?.to_luma8();
-        let color = open(&self.color_path(i))?.to_rgb8();
+        let line = load_gray(&self.line_path(i), &limits).map_err(broken)?;
+        let color = load_rgb(&self.color_path(i), &limits).map_err(broken)?;
         if line.dimensions() != color.dimensions() {
             return Err(Error::Dataset {
                 path: self.color_path(i),
@@ -136,8 +123,11 @@ impl Dataset {
 /// a `size` crop (random when training, centred otherwise), flip half of the samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Augment {
+    /// Side of the square crop (the training image size).
     pub size: u32,
+    /// Side the pair is resized to before cropping (>= `size`).
     pub load_size: u32,
+    /// Random horizontal flips (training only).
     pub flip: bool,
 }
 
@@ -164,10 +154,10 @@ fn prepare(
 /// A training batch: line art `[B, 1, S, S]` and colour `[B, 3, S, S]` on the CPU.
 #[derive(Debug)]
 pub struct Batch {
+    /// Line art `[B, 1, S, S]`.
     pub line: Tensor,
+    /// Colour `[B, 3, S, S]`.
     pub color: Tensor,
-    /// Global batch number (0-based) in the run's sample stream.
-    pub index: u64,
 }
 
 pub use data_prep::rng::{mix_seed, SplitMix64};
@@ -219,7 +209,6 @@ impl BatchMaker {
         Ok(Batch {
             line: Tensor::stack(&lines, 0),   // [B, 1, S, S]
             color: Tensor::stack(&colors, 0), // [B, 3, S, S]
-            index: g,
         })
     }
 }
@@ -242,9 +231,13 @@ impl std::fmt::Debug for Loader {
 /// How a `Loader` samples: batch size, augmentation, seed, threads, read-ahead.
 #[derive(Debug, Clone, Copy)]
 pub struct LoaderConfig {
+    /// Pairs per batch.
     pub batch_size: usize,
+    /// Preprocessing of each pair.
     pub aug: Augment,
+    /// Seed of the data order and the augmentation draws.
     pub seed: u64,
+    /// Decoding threads.
     pub threads: usize,
     /// Batches each thread may have decoded ahead.
     pub prefetch: usize,
@@ -255,7 +248,7 @@ impl Loader {
     pub fn new(data: Arc<Dataset>, cfg: LoaderConfig, start: u64) -> Result<Self> {
         if data.is_empty() {
             return Err(Error::Dataset {
-                path: data.root.join("manifest.jsonl"),
+                path: data.root.join(MANIFEST_FILE),
                 reason: "no pairs to train on in this split".into(),
             });
         }
@@ -308,7 +301,7 @@ impl Loader {
         let w = ((self.next - self.start) % self.receivers.len() as u64) as usize;
         let batch = self.receivers[w]
             .recv()
-            .map_err(|_| Error::Config("a data loader thread stopped unexpectedly".into()))??;
+            .map_err(|_| Error::Internal("a data loader thread stopped unexpectedly".into()))??;
         self.next += 1;
         Ok(batch)
     }

@@ -18,8 +18,11 @@ use tch::Device;
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     #[default]
+    /// CUDA when libtorch sees a device, else the CPU.
     Auto,
+    /// The CPU.
     Cpu,
+    /// The first CUDA device (an error when there is none).
     Cuda,
 }
 
@@ -51,15 +54,20 @@ pub struct RuntimeInfo {
     pub torch_build_version: String,
     /// The libtorch shared library actually loaded by this process, when it can be seen.
     pub libtorch_path: Option<String>,
+    /// Whether libtorch sees a CUDA device.
     pub cuda_available: bool,
+    /// Number of CUDA devices.
     pub cuda_devices: i64,
+    /// Whether cuDNN is available.
     pub cudnn_available: bool,
     /// The device `--device auto` resolves to.
     pub default_device: String,
+    /// Intra-op CPU threads libtorch uses.
     pub threads: i32,
 }
 
 impl RuntimeInfo {
+    /// Asks libtorch and this process.
     pub fn collect() -> Self {
         let cuda_devices = tch::Cuda::device_count();
         RuntimeInfo {

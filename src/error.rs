@@ -9,7 +9,9 @@ pub enum Error {
     /// `source`, so an anyhow chain (`{:#}`) does not print the reason twice.
     #[error("{}: {reason}", path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// What the operating system said.
         reason: std::io::Error,
     },
     /// libtorch reported an error.
@@ -27,31 +29,63 @@ pub enum Error {
     Device(String),
     /// A model directory or one of its files is missing, truncated or does not fit its config.
     #[error("model {}: {reason}", path.display())]
-    Model { path: PathBuf, reason: String },
+    Model {
+        /// The model directory or the file in it.
+        path: PathBuf,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
     /// No `--model` was given and there is no default model.
     #[error("{0}")]
     NoModel(String),
     /// An input image cannot be read or decoded.
     #[error("{}: {reason}", path.display())]
-    Image { path: PathBuf, reason: String },
+    Image {
+        /// The image file.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// An input image cannot be loaded (the message names the file and the reason).
     #[error(transparent)]
     Load(#[from] data_prep::Error),
     /// A dataset directory (manifest, line/, color/) is missing or malformed.
     #[error("dataset {}: {reason}", path.display())]
-    Dataset { path: PathBuf, reason: String },
+    Dataset {
+        /// The dataset directory or the file in it.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A training checkpoint is missing, truncated or does not fit the model / optimiser.
     #[error("checkpoint {}: {reason}", path.display())]
-    Checkpoint { path: PathBuf, reason: String },
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong (the first mismatching tensors, ...).
+        reason: String,
+    },
     /// Optimiser state (moments, step) does not match the variables it is loaded into.
     #[error("optimiser state: {0}")]
     OptimState(String),
     /// A training loss became NaN or infinite; training stopped without saving that step.
     #[error("{what} is {value} at step {step}: training stopped; the last checkpoint was left intact (try a lower --lr)")]
-    NonFinite { step: u64, what: String, value: f64 },
+    NonFinite {
+        /// The step (1-based) whose loss it was.
+        step: u64,
+        /// Which loss.
+        what: String,
+        /// Its value (NaN or an infinity).
+        value: f64,
+    },
     /// A run directory is not usable (already holds a run, or lacks one to resume).
     #[error("run {}: {reason}", path.display())]
-    Run { path: PathBuf, reason: String },
+    Run {
+        /// The run directory or the file in it.
+        path: PathBuf,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
 }
 
 /// Library result type.

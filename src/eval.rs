@@ -7,9 +7,10 @@
 
 use std::path::Path;
 
+use data_prep::manifest::{Split, MANIFEST_FILE};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use rayon::prelude::*;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tch::Tensor;
 
 use crate::data::Dataset;
@@ -18,12 +19,15 @@ use crate::metrics::{ImageMetrics, MetricsMean};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use crate::{Error, Result};
 
-/// What produces the outputs that are scored.
+/// Where the scored outputs come from: a trained model, or one of the trivial baselines
+/// that put a model's figures in context.
 #[derive(Debug)]
-pub enum Generator<'a> {
-    /// A trained generator (`train_mode`: pix2pix's train-mode-at-test-time).
+pub enum OutputSource<'a> {
+    /// A trained generator's raw output at the dataset's size.
     Model {
+        /// The loaded model.
         colorizer: &'a Colorizer,
+        /// pix2pix's "train mode at test time" (batch statistics + dropout).
         train_mode: bool,
     },
     /// Baseline: the line art itself as grey RGB.
@@ -32,16 +36,16 @@ pub enum Generator<'a> {
     Flat([u8; 3]),
 }
 
-impl Generator<'_> {
+impl OutputSource<'_> {
     /// Outputs for a batch of line-art images.
     fn outputs(&self, lines: &[GrayImage]) -> Result<Vec<RgbImage>> {
         match self {
-            Generator::Gray => Ok(lines.iter().map(gray_as_rgb).collect()),
-            Generator::Flat(c) => Ok(lines
+            OutputSource::Gray => Ok(lines.iter().map(gray_as_rgb).collect()),
+            OutputSource::Flat(c) => Ok(lines
                 .iter()
                 .map(|l| RgbImage::from_pixel(l.width(), l.height(), Rgb(*c)))
                 .collect()),
-            Generator::Model {
+            OutputSource::Model {
                 colorizer,
                 train_mode,
             } => {
@@ -74,7 +78,8 @@ impl Generator<'_> {
 /// Options of one evaluation.
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
-    pub split: String,
+    /// The split of the manifest scored.
+    pub split: Split,
     /// Evaluate only the first N pairs of the split.
     pub limit: Option<usize>,
     /// Images per network call.
@@ -83,36 +88,41 @@ pub struct EvalOptions {
     pub sheet_count: usize,
 }
 
-/// The figures `colorize eval` prints (and writes as `eval.json`).
-#[derive(Debug, Clone, Serialize)]
+/// The figures `colorize eval` prints (and writes as `eval.json`, read back by
+/// `colorize export` for the model card).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvalReport {
     /// Model directory, or `baseline:gray` / `baseline:mean-color`.
     pub model: String,
+    /// The dataset directory.
     pub data: String,
-    pub split: String,
+    /// The split of the manifest scored.
+    pub split: Split,
     /// Number of pairs scored.
     pub count: usize,
     /// Mean absolute error on the [-1, 1] scale (as the training loss G_L1).
     pub l1: f64,
     /// PSNR in dB (data range 1) of the mean squared error over all pairs, so one identical
     /// pair does not make it infinite; `"inf"` only when every pair is identical.
-    #[serde(serialize_with = "finite_or_inf")]
+    #[serde(serialize_with = "finite_or_inf", deserialize_with = "number_or_inf")]
     pub psnr: f64,
     /// Mean of per-image PSNR (training's `val/PSNR` definition); `"inf"` as soon as one
     /// pair is identical.
-    #[serde(serialize_with = "finite_or_inf")]
+    #[serde(serialize_with = "finite_or_inf", deserialize_with = "number_or_inf")]
     pub psnr_mean_per_image: f64,
     /// Pairs whose output equals the target exactly (infinite per-image PSNR).
     pub identical_pairs: usize,
+    /// Mean SSIM over pairs (definition in `crate::metrics`).
     pub ssim: f64,
-    /// Mean Hasler-Suesstrunk colourfulness of the outputs and of the targets (0..255 scale).
+    /// Mean Hasler-Suesstrunk colourfulness of the outputs (0..255 scale).
     pub colourfulness_output: f64,
+    /// Mean colourfulness of the targets (0..255 scale).
     pub colourfulness_target: f64,
     /// output / target colourfulness: near 0 for the flat "sepia" collapse, near 1 when the
     /// outputs are as colourful as the targets; `null` when all targets are grey.
     pub colourfulness_ratio: Option<f64>,
     /// How the figures are defined.
-    pub definitions: &'static str,
+    pub definitions: String,
 }
 
 const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] scale; PSNR: \
@@ -122,6 +132,7 @@ the mean of per-image PSNR); SSIM: Wang et al. 2004, 11x11 Gaussian window (sigm
 colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; outputs are the raw \
 network output at the dataset size, in eval mode unless --train-mode";
 
+/// JSON has no infinity: infinite values are written as the strings `"inf"` / `"-inf"`.
 fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(*v)
@@ -130,29 +141,49 @@ fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::
     }
 }
 
+/// The inverse of `finite_or_inf`.
+fn number_or_inf<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(f64),
+        Text(String),
+    }
+    match NumberOrText::deserialize(d)? {
+        NumberOrText::Number(v) => Ok(v),
+        NumberOrText::Text(t) if t == "inf" => Ok(f64::INFINITY),
+        NumberOrText::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
+        NumberOrText::Text(t) => Err(serde::de::Error::custom(format!(
+            "expected a number, \"inf\" or \"-inf\", got \"{t}\""
+        ))),
+    }
+}
+
 /// Result of `evaluate`: the figures and the first `sheet_count` (line, output, target).
 #[derive(Debug)]
 pub struct Evaluation {
+    /// The figures.
     pub report: EvalReport,
+    /// The first examples: (line art, output, target).
     pub examples: Vec<(GrayImage, RgbImage, RgbImage)>,
 }
 
-/// Scores `generator` on the pairs of `opts.split`; `progress(done, total)` is called after
-/// each batch. Pairs are decoded and scored in parallel (rayon).
+/// Scores the outputs of `source` on the pairs of `opts.split`; `progress(done, total)` is
+/// called after each batch. Pairs are decoded and scored in parallel (rayon).
 pub fn evaluate(
     data: &Path,
-    generator: &Generator,
+    source: &OutputSource,
     model_name: &str,
     opts: &EvalOptions,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Evaluation> {
-    let mut ds = Dataset::open(data, &opts.split)?;
+    let mut ds = Dataset::open(data, opts.split)?;
     if let Some(n) = opts.limit {
         ds = ds.truncated(n);
     }
     if ds.is_empty() {
         return Err(Error::Dataset {
-            path: data.join("manifest.jsonl"),
+            path: data.join(MANIFEST_FILE),
             reason: format!("no pairs in split `{}`", opts.split),
         });
     }
@@ -166,7 +197,7 @@ pub fn evaluate(
             .map(|i| ds.load_pair(i))
             .collect::<Result<_>>()?;
         let lines: Vec<GrayImage> = pairs.iter().map(|(l, _)| l.clone()).collect();
-        let outputs = generator.outputs(&lines)?;
+        let outputs = source.outputs(&lines)?;
         let batch: Vec<ImageMetrics> = outputs
             .par_iter()
             .zip(pairs.par_iter())
@@ -184,7 +215,7 @@ pub fn evaluate(
     let report = EvalReport {
         model: model_name.to_string(),
         data: data.display().to_string(),
-        split: opts.split.clone(),
+        split: opts.split,
         count: mean.count,
         l1: mean.l1,
         psnr: mean.psnr_of_mean_mse,
@@ -194,7 +225,7 @@ pub fn evaluate(
         colourfulness_output: mean.colourfulness,
         colourfulness_target: mean.target_colourfulness,
         colourfulness_ratio: mean.colourfulness_ratio,
-        definitions: DEFINITIONS,
+        definitions: DEFINITIONS.to_string(),
     };
     Ok(Evaluation { report, examples })
 }
@@ -202,10 +233,10 @@ pub fn evaluate(
 /// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best
 /// flat colour under an L2 criterion that a model could learn without looking at the lines.
 pub fn mean_colour(data: &Path) -> Result<[u8; 3]> {
-    let ds = Dataset::open(data, "train")?;
+    let ds = Dataset::open(data, Split::Train)?;
     if ds.is_empty() {
         return Err(Error::Dataset {
-            path: data.join("manifest.jsonl"),
+            path: data.join(MANIFEST_FILE),
             reason: "no pairs in split `train` to take the mean colour from".into(),
         });
     }

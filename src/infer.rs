@@ -13,76 +13,25 @@
 //!    `out = colour * grey / 255` per channel, so white paper shows the colour, ink stays as
 //!    dark as drawn and anti-aliased edges blend — the lines come out exactly as crisp as drawn.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use data_prep::fs::write_atomic;
+use data_prep::geometry::pad_centered;
+use data_prep::load::{load_gray, LoadLimits};
 use image::imageops::{self, FilterType};
 use image::{GrayImage, Luma, RgbImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
 use crate::model::UnetGenerator;
+use crate::run_dir::{self, GENERATOR_FILE};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use crate::{Error, Result};
 
-/// Where `--model` points when it is not given.
-pub const DEFAULT_MODEL_DIR: &str = "models/default";
-/// Weights file of a model or run directory.
-pub const WEIGHTS_FILE: &str = crate::checkpoint::GENERATOR_FILE;
-/// Training configuration of a model or run directory (its `model` field is the shape).
-pub const CONFIG_FILE: &str = crate::config::CONFIG_FILE;
 /// Grey level below which a working-resolution pixel counts as ink for the flat-colour step.
 const INK_LEVEL: u8 = 128;
 /// How many pixels (at working resolution) the flat-colour step reaches into thick ink.
 const FILL_PASSES: usize = 16;
-
-/// Picks the model directory: `--model` when given, else `models/default` when it exists,
-/// else an error that says how to get a model.
-pub fn resolve_model_dir(model: Option<&Path>) -> Result<PathBuf> {
-    if let Some(m) = model {
-        return Ok(m.to_path_buf());
-    }
-    let default = PathBuf::from(DEFAULT_MODEL_DIR);
-    if default.join(WEIGHTS_FILE).is_file() {
-        return Ok(default);
-    }
-    Err(Error::NoModel(format!(
-        "no model given and no default model at {DEFAULT_MODEL_DIR}/{WEIGHTS_FILE}. \
-         Run `make demo` (trains a small model and exports it to {DEFAULT_MODEL_DIR}), \
-         or train one with `colorize train --data DATASET --out runs/NAME` and pass \
-         `--model runs/NAME` (or `colorize export runs/NAME {DEFAULT_MODEL_DIR}`)"
-    )))
-}
-
-/// Reads the `model` field of a model directory's `config.json` (a full `TrainConfig`; only
-/// the network's shape matters here, so the rest of the training options may evolve freely).
-pub fn read_model_config(dir: &Path) -> Result<ModelConfig> {
-    let path = dir.join(CONFIG_FILE);
-    let model_err = |reason: String| Error::Model {
-        path: path.clone(),
-        reason,
-    };
-    if !dir.is_dir() {
-        return Err(Error::Model {
-            path: dir.to_path_buf(),
-            reason: format!("not a directory (expected {WEIGHTS_FILE} + {CONFIG_FILE})"),
-        });
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        model_err(format!(
-            "cannot read the model's configuration ({e}); a model directory holds \
-             {WEIGHTS_FILE} and {CONFIG_FILE}"
-        ))
-    })?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| model_err(format!("not valid JSON: {e}")))?;
-    let model = json
-        .get("model")
-        .ok_or_else(|| model_err("has no `model` field (the network's shape)".into()))?;
-    let cfg: ModelConfig = serde_json::from_value(model.clone())
-        .map_err(|e| model_err(format!("bad `model` field: {e}")))?;
-    cfg.validate().map_err(|e| model_err(e.to_string()))?;
-    Ok(cfg)
-}
 
 /// Options of one colouring.
 #[derive(Debug, Clone, Default)]
@@ -108,8 +57,8 @@ impl Colorizer {
     /// Loads `generator.safetensors` + `config.json` from a model or run directory. Missing,
     /// truncated or mismatched files give an error naming the file.
     pub fn load(dir: &Path, device: Device) -> Result<Self> {
-        let cfg = read_model_config(dir)?;
-        let weights = dir.join(WEIGHTS_FILE);
+        let cfg = run_dir::read_model_config(dir)?;
+        let weights = dir.join(GENERATOR_FILE);
         if !weights.is_file() {
             return Err(Error::Model {
                 path: weights,
@@ -175,10 +124,13 @@ impl Colorizer {
 pub struct WorkCanvas {
     /// The padded canvas (sides are multiples of the U-Net's multiple).
     pub image: GrayImage,
-    /// Where the scaled sketch sits on the canvas: left, top, width, height.
+    /// Left edge of the scaled sketch on the canvas.
     pub x: u32,
+    /// Top edge of the scaled sketch on the canvas.
     pub y: u32,
+    /// Width of the scaled sketch.
     pub w: u32,
+    /// Height of the scaled sketch.
     pub h: u32,
 }
 
@@ -193,10 +145,7 @@ impl WorkCanvas {
         let h = ((f64::from(h0) * scale).round() as u32).clamp(1, work_size);
         let scaled = resize_gray(gray, w, h);
         let round_up = |v: u32| v.div_ceil(multiple.max(1)) * multiple.max(1);
-        let (cw, ch) = (round_up(w), round_up(h));
-        let (x, y) = ((cw - w) / 2, (ch - h) / 2);
-        let mut image = GrayImage::from_pixel(cw, ch, Luma([255]));
-        imageops::replace(&mut image, &scaled, i64::from(x), i64::from(y));
+        let (image, (x, y)) = pad_centered(&scaled, round_up(w), round_up(h), Luma([255]));
         WorkCanvas { image, x, y, w, h }
     }
 
@@ -298,14 +247,13 @@ fn resize_rgb(img: &RgbImage, w: u32, h: u32) -> RgbImage {
     }
 }
 
-/// Reads a sketch in any supported format (PNG, JPEG, WebP, SVG, ...): alpha composited on
-/// white, colour converted to grey.
+/// Reads a sketch in any supported format (PNG, JPEG, WebP, SVG, ...) as training data is
+/// read (`data_prep::load::load_gray`): alpha composited on white, colour converted to grey.
 pub fn load_sketch(path: &Path) -> Result<GrayImage> {
-    let rgb = data_prep::load::load_rgb(path, &data_prep::load::LoadLimits::default())?;
-    Ok(data_prep::gray::to_gray(&rgb))
+    Ok(load_gray(path, &LoadLimits::default())?)
 }
 
-/// Writes a PNG atomically (see `write_atomic`).
+/// Writes a PNG atomically (`data_prep::fs::write_atomic`).
 pub fn save_png_atomic<P>(img: &image::ImageBuffer<P, Vec<u8>>, path: &Path) -> Result<()>
 where
     P: image::Pixel<Subpixel = u8> + image::PixelWithColorType,
@@ -316,27 +264,5 @@ where
             path: path.to_path_buf(),
             reason: format!("cannot encode PNG: {e}"),
         })?;
-    write_atomic(path, bytes.get_ref())
-}
-
-/// Writes `bytes` to a temporary file in the destination's directory, syncs it and renames
-/// it over `path`, so a crash never leaves a half-written file under the final name.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    write_atomic(path, bytes.get_ref()).map_err(|e| Error::io(path, e))
 }

@@ -1,19 +1,18 @@
 //! GAN losses (vanilla, lsgan, wgan, wgan-gp, hinge, kl) and the L1 term, computed from
-//! discriminator logits, plus each mode's paper defaults (`GanMode::defaults`).
+//! discriminator logits: formulas only (each mode's hyper-parameter defaults live in
+//! `crate::config::ModeDefaults`).
 //!
 //! Conventions:
 //! - The discriminator's output is always raw logits (no sigmoid in the network).
 //! - `discriminator_loss` is `weight * (real_term + fake_term)` where the weight is 0.5 for
 //!   the modes pix2pix halves (vanilla, lsgan and kl, which uses the vanilla D loss) and 1
 //!   for the Wasserstein and hinge critics, whose papers do not halve.
-//! - `gradient_penalty` returns the bare `E[(||grad||_2 - 1)^2]`; the caller multiplies by
-//!   `ModeDefaults::gp_lambda` (10) and adds it to the critic loss.
+//! - `gradient_penalty` returns the bare `E[(||grad||_2 - 1)^2]`; the caller multiplies it
+//!   by the WGAN-GP weight lambda (`TrainConfig::gp_lambda`, 10 by default) and adds it to
+//!   the critic loss.
 
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Reduction, Tensor};
-
-use crate::config::NormKind;
-use crate::optim::OptimKind;
 
 /// Adversarial objective (`--gan-mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -33,64 +32,7 @@ pub enum GanMode {
     Kl,
 }
 
-/// Hyper-parameters a mode's paper uses unless the user overrides them.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModeDefaults {
-    /// Learning rate of both networks.
-    pub lr: f64,
-    /// Adam beta1; for RMSprop, its momentum (0).
-    pub beta1: f64,
-    /// Adam beta2; for RMSprop, its smoothing constant alpha (0.99).
-    pub beta2: f64,
-    pub optimizer: OptimKind,
-    /// Discriminator (critic) updates per generator update.
-    pub n_critic: u32,
-    /// WGAN weight clipping: the critic's weights are clamped to [-c, c] after each step.
-    pub clip: Option<f64>,
-    /// WGAN-GP penalty weight lambda.
-    pub gp_lambda: Option<f64>,
-    /// Discriminator normalisation. WGAN-GP penalises each sample's gradient, which batch
-    /// statistics would couple across the batch, so its critic uses instance norm.
-    pub default_norm: NormKind,
-}
-
 impl GanMode {
-    /// The paper defaults of the issue: vanilla/lsgan/hinge/kl Adam 2e-4 (0.5, 0.999);
-    /// wgan RMSprop 5e-5, clip 0.01, 5 critic steps; wgan-gp Adam 1e-4 (0.5, 0.9), lambda
-    /// 10, 5 critic steps.
-    pub fn defaults(self) -> ModeDefaults {
-        let adam = ModeDefaults {
-            lr: 2e-4,
-            beta1: 0.5,
-            beta2: 0.999,
-            optimizer: OptimKind::Adam,
-            n_critic: 1,
-            clip: None,
-            gp_lambda: None,
-            default_norm: NormKind::Batch,
-        };
-        match self {
-            GanMode::Vanilla | GanMode::Lsgan | GanMode::Hinge | GanMode::Kl => adam,
-            GanMode::Wgan => ModeDefaults {
-                lr: 5e-5,
-                beta1: 0.0,
-                beta2: 0.99,
-                optimizer: OptimKind::RmsProp,
-                n_critic: 5,
-                clip: Some(0.01),
-                ..adam
-            },
-            GanMode::WganGp => ModeDefaults {
-                lr: 1e-4,
-                beta2: 0.9,
-                n_critic: 5,
-                gp_lambda: Some(10.0),
-                default_norm: NormKind::Instance,
-                ..adam
-            },
-        }
-    }
-
     /// Whether `discriminator_loss` halves the sum of its two terms (as pix2pix does).
     pub fn halves_d_loss(self) -> bool {
         matches!(self, GanMode::Vanilla | GanMode::Lsgan | GanMode::Kl)
@@ -106,9 +48,21 @@ fn mse(xs: &Tensor, target: f64) -> Tensor {
     (xs - target).square().mean(Kind::Float)
 }
 
-/// The discriminator's two terms `(on real, on fake)`, before any halving; useful to log
-/// `loss/D_real` and `loss/D_fake`. `real` and `fake` are D logits.
-pub fn discriminator_terms(mode: GanMode, real: &Tensor, fake: &Tensor) -> (Tensor, Tensor) {
+/// The discriminator (critic) loss of one update and the two terms it is made of.
+#[derive(Debug)]
+pub struct DiscriminatorLoss {
+    /// The term on real pairs, before any halving (logged as `loss/D_real`).
+    pub real: Tensor,
+    /// The term on fake pairs, before any halving (logged as `loss/D_fake`).
+    pub fake: Tensor,
+    /// What the discriminator minimises: `real + fake`, halved for the modes pix2pix halves
+    /// (see the module doc). Add `gp_lambda * gradient_penalty(..)` for WGAN-GP.
+    pub total: Tensor,
+}
+
+/// The discriminator's two terms `(on real, on fake)`, before any halving. `real` and
+/// `fake` are D logits.
+fn discriminator_terms(mode: GanMode, real: &Tensor, fake: &Tensor) -> (Tensor, Tensor) {
     match mode {
         GanMode::Vanilla | GanMode::Kl => (bce_logits(real, 1.0), bce_logits(fake, 0.0)),
         GanMode::Lsgan => (mse(real, 1.0), mse(fake, 0.0)),
@@ -120,16 +74,12 @@ pub fn discriminator_terms(mode: GanMode, real: &Tensor, fake: &Tensor) -> (Tens
     }
 }
 
-/// Discriminator (critic) loss from its logits on real and fake pairs; see the module doc
-/// for the halving. Add `gp_lambda * gradient_penalty(..)` for WGAN-GP.
-pub fn discriminator_loss(mode: GanMode, real: &Tensor, fake: &Tensor) -> Tensor {
-    let (r, f) = discriminator_terms(mode, real, fake);
-    let sum = r + f;
-    if mode.halves_d_loss() {
-        sum * 0.5
-    } else {
-        sum
-    }
+/// Discriminator (critic) loss from its logits on real and fake pairs, with its two terms.
+pub fn discriminator_loss(mode: GanMode, real: &Tensor, fake: &Tensor) -> DiscriminatorLoss {
+    let (real, fake) = discriminator_terms(mode, real, fake);
+    let sum = &real + &fake;
+    let total = if mode.halves_d_loss() { sum * 0.5 } else { sum };
+    DiscriminatorLoss { real, fake, total }
 }
 
 /// The generator's adversarial loss from D's logits on its output.
@@ -137,7 +87,8 @@ pub fn generator_gan_loss(mode: GanMode, fake: &Tensor) -> Tensor {
     match mode {
         GanMode::Vanilla => bce_logits(fake, 1.0),
         GanMode::Lsgan => mse(fake, 1.0),
-        // Wasserstein, hinge (SAGAN) and the article's KL update all minimise -E[logit].
+        // Wasserstein, hinge (SAGAN) and the KL update (the generator maximises
+        // log(D / (1 - D)), which is the logit itself) all minimise -E[logit].
         GanMode::Wgan | GanMode::WganGp | GanMode::Hinge | GanMode::Kl => -fake.mean(Kind::Float),
     }
 }

@@ -23,8 +23,11 @@ use crate::{Error, Result};
 /// An RGB image as three planes of `f64` in `[0, 1]` (`data[c * h * w + y * w + x]`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planes {
+    /// Width in pixels.
     pub width: usize,
+    /// Height in pixels.
     pub height: usize,
+    /// The R plane, then G, then B, each row by row.
     pub data: Vec<f64>,
 }
 
@@ -33,7 +36,7 @@ impl Planes {
     pub fn from_tensor(t: &Tensor) -> Result<Self> {
         let size = t.size();
         if size.len() != 3 || size[0] != 3 {
-            return Err(Error::Config(format!(
+            return Err(Error::Internal(format!(
                 "metrics need a [3, H, W] tensor, got {size:?}"
             )));
         }
@@ -73,7 +76,7 @@ impl Planes {
 
     fn check_same_size(&self, other: &Planes) -> Result<()> {
         if (self.width, self.height) != (other.width, other.height) {
-            return Err(Error::Config(format!(
+            return Err(Error::Internal(format!(
                 "metrics compare images of different sizes: {}x{} vs {}x{}",
                 self.width, self.height, other.width, other.height
             )));
@@ -194,8 +197,11 @@ pub fn colourfulness(img: &Planes) -> f64 {
 /// All figures for one generated image against its target.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ImageMetrics {
+    /// Mean absolute difference on the `[-1, 1]` scale.
     pub l1: f64,
+    /// PSNR in dB (data range 1); infinite for identical images.
     pub psnr: f64,
+    /// SSIM (see the module doc for the window and constants).
     pub ssim: f64,
     /// Colourfulness of the generated image.
     pub colourfulness: f64,
@@ -204,6 +210,7 @@ pub struct ImageMetrics {
 }
 
 impl ImageMetrics {
+    /// All figures of `generated` against `target` (same size, else an internal error).
     pub fn compute(generated: &Planes, target: &Planes) -> Result<Self> {
         Ok(ImageMetrics {
             l1: l1(generated, target)?,
@@ -234,18 +241,26 @@ impl ImageMetrics {
 /// `colourfulness_ratio` = mean output / mean target colourfulness.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct MetricsMean {
+    /// Number of images averaged.
     pub count: usize,
+    /// Mean L1.
     pub l1: f64,
+    /// Mean of per-image PSNR.
     pub psnr: f64,
+    /// PSNR of the mean MSE.
     pub psnr_of_mean_mse: f64,
+    /// Mean SSIM.
     pub ssim: f64,
+    /// Mean colourfulness of the generated images.
     pub colourfulness: f64,
+    /// Mean colourfulness of the targets.
     pub target_colourfulness: f64,
     /// `None` when the targets are all grey (ratio undefined).
     pub colourfulness_ratio: Option<f64>,
 }
 
 impl MetricsMean {
+    /// The means of `items` (all zero when there are none).
     pub fn of(items: &[ImageMetrics]) -> Self {
         let n = items.len();
         if n == 0 {

@@ -4,7 +4,7 @@
 //! - [`leaky_relu`] and [`leaky_relu_`] (in place) with an explicit slope: one kernel with
 //!   autograd, like `nn.LeakyReLU(0.2)` (tch binds only the default slope 0.01);
 //! - [`fused_adam`]: libtorch's one-pass multi-tensor Adam (`torch.optim.Adam(fused=True)`),
-//!   about 8x faster than a per-tensor update on the CPU (bench/README.md).
+//!   several times faster than a per-tensor update on the CPU (measured in bench/README.md).
 //!
 //! C++ exceptions never cross the boundary: the shim returns them as messages, turned here
 //! into [`tch::TchError`].
@@ -69,10 +69,15 @@ pub fn leaky_relu_(x: &mut Tensor, slope: f64) -> Result<(), tch::TchError> {
 pub struct AdamStep {
     /// 1-based number of this update (Adam's `t`).
     pub step: i64,
+    /// Learning rate.
     pub lr: f64,
+    /// Decay of the first moment.
     pub beta1: f64,
+    /// Decay of the second moment.
     pub beta2: f64,
+    /// L2 weight decay (added to the gradient).
     pub weight_decay: f64,
+    /// Added to the denominator for stability.
     pub eps: f64,
 }
 

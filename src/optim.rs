@@ -5,11 +5,11 @@
 //! (`torch/optim/adam.py`, `rmsprop.py`; no amsgrad, no momentum) over moment tensors we
 //! own. Adam runs libtorch's fused multi-tensor kernel (`torch.optim.Adam(fused=True)`,
 //! reached through [`crate::native`] since tch binds no fused kernels): one pass over all
-//! parameters, about 8x faster on the CPU than the per-tensor update `torch.optim.Adam`
-//! uses there by default (bench/README.md). The per-tensor path remains (`Adam::fused =
-//! false`, and the fallback where the kernel is unavailable). A step agrees with
-//! `torch.optim` up to f32 rounding (tests/model.rs checks both paths against the formulas;
-//! 3 Adam steps differ from `torch.optim.Adam` by < 1e-6).
+//! parameters instead of the per-tensor loop `torch.optim.Adam` runs on the CPU by default,
+//! several times faster (measurements in bench/README.md). The per-tensor path remains
+//! (`Adam::fused = false`, and the fallback where the kernel is unavailable). A step agrees
+//! with `torch.optim` up to f32 rounding (tests/model.rs checks both paths against the
+//! formulas; 3 Adam steps differ from `torch.optim.Adam` by < 1e-6).
 //!
 //! Usage: either `loss.backward(); opt.step(lr); opt.zero_grad()` (gradients accumulated
 //! in the variables' `.grad`), or `opt.backward_step(&loss, lr)`, which asks autograd for
@@ -30,9 +30,11 @@ use crate::{native, Error, Result};
 pub enum OptimKind {
     #[serde(rename = "adam")]
     #[value(name = "adam")]
+    /// Adam (Kingma & Ba), as `torch.optim.Adam`.
     Adam,
     #[serde(rename = "rmsprop")]
     #[value(name = "rmsprop")]
+    /// RMSprop without momentum, as `torch.optim.RMSprop`.
     RmsProp,
 }
 
@@ -78,7 +80,6 @@ pub trait Optimizer: Send {
     fn state(&self) -> Vec<(String, Tensor)>;
     /// Restores `state()` output; every expected name must be present with its shape.
     fn load_state(&mut self, named: &[(String, Tensor)]) -> Result<()>;
-    fn kind(&self) -> OptimKind;
 }
 
 /// Builds the optimiser of `kind` over `vs`'s trainable variables. For Adam `beta1, beta2`
@@ -198,9 +199,13 @@ pub struct Adam {
     exp_avg: Vec<Tensor>,
     exp_avg_sq: Vec<Tensor>,
     step: i64,
+    /// Decay of the first moment.
     pub beta1: f64,
+    /// Decay of the second moment.
     pub beta2: f64,
+    /// Added to the denominator for stability.
     pub eps: f64,
+    /// L2 weight decay (added to the gradient).
     pub weight_decay: f64,
     /// Use libtorch's one-pass multi-tensor kernel ([`native::fused_adam`], the default);
     /// `false`, or a device/dtype the kernel rejects, takes the per-tensor path.
@@ -344,10 +349,6 @@ impl Optimizer for Adam {
         )?;
         Ok(())
     }
-
-    fn kind(&self) -> OptimKind {
-        OptimKind::Adam
-    }
 }
 
 /// `torch.optim.RMSprop` without momentum or centring (alpha 0.99, eps 1e-8 by default).
@@ -356,16 +357,21 @@ pub struct RmsProp {
     vars: Vec<(String, Tensor)>,
     square_avg: Vec<Tensor>,
     step: i64,
+    /// Smoothing constant of the squared-gradient average.
     pub alpha: f64,
+    /// Added to the denominator for stability.
     pub eps: f64,
+    /// L2 weight decay (added to the gradient).
     pub weight_decay: f64,
 }
 
 impl RmsProp {
+    /// Over the trainable variables of `vs`.
     pub fn new(vs: &nn::VarStore, alpha: f64, eps: f64, weight_decay: f64) -> Self {
         Self::from_vars(trainable(vs), alpha, eps, weight_decay)
     }
 
+    /// Over explicit named variables (tensors with `requires_grad`).
     pub fn from_vars(vars: Vec<(String, Tensor)>, alpha: f64, eps: f64, weight_decay: f64) -> Self {
         let square_avg = zeros_like_all(&vars);
         RmsProp {
@@ -425,9 +431,5 @@ impl Optimizer for RmsProp {
         } = self;
         *step = load_named(named, vars, &["square_avg"], &mut [square_avg])?;
         Ok(())
-    }
-
-    fn kind(&self) -> OptimKind {
-        OptimKind::RmsProp
     }
 }

@@ -1,7 +1,7 @@
 //! TensorBoard event files (scalars, image grids) behind a small trait.
 //!
-//! Why our own writer rather than `tensorboard-rs` 0.5.9 (the user's suggestion): measured
-//! there, it panics on I/O errors (also on its background thread), `flush()` only signals so
+//! Why our own writer rather than the `tensorboard-rs` crate (0.5.9, the ready-made one):
+//! tried, it panics on I/O errors (also on its background thread), `flush()` only signals so
 //! a process that exits without dropping the writer loses its events, non-square images come
 //! out transposed, two writers in one directory within a second share a file name, and text /
 //! hparams are `unimplemented!()`. The format itself is small: an event file is a sequence of
@@ -18,9 +18,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use image::RgbImage;
 
+use crate::run_dir::EVENTS_PREFIX;
 use crate::{Error, Result};
 
-/// Where training writes its summaries: TensorBoard files, or nothing/memory in tests.
+/// Where training writes its summaries: TensorBoard files, or nothing (`NullSink`).
 pub trait SummarySink {
     /// A scalar curve point (`loss/G_L1`, `lr`, ...).
     fn scalar(&mut self, tag: &str, step: u64, value: f64) -> Result<()>;
@@ -39,28 +40,6 @@ impl SummarySink for NullSink {
         Ok(())
     }
     fn image(&mut self, _: &str, _: u64, _: &RgbImage) -> Result<()> {
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<()> {
-        Ok(())
-    }
-}
-
-/// Keeps what it is given, for tests: `(tag, step, value)` and `(tag, step, width, height)`.
-#[derive(Debug, Default)]
-pub struct MemorySink {
-    pub scalars: Vec<(String, u64, f64)>,
-    pub images: Vec<(String, u64, u32, u32)>,
-}
-
-impl SummarySink for MemorySink {
-    fn scalar(&mut self, tag: &str, step: u64, value: f64) -> Result<()> {
-        self.scalars.push((tag.to_string(), step, value));
-        Ok(())
-    }
-    fn image(&mut self, tag: &str, step: u64, image: &RgbImage) -> Result<()> {
-        self.images
-            .push((tag.to_string(), step, image.width(), image.height()));
         Ok(())
     }
     fn flush(&mut self) -> Result<()> {
@@ -87,10 +66,7 @@ impl EventWriter {
         let host = hostname();
         loop {
             let n = FILE_COUNTER.fetch_add(1, Ordering::Relaxed);
-            let name = format!(
-                "events.out.tfevents.{secs}.{host}.{}.{n}",
-                std::process::id()
-            );
+            let name = format!("{EVENTS_PREFIX}{secs}.{host}.{}.{n}", std::process::id());
             let path = dir.join(name);
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(file) => {

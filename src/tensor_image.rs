@@ -29,7 +29,7 @@ pub fn rgb_to_tensor(img: &RgbImage) -> Tensor {
 fn tensor_to_u8(t: &Tensor, channels: i64) -> Result<(u32, u32, Vec<u8>)> {
     let size = t.size();
     if size.len() != 3 || size[0] != channels {
-        return Err(Error::Config(format!(
+        return Err(Error::Internal(format!(
             "expected a [{channels}, H, W] tensor, got {size:?}"
         )));
     }
@@ -51,12 +51,6 @@ pub fn tensor_to_rgb(t: &Tensor) -> Result<RgbImage> {
     Ok(RgbImage::from_raw(w, h, bytes).expect("buffer size matches dimensions"))
 }
 
-/// Grey image of a `[1, H, W]` tensor in [-1, 1].
-pub fn tensor_to_gray(t: &Tensor) -> Result<GrayImage> {
-    let (w, h, bytes) = tensor_to_u8(t, 1)?;
-    Ok(GrayImage::from_raw(w, h, bytes).expect("buffer size matches dimensions"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +70,7 @@ mod tests {
         let img = GrayImage::from_fn(4, 7, |x, y| image::Luma([(x * 60 + y) as u8]));
         let t = gray_to_tensor(&img);
         assert_eq!(t.size(), vec![1, 7, 4]);
-        assert_eq!(tensor_to_gray(&t).unwrap(), img);
+        assert_eq!(tensor_to_u8(&t, 1).unwrap(), (4, 7, img.into_raw()));
         assert!(tensor_to_rgb(&t).is_err());
     }
 }

@@ -8,7 +8,7 @@
 
 mod fit;
 
-pub use fit::{fit, loader_config, FitOptions, FitOutcome, Progress, LOG_FILE};
+pub use fit::{fit, loader_config, FitOptions, FitOutcome, Progress};
 
 use std::path::{Path, PathBuf};
 
@@ -20,15 +20,19 @@ use crate::data::{mix_seed, Batch};
 use crate::loss;
 use crate::model::{layers, PatchDiscriminator, UnetGenerator};
 use crate::optim::{self, Optimizer};
+use crate::run_dir::GENERATOR_FILE;
 use crate::{Error, Result};
 
 /// Losses of one step (discriminator terms before any halving; zeros when `--l1-only`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct StepLosses {
+    /// Discriminator term on real pairs (`loss/D_real`).
     pub d_real: f64,
+    /// Discriminator term on fake pairs (`loss/D_fake`).
     pub d_fake: f64,
     /// Gradient penalty (already times lambda) of the last critic update; 0 outside WGAN-GP.
     pub d_gp: f64,
+    /// The generator's adversarial loss (`loss/G_gan`).
     pub g_gan: f64,
     /// The L1 term before `lambda_l1`.
     pub g_l1: f64,
@@ -87,20 +91,21 @@ impl Trainer {
     /// Networks, optimiser moments and step restored from a `step-N.safetensors` file.
     pub fn resume(cfg: TrainConfig, device: Device, checkpoint: &Path) -> Result<Self> {
         let mut t = Trainer::new(cfg, device)?;
-        let meta = checkpoint::load_checkpoint(
+        let step = checkpoint::load_checkpoint(
             checkpoint,
             &t.g_vs,
             &t.d_vs,
             t.opt_g.as_mut(),
             t.opt_d.as_mut(),
         )?;
-        t.step = u64::try_from(meta.step).map_err(|_| Error::Checkpoint {
+        t.step = u64::try_from(step).map_err(|_| Error::Checkpoint {
             path: checkpoint.to_path_buf(),
-            reason: format!("negative step {}", meta.step),
+            reason: format!("negative step {step}"),
         })?;
         Ok(t)
     }
 
+    /// The run's configuration.
     pub fn config(&self) -> &TrainConfig {
         &self.cfg
     }
@@ -110,14 +115,17 @@ impl Trainer {
         self.step
     }
 
+    /// Where the networks live.
     pub fn device(&self) -> Device {
         self.device
     }
 
+    /// The generator's variables.
     pub fn generator_vars(&self) -> &nn::VarStore {
         &self.g_vs
     }
 
+    /// The discriminator's variables.
     pub fn discriminator_vars(&self) -> &nn::VarStore {
         &self.d_vs
     }
@@ -128,7 +136,7 @@ impl Trainer {
     pub fn step(&mut self, batches: &[Batch]) -> Result<StepLosses> {
         let expected = self.cfg.batches_per_step() as usize;
         if batches.len() != expected {
-            return Err(Error::Config(format!(
+            return Err(Error::Internal(format!(
                 "a step takes {expected} batches, got {}",
                 batches.len()
             )));
@@ -171,17 +179,16 @@ impl Trainer {
         let mode = self.cfg.gan_mode;
         let real_logits = self.disc.forward_t(line, color, true);
         let fake_logits = self.disc.forward_t(line, fake, true);
-        let (real, fake_term) = loss::discriminator_terms(mode, &real_logits, &fake_logits);
-        let half = if mode.halves_d_loss() { 0.5 } else { 1.0 };
-        let mut total = (&real + &fake_term) * half;
+        let d_loss = loss::discriminator_loss(mode, &real_logits, &fake_logits);
+        let mut total = d_loss.total;
         if let Some(lambda) = self.cfg.gp_lambda {
             let d = |c: &Tensor| self.disc.forward_t(line, c, true);
             let gp = loss::gradient_penalty(d, color, fake) * lambda;
             out.d_gp = self.finite("gradient penalty", &gp)?;
             total += gp;
         }
-        out.d_real = self.finite("D loss on real pairs", &real)?;
-        out.d_fake = self.finite("D loss on fake pairs", &fake_term)?;
+        out.d_real = self.finite("D loss on real pairs", &d_loss.real)?;
+        out.d_fake = self.finite("D loss on fake pairs", &d_loss.fake)?;
         self.opt_d.backward_step(&total, lr);
         if let Some(c) = self.cfg.clip {
             optim::clip_weights(&self.d_vs, c);
@@ -241,9 +248,8 @@ impl Trainer {
             &self.d_vs,
             self.opt_g.as_ref(),
             self.opt_d.as_ref(),
-            &[],
         )?;
-        checkpoint::save_generator(&self.g_vs, &run_dir.join(checkpoint::GENERATOR_FILE))?;
+        checkpoint::save_generator(&self.g_vs, &run_dir.join(GENERATOR_FILE))?;
         checkpoint::prune_checkpoints(run_dir, self.cfg.keep)?;
         Ok(path)
     }

@@ -5,14 +5,15 @@ use std::fs;
 use std::path::Path;
 
 use colorize::checkpoint::{
-    self, latest_checkpoint, list_checkpoints, load_checkpoint, load_generator_into,
-    prune_checkpoints, save_checkpoint, save_generator, write_safetensors_atomic,
+    latest_checkpoint, list_checkpoints, load_checkpoint, load_generator_into, prune_checkpoints,
+    save_checkpoint, save_generator, write_safetensors_atomic,
 };
 use colorize::config::ModelConfig;
 use colorize::loss::{self, GanMode};
 use colorize::model::layers::init_weights;
 use colorize::model::{PatchDiscriminator, UnetGenerator};
 use colorize::optim::{build, OptimKind, Optimizer};
+use colorize::run_dir;
 use colorize::Error;
 use tch::{nn, Device, Kind, Tensor};
 
@@ -61,7 +62,8 @@ fn train_step(n: &mut Nets, line: &Tensor, color: &Tensor) {
         GanMode::Vanilla,
         &n.d.forward_t(line, color, true),
         &n.d.forward_t(line, &fake.detach(), true),
-    );
+    )
+    .total;
     n.opt_d.backward_step(&l_d, 2e-4);
     let l_g = loss::generator_gan_loss(GanMode::Vanilla, &n.d.forward_t(line, &fake, true))
         + loss::l1(&fake, color) * 100.0;
@@ -137,7 +139,6 @@ fn checkpoint_round_trip_restores_weights_step_and_optimiser_moments() {
     for _ in 0..2 {
         train_step(&mut a, &line, &color);
     }
-    let extra = vec![("epoch".to_string(), Tensor::from(3i64))];
     let path = save_checkpoint(
         run.path(),
         2,
@@ -145,17 +146,13 @@ fn checkpoint_round_trip_restores_weights_step_and_optimiser_moments() {
         &a.dvs,
         a.opt_g.as_ref(),
         a.opt_d.as_ref(),
-        &extra,
     )
     .unwrap();
     assert_eq!(path, run.path().join("checkpoints/step-2.safetensors"));
 
     let mut b = nets(&c, 99);
-    let meta = load_checkpoint(&path, &b.gvs, &b.dvs, b.opt_g.as_mut(), b.opt_d.as_mut()).unwrap();
-    assert_eq!(meta.step, 2);
-    assert_eq!(meta.extra.len(), 1);
-    assert_eq!(meta.extra[0].0, "epoch");
-    assert_eq!(meta.extra[0].1.int64_value(&[]), 3);
+    let step = load_checkpoint(&path, &b.gvs, &b.dvs, b.opt_g.as_mut(), b.opt_d.as_mut()).unwrap();
+    assert_eq!(step, 2);
     assert_same_vars(&a.gvs, &b.gvs);
     assert_same_vars(&a.dvs, &b.dvs);
     assert_eq!(b.opt_g.steps(), 2);
@@ -185,7 +182,6 @@ fn keep_last_k_and_latest_checkpoint() {
             &n.dvs,
             n.opt_g.as_ref(),
             n.opt_d.as_ref(),
-            &[],
         )
         .unwrap();
     }
@@ -316,7 +312,6 @@ fn checkpoint_of_another_model_shape_is_refused_without_changing_anything() {
         &a.dvs,
         a.opt_g.as_ref(),
         a.opt_d.as_ref(),
-        &[],
     )
     .unwrap();
     // Same generator shape, different discriminator (ndf 8): G must stay untouched.
@@ -333,5 +328,5 @@ fn checkpoint_of_another_model_shape_is_refused_without_changing_anything() {
     );
     assert!(b.gvs.variables()["down2.conv.weight"].equal(&g_before));
     assert_eq!(b.opt_g.steps(), 0);
-    assert_eq!(checkpoint::CHECKPOINTS_DIR, "checkpoints");
+    assert_eq!(run_dir::CHECKPOINTS_DIR, "checkpoints");
 }

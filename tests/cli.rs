@@ -1,13 +1,12 @@
-//! The command-line surface: clap definitions are consistent and the commands exist.
+//! The command-line surface: the commands exist, exit statuses are the shared ones, and a
+//! closed standard output (`colorize ... | head`) ends quietly. (The clap definitions are
+//! checked by a unit test in the binary, `src/cli.rs`.)
+
+mod train_support;
 
 use assert_cmd::Command;
-use clap::CommandFactory;
-use colorize::cli::Cli;
-
-#[test]
-fn clap_definitions_are_consistent() {
-    Cli::command().debug_assert();
-}
+use data_prep::exit;
+use train_support::{assert_quiet_success, colorize_into_closed_pipe};
 
 #[test]
 fn help_lists_every_command() {
@@ -46,4 +45,47 @@ fn info_reports_torch_device_and_threads() {
     assert!(info["threads"].as_i64().unwrap() >= 1, "{info}");
     let device = info["default_device"].as_str().unwrap();
     assert!(device == "Cpu" || device.starts_with("Cuda"), "{info}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_lists_the_statuses() {
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .arg("--no-such-flag")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(exit::USAGE.into()));
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("Exit status: 0 done"), "{help}");
+}
+
+#[test]
+fn info_into_a_closed_pipe_ends_quietly() {
+    assert_quiet_success(&colorize_into_closed_pipe(&["info"]));
+    assert_quiet_success(&colorize_into_closed_pipe(&["info", "--json"]));
+}
+
+#[test]
+fn eval_into_a_closed_pipe_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = train_support::make_dataset(&tmp.path().join("data"), 32, 2, 2);
+    let data = data.to_str().unwrap();
+    for split_args in [&[][..], &["--json"][..]] {
+        let mut args = vec![
+            "eval",
+            "--data",
+            data,
+            "--split",
+            "val",
+            "--baseline",
+            "gray",
+        ];
+        args.extend(split_args);
+        assert_quiet_success(&colorize_into_closed_pipe(&args));
+    }
 }

@@ -1,13 +1,16 @@
 //! `colorize eval` on hand-made datasets whose figures are known in advance, the baselines,
 //! the JSON output, the contact sheet and `eval.json`.
 
+mod train_support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use colorize::config::{ModelConfig, TrainConfig};
-use colorize::eval::{self, EvalOptions, Generator};
+use colorize::eval::{self, EvalOptions, EvalReport, OutputSource};
 use colorize::loss::GanMode;
 use colorize::model::UnetGenerator;
+use data_prep::manifest::{self, Split, MANIFEST_FILE};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use serde_json::Value;
 use tch::{nn, Device};
@@ -17,8 +20,8 @@ use tempfile::TempDir;
 fn make_dataset(root: &Path, n: usize, target: impl Fn(&GrayImage) -> RgbImage) {
     std::fs::create_dir_all(root.join("line")).unwrap();
     std::fs::create_dir_all(root.join("color")).unwrap();
-    let mut manifest = String::new();
-    for split in ["train", "test"] {
+    let mut entries = Vec::new();
+    for split in [Split::Train, Split::Test] {
         for i in 0..n {
             let id = format!("{split}-{i}");
             let line = GrayImage::from_fn(32, 32, |x, y| {
@@ -29,11 +32,10 @@ fn make_dataset(root: &Path, n: usize, target: impl Fn(&GrayImage) -> RgbImage) 
                 .unwrap();
             line.save(root.join("line").join(format!("{id}.png")))
                 .unwrap();
-            manifest +=
-                &format!("{{\"id\": \"{id}\", \"split\": \"{split}\", \"method\": \"x\"}}\n");
+            entries.push(train_support::manifest_entry(&id, split, 32));
         }
     }
-    std::fs::write(root.join("manifest.jsonl"), manifest).unwrap();
+    manifest::write(&root.join(MANIFEST_FILE), &entries).unwrap();
 }
 
 fn grey_rgb(line: &GrayImage, offset: u8) -> RgbImage {
@@ -43,9 +45,9 @@ fn grey_rgb(line: &GrayImage, offset: u8) -> RgbImage {
     })
 }
 
-fn opts(split: &str) -> EvalOptions {
+fn opts(split: Split) -> EvalOptions {
     EvalOptions {
-        split: split.into(),
+        split,
         limit: None,
         batch_size: 3,
         sheet_count: 2,
@@ -73,7 +75,14 @@ fn identical_outputs_give_l1_zero_ssim_one_and_infinite_psnr() {
     let tmp = TempDir::new().unwrap();
     let data = tmp.path().join("d");
     make_dataset(&data, 5, |l| grey_rgb(l, 0));
-    let ev = eval::evaluate(&data, &Generator::Gray, "gray", &opts("test"), |_, _| {}).unwrap();
+    let ev = eval::evaluate(
+        &data,
+        &OutputSource::Gray,
+        "gray",
+        &opts(Split::Test),
+        |_, _| {},
+    )
+    .unwrap();
     let r = &ev.report;
     assert_eq!(r.count, 5);
     assert_eq!(r.l1, 0.0);
@@ -99,7 +108,14 @@ fn a_known_offset_gives_the_computed_psnr_and_l1() {
     let tmp = TempDir::new().unwrap();
     let data = tmp.path().join("d");
     make_dataset(&data, 4, |l| grey_rgb(l, 10));
-    let ev = eval::evaluate(&data, &Generator::Gray, "gray", &opts("test"), |_, _| {}).unwrap();
+    let ev = eval::evaluate(
+        &data,
+        &OutputSource::Gray,
+        "gray",
+        &opts(Split::Test),
+        |_, _| {},
+    )
+    .unwrap();
     // Every pixel off by 10 levels: MSE = (10/255)^2, PSNR = 20 log10(25.5) dB.
     let expected = 20.0 * 25.5f64.log10();
     assert!(
@@ -177,6 +193,55 @@ fn a_model_is_scored_with_a_sheet_and_eval_json() {
     let saved: Vec<Value> =
         serde_json::from_slice(&std::fs::read(model.join("eval.json")).unwrap()).unwrap();
     assert_eq!(saved, json);
+    // `eval.json` reads back typed, and the model card of an export shows its figures.
+    let reports: Vec<EvalReport> = serde_json::from_value(Value::Array(saved)).unwrap();
+    assert_eq!(reports[1].model, "baseline:gray");
+    let dest = tmp.path().join("exported");
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .arg("export")
+        .arg(&model)
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
+    let row = format!("| this model | {:.4} |", reports[0].l1);
+    assert!(
+        card.contains(&row) && card.contains("| baseline:gray |"),
+        "{card}"
+    );
+    assert!(
+        card.contains("GAN mode: vanilla") && card.contains("batch size 1"),
+        "{card}"
+    );
+}
+
+#[test]
+fn a_misspelt_split_is_a_usage_error_listing_the_splits() {
+    let out = Command::cargo_bin("colorize")
+        .unwrap()
+        .args([
+            "eval",
+            "--baseline",
+            "gray",
+            "--data",
+            "d",
+            "--split",
+            "tset",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("'tset'") && err.contains("[possible values: train, val, test]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -184,7 +249,14 @@ fn a_missing_split_or_dataset_is_a_clear_error() {
     let tmp = TempDir::new().unwrap();
     let data = tmp.path().join("d");
     make_dataset(&data, 2, |l| grey_rgb(l, 0));
-    let err = eval::evaluate(&data, &Generator::Gray, "g", &opts("val"), |_, _| {}).unwrap_err();
+    let err = eval::evaluate(
+        &data,
+        &OutputSource::Gray,
+        "g",
+        &opts(Split::Val),
+        |_, _| {},
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("no pairs in split `val`"), "{err}");
     let out = Command::cargo_bin("colorize")
         .unwrap()
@@ -209,7 +281,14 @@ fn one_identical_pair_does_not_make_the_psnr_infinite() {
         let first = l.get_pixel(0, 0)[0] == 20; // (x + y + i) % 9 == 0 at (0, 0) only for i = 0
         grey_rgb(l, if first { 0 } else { 10 })
     });
-    let ev = eval::evaluate(&data, &Generator::Gray, "gray", &opts("test"), |_, _| {}).unwrap();
+    let ev = eval::evaluate(
+        &data,
+        &OutputSource::Gray,
+        "gray",
+        &opts(Split::Test),
+        |_, _| {},
+    )
+    .unwrap();
     let r = &ev.report;
     assert_eq!(r.identical_pairs, 1);
     assert_eq!(r.psnr_mean_per_image, f64::INFINITY);

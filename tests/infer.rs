@@ -4,6 +4,8 @@
 //!
 //! Models are tiny untrained generators (ngf 4, 32 px) written into temporary directories.
 
+mod train_support;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -14,6 +16,7 @@ use colorize::model::UnetGenerator;
 use image::{GenericImageView, GrayImage, Luma, Rgb, RgbImage, Rgba, RgbaImage};
 use tch::{nn, Device};
 use tempfile::TempDir;
+use train_support::{assert_quiet_success, colorize_into_closed_pipe};
 
 /// Writes `generator.safetensors` + `config.json` of an untrained generator into `dir`.
 fn make_model(dir: &Path, ngf: i64) -> PathBuf {
@@ -372,4 +375,31 @@ fn export_makes_a_model_directory_with_a_card() {
         .unwrap();
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("--force"));
+}
+
+#[test]
+fn infer_into_a_closed_pipe_ends_quietly() {
+    // `colorize infer DIR | head -0`: the writer thread meets a reader that has gone.
+    let tmp = TempDir::new().unwrap();
+    let model = make_model(&tmp.path().join("m"), 4);
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for name in ["a.png", "b.png", "c.png"] {
+        sketch(24, 20).save(inputs.join(name)).unwrap();
+    }
+    let out = colorize_into_closed_pipe(&[
+        "infer".as_ref(),
+        "--model".as_ref(),
+        model.as_os_str(),
+        inputs.as_os_str(),
+    ]);
+    assert_quiet_success(&out);
+    let written = ["a", "b", "c"]
+        .iter()
+        .filter(|n| inputs.join(format!("{n}_color.png")).is_file())
+        .count();
+    assert!(
+        written >= 1,
+        "the output written before its path is printed stays"
+    );
 }

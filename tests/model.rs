@@ -2,7 +2,7 @@
 //! penalty and Adam / RMSprop steps against hand computation.
 
 use clap::ValueEnum;
-use colorize::config::{ModelConfig, NormKind};
+use colorize::config::{ModeDefaults, ModelConfig, NormKind};
 use colorize::loss::{self, GanMode};
 use colorize::model::layers::{count_parameters, init_weights};
 use colorize::model::{PatchDiscriminator, UnetGenerator};
@@ -220,7 +220,7 @@ fn loss_values_per_mode() {
     let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
     // Logit 0 = D undecided: BCE ln 2 on both sides, halved sum = ln 2.
     assert!(close(
-        scalar(&loss::discriminator_loss(GanMode::Vanilla, &zeros, &zeros)),
+        scalar(&loss::discriminator_loss(GanMode::Vanilla, &zeros, &zeros).total),
         ln2
     ));
     assert!(close(
@@ -231,7 +231,7 @@ fn loss_values_per_mode() {
     let fake = zeros.ones_like() * -2.0;
     // lsgan: 0.5 * ((2-1)^2 + (-2)^2) = 2.5; G: (-2-1)^2 = 9.
     assert!(close(
-        scalar(&loss::discriminator_loss(GanMode::Lsgan, &real, &fake)),
+        scalar(&loss::discriminator_loss(GanMode::Lsgan, &real, &fake).total),
         2.5
     ));
     assert!(close(
@@ -241,32 +241,32 @@ fn loss_values_per_mode() {
     // wgan: E[fake] - E[real] = -4, not halved; G: -E[fake] = 2.
     for m in [GanMode::Wgan, GanMode::WganGp] {
         assert!(close(
-            scalar(&loss::discriminator_loss(m, &real, &fake)),
+            scalar(&loss::discriminator_loss(m, &real, &fake).total),
             -4.0
         ));
         assert!(close(scalar(&loss::generator_gan_loss(m, &fake)), 2.0));
     }
     // hinge: margins satisfied -> 0; reversed: relu(1+2) + relu(1+2) = 6.
     assert!(close(
-        scalar(&loss::discriminator_loss(GanMode::Hinge, &real, &fake)),
+        scalar(&loss::discriminator_loss(GanMode::Hinge, &real, &fake).total),
         0.0
     ));
     assert!(close(
-        scalar(&loss::discriminator_loss(GanMode::Hinge, &fake, &real)),
+        scalar(&loss::discriminator_loss(GanMode::Hinge, &fake, &real).total),
         6.0
     ));
     // kl: vanilla D loss; G minimises -E[logit].
     assert!(close(
-        scalar(&loss::discriminator_loss(GanMode::Kl, &zeros, &zeros)),
+        scalar(&loss::discriminator_loss(GanMode::Kl, &zeros, &zeros).total),
         ln2
     ));
     assert!(close(
         scalar(&loss::generator_gan_loss(GanMode::Kl, &fake)),
         2.0
     ));
-    let (r, f) = loss::discriminator_terms(GanMode::Vanilla, &real, &fake);
+    let d = loss::discriminator_loss(GanMode::Vanilla, &real, &fake);
     let expected = (1.0 + (-2.0f64).exp()).ln(); // softplus(-2) on both sides
-    assert!(close(scalar(&r), expected) && close(scalar(&f), expected));
+    assert!(close(scalar(&d.real), expected) && close(scalar(&d.fake), expected));
     let l1 = loss::l1(&real, &fake);
     assert!(close(scalar(&l1), 4.0));
 }
@@ -280,7 +280,7 @@ fn every_gan_mode_gives_finite_losses_and_gradients_on_the_networks() {
     let color = rand(&[2, 3, 64, 64]);
     for &mode in GanMode::value_variants() {
         let mut c = c.clone();
-        c.norm_d = mode.defaults().default_norm;
+        c.norm_d = ModeDefaults::of(mode).default_norm;
         let gvs = nn::VarStore::new(Device::Cpu);
         let dvs = nn::VarStore::new(Device::Cpu);
         let g = UnetGenerator::new(&gvs.root(), &c);
@@ -292,8 +292,9 @@ fn every_gan_mode_gives_finite_losses_and_gradients_on_the_networks() {
             mode,
             &d.forward_t(&line, &color, true),
             &d.forward_t(&line, &fake.detach(), true),
-        );
-        if let Some(lambda) = mode.defaults().gp_lambda {
+        )
+        .total;
+        if let Some(lambda) = ModeDefaults::of(mode).gp_lambda {
             let gp = loss::gradient_penalty(|x| d.forward_t(&line, x, true), &color, &fake);
             loss_d += gp * lambda;
         }
@@ -314,15 +315,15 @@ fn every_gan_mode_gives_finite_losses_and_gradients_on_the_networks() {
 #[test]
 fn mode_defaults_follow_the_papers() {
     let _rng = rng_lock();
-    let v = GanMode::Vanilla.defaults();
+    let v = ModeDefaults::of(GanMode::Vanilla);
     assert_eq!((v.lr, v.beta1, v.beta2, v.n_critic), (2e-4, 0.5, 0.999, 1));
     assert_eq!(v.optimizer, OptimKind::Adam);
-    let w = GanMode::Wgan.defaults();
+    let w = ModeDefaults::of(GanMode::Wgan);
     assert_eq!(
         (w.lr, w.optimizer, w.n_critic, w.clip),
         (5e-5, OptimKind::RmsProp, 5, Some(0.01))
     );
-    let gp = GanMode::WganGp.defaults();
+    let gp = ModeDefaults::of(GanMode::WganGp);
     assert_eq!(
         (gp.lr, gp.beta1, gp.beta2, gp.n_critic),
         (1e-4, 0.5, 0.9, 5)

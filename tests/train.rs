@@ -15,16 +15,19 @@ use colorize::config::TrainConfig;
 use colorize::data::{Dataset, Loader};
 use colorize::loss::GanMode;
 use colorize::metrics::{l1, Planes};
+use colorize::run_dir;
 use colorize::summary::NullSink;
+use colorize::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use colorize::train::{self, FitOptions, FitOutcome, StepLosses, Trainer};
 use colorize::Error;
+use data_prep::manifest::Split;
 use tch::{Device, Tensor};
 use train_support::{libtorch_rng, make_dataset, tiny_config};
 
 /// Runs `n` steps through the loader the loop uses, returning every step's losses.
 fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
     let cfg = trainer.config().clone();
-    let data = Arc::new(Dataset::open(&cfg.data, "train").unwrap());
+    let data = Arc::new(Dataset::open(&cfg.data, Split::Train).unwrap());
     let start = trainer.steps_done() * cfg.batches_per_step();
     let mut loader = Loader::new(data, train::loader_config(&cfg), start).unwrap();
     (0..n)
@@ -95,6 +98,75 @@ fn every_gan_mode_runs_a_few_steps_with_finite_losses() {
     }
 }
 
+/// Training decodes through `prep`'s loader (`data_prep::load`); on the files `prep` writes
+/// (8-bit grey line art, 8-bit RGB colour) and on grey line art saved as RGB, the tensors are
+/// bit-identical to the `image` crate's plain decoding that training used before.
+#[test]
+fn training_pairs_decode_to_the_png_files_own_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("line")).unwrap();
+    std::fs::create_dir_all(root.join("color")).unwrap();
+    // Every grey level and a spread of colours.
+    let grey = image::GrayImage::from_fn(16, 16, |x, y| image::Luma([(y * 16 + x) as u8]));
+    let rgb = image::RgbImage::from_fn(16, 16, |x, y| {
+        let v = (y * 16 + x) as u8;
+        image::Rgb([v, v.wrapping_mul(7), 255 - v])
+    });
+    let grey_as_rgb = image::DynamicImage::ImageLuma8(grey.clone()).to_rgb8();
+    grey.save(root.join("line/l8.png")).unwrap();
+    grey_as_rgb.save(root.join("line/rgb.png")).unwrap();
+    rgb.save(root.join("color/l8.png")).unwrap();
+    rgb.save(root.join("color/rgb.png")).unwrap();
+    let entries = ["l8", "rgb"].map(|id| train_support::manifest_entry(id, Split::Train, 16));
+    data_prep::manifest::write(&root.join(data_prep::manifest::MANIFEST_FILE), &entries).unwrap();
+
+    let set = Dataset::open(root, Split::Train).unwrap();
+    let aug = colorize::data::Augment {
+        size: 16,
+        load_size: 16,
+        flip: false,
+    };
+    for (i, id) in ["l8", "rgb"].iter().enumerate() {
+        let old_line = image::open(root.join(format!("line/{id}.png")))
+            .unwrap()
+            .to_luma8();
+        let old_color = image::open(root.join(format!("color/{id}.png")))
+            .unwrap()
+            .to_rgb8();
+        assert_eq!(old_line, grey, "{id}");
+        let (line, color) = set.load_pair(i).unwrap();
+        assert_eq!(line, old_line, "{id}: line art");
+        assert_eq!(color, old_color, "{id}: colour");
+        let (line_t, color_t) = set.eval_pair(i, &aug).unwrap();
+        assert!(
+            line_t.equal(&gray_to_tensor(&old_line)),
+            "{id}: line tensor"
+        );
+        assert!(
+            color_t.equal(&rgb_to_tensor(&old_color)),
+            "{id}: colour tensor"
+        );
+    }
+}
+
+#[test]
+fn a_bad_manifest_line_is_an_error_naming_the_manifest_and_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 2, 0);
+    let path = data.join(data_prep::manifest::MANIFEST_FILE);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("{\"id\": \"x\", \"split\": \"tarin\"}\n");
+    std::fs::write(&path, text).unwrap();
+    let err = Dataset::open(&data, Split::Train).unwrap_err();
+    assert!(matches!(err, Error::Dataset { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("manifest.jsonl") && msg.contains("line 3: unknown variant `tarin`"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn l1_only_overfits_four_pairs() {
     let _rng = libtorch_rng();
@@ -106,7 +178,7 @@ fn l1_only_overfits_four_pairs() {
     cfg.lr = 2e-3;
     cfg.decay_steps = 0;
     cfg.model.dropout = false;
-    let set = Dataset::open(&data, "train").unwrap();
+    let set = Dataset::open(&data, Split::Train).unwrap();
     let aug = train::loader_config(&cfg).aug;
     let pairs: Vec<_> = (0..4).map(|i| set.eval_pair(i, &aug).unwrap()).collect();
     let mean_l1 = |t: &Trainer| -> f64 {
@@ -173,7 +245,7 @@ fn resume_matches_an_uninterrupted_run(mode: GanMode) {
     let first = first.unwrap();
     assert!(first.interrupted);
     assert_eq!((first.step, head.len()), (3, 3));
-    assert_eq!(first.checkpoint, checkpoint::checkpoint_path(&run_b, 3));
+    assert_eq!(first.checkpoint, run_dir::checkpoint_path(&run_b, 3));
 
     let mut resumed = Trainer::resume(cfg.clone(), Device::Cpu, &first.checkpoint).unwrap();
     assert_eq!(resumed.steps_done(), 3);
@@ -204,7 +276,7 @@ fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
         None,
     );
     let ckpt = ok.unwrap().checkpoint;
-    let gen_path = run.join(checkpoint::GENERATOR_FILE);
+    let gen_path = run.join(run_dir::GENERATOR_FILE);
     let (ckpt_bytes, gen_bytes) = (
         std::fs::read(&ckpt).unwrap(),
         std::fs::read(&gen_path).unwrap(),
@@ -241,7 +313,7 @@ fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
         assert_eq!(std::fs::read(&ckpt).unwrap(), ckpt_bytes);
         assert_eq!(std::fs::read(&gen_path).unwrap(), gen_bytes);
     }
-    let last = checkpoint::checkpoint_path(&run, *step as i64 - 1);
+    let last = run_dir::checkpoint_path(&run, *step as i64 - 1);
     Trainer::resume(tiny_config(GanMode::Vanilla, &data, 2), Device::Cpu, &last)
         .expect("the last checkpoint stays loadable");
 }
@@ -265,7 +337,7 @@ fn config_json_is_written_before_the_first_step() {
     let err = result.unwrap_err();
     assert!(matches!(err, Error::Dataset { .. }), "{err}");
     assert!(seen.is_empty(), "no step can have run");
-    assert_eq!(TrainConfig::load(&run).unwrap(), cfg);
+    assert_eq!(run_dir::read_train_config(&run).unwrap(), cfg);
 }
 
 #[test]
@@ -313,7 +385,7 @@ fn resume_refuses_a_different_model_shape() {
         stderr.contains("from step 2") && stdout.contains("trained 3 steps"),
         "{stderr}\n{stdout}"
     );
-    let cfg = TrainConfig::load(&run).unwrap();
+    let cfg = run_dir::read_train_config(&run).unwrap();
     assert_eq!((cfg.steps, cfg.model.ngf), (3, 8));
 }
 
@@ -337,7 +409,7 @@ fn loader_batches_depend_only_on_seed_and_batch_number() {
     let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 5, 0);
-    let set = Arc::new(Dataset::open(&data, "train").unwrap());
+    let set = Arc::new(Dataset::open(&data, Split::Train).unwrap());
     let mut cfg = train::loader_config(&tiny_config(GanMode::Vanilla, &data, 1));
     cfg.batch_size = 3; // 5 pairs: batches straddle epochs
     let batches = |threads: usize, start: u64, n: usize| -> Vec<(Tensor, Tensor)> {
@@ -439,5 +511,5 @@ fn ctrl_c_finishes_the_step_saves_and_exits() {
         .map(|(s, _)| s)
         .collect();
     assert_eq!(saved, [step]);
-    assert!(run.join(checkpoint::GENERATOR_FILE).is_file());
+    assert!(run.join(run_dir::GENERATOR_FILE).is_file());
 }

@@ -1,5 +1,6 @@
 //! Making images square before the resize: pad with white (keeps the whole drawing, the
-//! default) or crop the centre. Shared by `prep` and by inference in `colorize`.
+//! default) or crop the centre. The centred padding ([`pad_centered`]) is shared with
+//! inference in `colorize`, which pads the working sketch to the U-Net's multiple.
 
 use image::{ImageBuffer, Pixel};
 
@@ -21,22 +22,38 @@ pub fn pad_to_square<P>(img: &ImageBuffer<P, Vec<u8>>, fill: P) -> ImageBuffer<P
 where
     P: Pixel<Subpixel = u8>,
 {
+    let side = img.width().max(img.height());
+    pad_centered(img, side, side, fill).0
+}
+
+/// Centres `img` on a `width x height` canvas of `fill` (odd leftovers go to the right /
+/// bottom). Returns the canvas and the image's offset on it, `(x, y)`. Panics if the canvas
+/// is smaller than the image.
+pub fn pad_centered<P>(
+    img: &ImageBuffer<P, Vec<u8>>,
+    width: u32,
+    height: u32,
+    fill: P,
+) -> (ImageBuffer<P, Vec<u8>>, (u32, u32))
+where
+    P: Pixel<Subpixel = u8>,
+{
     let (w, h) = img.dimensions();
-    let side = w.max(h);
-    if w == h {
-        return img.clone();
+    assert!(w <= width && h <= height, "the canvas must hold the image");
+    if (w, h) == (width, height) {
+        return (img.clone(), (0, 0));
     }
     let cn = P::CHANNEL_COUNT as usize;
-    let (x0, y0) = ((side - w) / 2, (side - h) / 2);
-    let mut out = ImageBuffer::from_pixel(side, side, fill);
+    let (x0, y0) = ((width - w) / 2, (height - h) / 2);
+    let mut out = ImageBuffer::from_pixel(width, height, fill);
     let src = img.as_raw();
     let row = w as usize * cn;
     let dst = &mut *out;
     for y in 0..h as usize {
-        let d = ((y + y0 as usize) * side as usize + x0 as usize) * cn;
+        let d = ((y + y0 as usize) * width as usize + x0 as usize) * cn;
         dst[d..d + row].copy_from_slice(&src[y * row..(y + 1) * row]);
     }
-    out
+    (out, (x0, y0))
 }
 
 /// The central square of side min(w, h) (odd leftovers go to the right / bottom).
@@ -91,6 +108,7 @@ pub struct SquareView<'a> {
 }
 
 impl<'a> SquareView<'a> {
+    /// The square `how` makes of `img`, padding with `fill`.
     pub fn new<P: Pixel<Subpixel = u8>>(
         img: &'a ImageBuffer<P, Vec<u8>>,
         how: Square,
@@ -183,7 +201,18 @@ where
 mod tests {
     use super::*;
     use crate::resize::resize_area_image;
-    use image::{Rgb, RgbImage};
+    use image::{GrayImage, Luma, Rgb, RgbImage};
+
+    #[test]
+    fn pad_centered_puts_odd_leftovers_right_and_below() {
+        let img = GrayImage::from_fn(3, 2, |x, y| Luma([(x + 3 * y) as u8]));
+        let (out, offset) = pad_centered(&img, 8, 5, Luma([255]));
+        assert_eq!(offset, (2, 1));
+        let mut expect = GrayImage::from_pixel(8, 5, Luma([255]));
+        image::imageops::replace(&mut expect, &img, 2, 1);
+        assert_eq!(out, expect);
+        assert_eq!(pad_centered(&img, 3, 2, Luma([0])), (img, (0, 0)));
+    }
 
     #[test]
     fn square_resize_equals_materialising_the_square() {

@@ -8,10 +8,15 @@ use image::GrayImage;
 /// `D = G(sigma) - tau * G(k * sigma)`, white where `D >= eps`, else `1 + tanh(phi * (D - eps))`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Xdog {
+    /// Standard deviation of the first Gaussian, in pixels.
     pub sigma: f32,
+    /// Ratio of the second Gaussian's sigma to the first.
     pub k: f32,
+    /// Weight of the second Gaussian.
     pub tau: f32,
+    /// Threshold on the difference.
     pub eps: f32,
+    /// Steepness of the soft threshold below `eps`.
     pub phi: f32,
 }
 
@@ -32,9 +37,11 @@ impl Default for Xdog {
 /// How line art is synthesised from colour.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LineMethod {
+    /// Extended difference of Gaussians with these parameters.
     Xdog(Xdog),
-    /// Square structuring element of this side (OpenCV `dilate` with a k x k rectangle).
+    /// The dilate trick.
     Dilate {
+        /// Side of the square structuring element (OpenCV `dilate` with a k x k rectangle).
         kernel: u32,
     },
 }

@@ -7,8 +7,9 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 
+use crate::gray::to_gray;
 use crate::Error;
 
 /// Bounds on what `load_rgb` accepts.
@@ -38,7 +39,9 @@ impl Default for LoadLimits {
 /// The file formats `load_rgb` recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// A raster format the `image` crate decodes.
     Raster(ImageFormat),
+    /// SVG or compressed SVG, rasterised with resvg.
     Svg,
 }
 
@@ -46,6 +49,13 @@ pub enum Format {
 pub fn load_rgb(path: &Path, limits: &LoadLimits) -> Result<RgbImage, Error> {
     let bytes = read_bytes(path, limits)?;
     decode_rgb(path, &bytes, limits)
+}
+
+/// Loads `path` as 8-bit grey: alpha composited over white, then OpenCV's RGB -> grey
+/// ([`crate::gray::to_gray`]). An 8-bit grey file comes back unchanged (equal channels give
+/// their own value back exactly).
+pub fn load_gray(path: &Path, limits: &LoadLimits) -> Result<GrayImage, Error> {
+    Ok(to_gray(&load_rgb(path, limits)?))
 }
 
 /// Decodes in-memory file content (`path` only names it in errors).

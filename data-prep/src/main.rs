@@ -1,8 +1,8 @@
-//! The `prep` binary: parse flags, validate them into a `PrepConfig`, walk the inputs, run
-//! the pairs in parallel with a progress bar, write the manifest and print a summary.
+//! The `prep` binary: parse flags, validate them into a `PrepConfig`, then the stages of a
+//! run (`data_prep::run`): plan the inputs, process them in parallel with a progress bar,
+//! merge the outcomes, write the manifest and the skipped list, print a summary.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -10,13 +10,21 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use data_prep::dataset::{collect_jobs, index_lines, read_manifest, write_manifest, Job};
+use data_prep::exit::{self, EXIT_STATUS_HELP};
+use data_prep::fs::{resolve, write_atomic};
 use data_prep::geometry::Square;
 use data_prep::lineart::{LineMethod, Xdog};
 use data_prep::load::LoadLimits;
-use data_prep::pipeline::{run_job, ExtractAt, Outcome, PrepConfig};
+use data_prep::manifest::{self, Split, MANIFEST_FILE};
+use data_prep::outln;
+use data_prep::pipeline::{ExtractAt, Outcome, PrepConfig};
+use data_prep::run::{Plan, Tally, SKIPPED_FILE};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+
+/// How many skipped inputs are printed on the terminal; the rest are counted (and all of
+/// them listed in OUT/skipped.txt).
+const SKIPPED_SHOWN: usize = 10;
 
 /// Build (line art, colour) training pairs for `colorize train` from a folder of
 /// illustrations.
@@ -27,15 +35,20 @@ use rayon::prelude::*;
 /// OUT/manifest.jsonl. Line art is extracted from the colour image (--method), or taken
 /// from --lines DIR (paired mode: matched by relative path, any image extension).
 ///
-/// Bad inputs are skipped with one line each and counted; re-runs only redo pairs whose
-/// source or settings changed (--force redoes all). Reads PNG, JPEG, WebP, BMP, GIF,
-/// TIFF and SVG.
+/// Bad inputs are skipped and counted by reason (the first few shown, all of them listed in
+/// OUT/skipped.txt); re-runs only redo pairs whose source or settings changed (--force
+/// redoes all). Reads PNG, JPEG, WebP, BMP, GIF, TIFF and SVG.
 ///
 /// Examples:
 ///   prep illustrations/ -o data/pairs-128
 ///   prep data/openmoji/color/svg --lines data/openmoji/black/svg -o data/openmoji-128
 #[derive(Debug, Parser)]
-#[command(name = "prep", version, verbatim_doc_comment)]
+#[command(
+    name = "prep",
+    version,
+    verbatim_doc_comment,
+    after_help = EXIT_STATUS_HELP
+)]
 struct Cli {
     /// Colour images or directories (walked recursively, symlinks followed, loops skipped).
     #[arg(required = true, value_name = "SRC")]
@@ -188,36 +201,17 @@ fn config(cli: &Cli) -> Result<PrepConfig> {
     })
 }
 
-/// Absolute, symlink-free form of a path that may not exist yet.
-fn resolve(p: &Path) -> Result<PathBuf> {
-    let abs = std::path::absolute(p).with_context(|| format!("{}: cannot resolve", p.display()))?;
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        rest.push(
-            existing
-                .file_name()
-                .map(|n| n.to_owned())
-                .unwrap_or_default(),
-        );
-        if !existing.pop() {
-            break;
-        }
-    }
-    let mut out = existing.canonicalize().unwrap_or(existing);
-    out.extend(rest.iter().rev());
-    Ok(out)
-}
-
 /// Inputs are never written to: refuse an OUT equal to or inside an input directory, or
 /// one that contains an input.
 fn check_out_outside_inputs(cli: &Cli) -> Result<()> {
-    let out = resolve(&cli.out)?;
+    let resolved =
+        |p: &PathBuf| resolve(p).with_context(|| format!("{}: cannot resolve", p.display()));
+    let out = resolved(&cli.out)?;
     for input in cli.sources.iter().chain(&cli.lines) {
         if !input.exists() {
             bail!("{}: no such file or directory", input.display());
         }
-        let inp = resolve(input)?;
+        let inp = resolved(input)?;
         if input.is_dir() && out.starts_with(&inp) {
             bail!(
                 "output {} is inside the input {}: choose an output directory outside it",
@@ -251,151 +245,169 @@ fn progress(n: u64, quiet: bool) -> ProgressBar {
     pb
 }
 
-fn run(cli: Cli) -> Result<bool> {
+/// How a run that did not fail ended.
+enum Ending {
+    /// Every input was processed and at least one pair is in the dataset.
+    Done,
+    /// Every input was processed, but no pair could be written.
+    NothingWritten,
+    /// Ctrl-C stopped the run; this many inputs were not processed (the manifest lists
+    /// what was done).
+    Interrupted(usize),
+}
+
+/// The whole run.
+fn run(cli: Cli) -> Result<Ending> {
     let cfg = config(&cli)?;
     check_out_outside_inputs(&cli)?;
-    if let Some(j) = cli.jobs {
+    set_threads(cli.jobs)?;
+    let start = Instant::now();
+    let plan = plan_inputs(&cli, &cfg)?;
+    let outcomes = process(&plan, &cfg, cli.quiet);
+    let tally = Tally::merge(plan, outcomes, &cfg.out);
+    write_outputs(&cfg, &tally)?;
+    report(&cfg, &tally, start.elapsed().as_secs_f64())?;
+    Ok(if tally.interrupted > 0 {
+        Ending::Interrupted(tally.interrupted)
+    } else if tally.written + tally.up_to_date > 0 {
+        Ending::Done
+    } else {
+        Ending::NothingWritten
+    })
+}
+
+/// `--jobs`: the size of rayon's global pool (default: all cores).
+fn set_threads(jobs: Option<usize>) -> Result<()> {
+    if let Some(j) = jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(j.max(1))
             .build_global()
             .context("thread pool")?;
     }
-    let start = Instant::now();
-    let (jobs, mut problems) = collect_jobs(&cli.sources, None);
-    let lines_index = match &cli.lines {
-        Some(dir) => {
-            let (idx, mut p) = index_lines(dir);
-            problems.append(&mut p);
-            Some(idx)
-        }
-        None => None,
-    };
-    for p in &problems {
-        eprintln!("skipped: {}: {}", p.path.display(), p.reason);
-    }
+    Ok(())
+}
+
+/// Walks the inputs and prepares the output directory.
+fn plan_inputs(cli: &Cli, cfg: &PrepConfig) -> Result<Plan> {
+    let plan = Plan::new(&cli.sources, cfg);
     for sub in ["line", "color"] {
         let d = cfg.out.join(sub);
         std::fs::create_dir_all(&d).with_context(|| format!("{}: cannot create", d.display()))?;
     }
-    let manifest_path = cfg.out.join("manifest.jsonl");
-    let previous = read_manifest(&manifest_path);
     eprintln!(
         "prep: {} inputs -> {} ({})",
-        jobs.len(),
+        plan.jobs.len(),
         cfg.out.display(),
         cfg.settings()
     );
+    Ok(plan)
+}
 
-    let pb = progress(jobs.len() as u64, cli.quiet);
-    let partner = |job: &Job| -> Option<Option<PathBuf>> {
-        match &lines_index {
-            None => Some(None),
-            Some(idx) => idx.get(&job.rel_stem).map(|p| Some(p.clone())),
-        }
-    };
-    // Ctrl-C: finish the images in flight, then write the manifest of what is done.
+/// Runs every job in parallel, in the plan's order. Ctrl-C: the images in flight are
+/// finished, the others come back as `None`, so the manifest lists what is done.
+fn process(plan: &Plan, cfg: &PrepConfig, quiet: bool) -> Vec<Option<Outcome>> {
+    let pb = progress(plan.jobs.len() as u64, quiet);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
-    let outcomes: Vec<Option<Outcome>> = jobs
+    let outcomes = plan
+        .jobs
         .par_iter()
         .map(|job| {
             if stop.load(Ordering::Relaxed) {
                 return None;
             }
-            let outcome = match partner(job) {
-                Some(lines) => run_job(job, lines.as_deref(), &cfg, previous.get(&job.id)),
-                None => Outcome::Skipped(data_prep::pipeline::Skip {
-                    kind: "no line-art partner".into(),
-                    message: format!(
-                        "{}: no line-art partner {}/{}.*",
-                        job.color.display(),
-                        cli.lines.as_deref().unwrap_or(Path::new("")).display(),
-                        job.rel_stem
-                    ),
-                }),
-            };
-            if let Outcome::Skipped(s) = &outcome {
-                pb.suspend(|| eprintln!("skipped: {}", s.message));
-            }
+            let outcome = plan.process(job, cfg);
             pb.inc(1);
             Some(outcome)
         })
         .collect();
-    let interrupted = outcomes.iter().filter(|o| o.is_none()).count();
     pb.finish_and_clear();
-
-    // Pairs from earlier runs that this run did not meet stay listed while their files exist.
-    let mut entries: BTreeMap<String, _> = previous
-        .into_iter()
-        .filter(|(_, e)| cfg.out.join(&e.line).is_file() && cfg.out.join(&e.color).is_file())
-        .collect();
-    let (mut written, mut current) = (0usize, 0usize);
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for p in &problems {
-        *skipped
-            .entry(if p.reason.contains("loop") {
-                "symlink loop".into()
-            } else {
-                "unreadable".into()
-            })
-            .or_default() += 1;
-    }
-    for o in outcomes.into_iter().flatten() {
-        match o {
-            Outcome::Written(e) => {
-                written += 1;
-                entries.insert(e.id.clone(), e);
-            }
-            Outcome::UpToDate(e) => {
-                current += 1;
-                entries.insert(e.id.clone(), e);
-            }
-            Outcome::Skipped(s) => *skipped.entry(s.kind).or_default() += 1,
-        }
-    }
-    write_manifest(&manifest_path, &entries)
-        .with_context(|| format!("{}: cannot write", manifest_path.display()))?;
-
-    let secs = start.elapsed().as_secs_f64();
-    let count = |s: &str| entries.values().filter(|e| e.split == s).count();
-    println!(
-        "prep: {} pairs in {} (train {}, val {}, test {}); this run: {written} written, {current} already up to date",
-        entries.len(),
-        cfg.out.display(),
-        count("train"),
-        count("val"),
-        count("test"),
-    );
-    let n_skipped: usize = skipped.values().sum();
-    if n_skipped > 0 {
-        let parts: Vec<String> = skipped.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("prep: skipped {n_skipped}: {}", parts.join(", "));
-    }
-    println!(
-        "prep: {:.1} s, {:.1} images/s",
-        secs,
-        (jobs.len() - interrupted) as f64 / secs.max(1e-9)
-    );
-    if interrupted > 0 {
-        bail!("interrupted: {interrupted} inputs not processed (run again to continue)");
-    }
-    Ok(written + current > 0)
+    outcomes
 }
 
+/// `OUT/manifest.jsonl` and `OUT/skipped.txt`, each written atomically.
+fn write_outputs(cfg: &PrepConfig, tally: &Tally) -> Result<()> {
+    let path = cfg.out.join(MANIFEST_FILE);
+    manifest::write(&path, tally.entries.values())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    let path = cfg.out.join(SKIPPED_FILE);
+    write_atomic(&path, tally.skipped_text().as_bytes())
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// The first skipped inputs on stderr, then the summary on stdout.
+fn report(cfg: &PrepConfig, tally: &Tally, secs: f64) -> Result<()> {
+    for s in tally.skipped.iter().take(SKIPPED_SHOWN) {
+        eprintln!("skipped: {}", s.message);
+    }
+    let n_skipped = tally.skipped.len();
+    if n_skipped > SKIPPED_SHOWN {
+        eprintln!("skipped: ... and {} more", n_skipped - SKIPPED_SHOWN);
+    }
+    outln!(
+        "prep: {} pairs in {} (train {}, val {}, test {}); this run: {} written, {} already up to date",
+        tally.entries.len(),
+        cfg.out.display(),
+        tally.count(Split::Train),
+        tally.count(Split::Val),
+        tally.count(Split::Test),
+        tally.written,
+        tally.up_to_date,
+    )?;
+    if n_skipped > 0 {
+        let parts: Vec<String> = tally
+            .skip_counts()
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        outln!(
+            "prep: skipped {n_skipped}: {} (full list in {})",
+            parts.join(", "),
+            cfg.out.join(SKIPPED_FILE).display()
+        )?;
+    }
+    outln!(
+        "prep: {:.1} s, {:.1} images/s",
+        secs,
+        tally.processed as f64 / secs.max(1e-9)
+    )?;
+    Ok(())
+}
+
+/// Exit status (`data_prep::exit`, shared with `colorize`): 0 done, 1 error or nothing
+/// written, 2 bad command line, 130 stopped by Ctrl-C; a closed stdout (`| head`) is 0.
 fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors; a closed pipe while printing them is
+            // nothing to report either.
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
+        }
+    };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,usvg=error"))
         .init();
-    let cli = Cli::parse();
     match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => {
+        Ok(Ending::Done) => ExitCode::from(exit::SUCCESS),
+        Ok(Ending::NothingWritten) => {
             eprintln!("error: no pair could be written (see the skipped lines above)");
-            ExitCode::FAILURE
+            ExitCode::from(exit::FAILURE)
         }
+        Ok(Ending::Interrupted(n)) => {
+            eprintln!("interrupted: {n} inputs not processed (run again to continue)");
+            ExitCode::from(exit::INTERRUPTED)
+        }
+        // The reader of our output went away (`| head`): not a failure.
+        Err(e) if exit::is_broken_pipe(&e) => ExitCode::from(exit::SUCCESS),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(exit::FAILURE)
         }
     }
 }

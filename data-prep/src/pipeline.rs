@@ -6,36 +6,51 @@ use std::path::{Path, PathBuf};
 
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
-use crate::dataset::{fnv1a, split_of, stamp, write_atomic, Entry, Job};
+use crate::dataset::{stamp, Job};
+use crate::fs::{write_atomic, WalkProblem};
 use crate::geometry::{make_square, square_resize, Square};
 use crate::gray::to_gray;
 use crate::lineart::{extract, ink_fraction, inner_ink_fraction, LineMethod};
-use crate::load::{load_rgb, LoadLimits};
+use crate::load::{load_gray, load_rgb, LoadLimits};
+use crate::manifest::{split_of, Entry};
 use crate::resize::resize_area_gray;
+use crate::rng::fnv1a;
 
 /// Where line art is extracted: on the source image (then resized) or after resizing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExtractAt {
+    /// On the source image, then resized (method parameters scaled to the source).
     Source,
+    /// On the image already resized to the output size.
     Target,
 }
 
 /// Everything that decides the pixels of a pair, plus the split fractions.
 #[derive(Clone, Debug)]
 pub struct PrepConfig {
+    /// The dataset directory written.
     pub out: PathBuf,
+    /// Side of the square output images, in pixels.
     pub size: u32,
+    /// Line extraction (extract mode).
     pub method: LineMethod,
+    /// Where line art is extracted (extract mode).
     pub extract_at: ExtractAt,
+    /// How images become square.
     pub square: Square,
+    /// Enlarge images smaller than `size` instead of skipping them.
     pub upscale: bool,
+    /// Fraction of pairs in the validation split.
     pub val: f64,
+    /// Fraction of pairs in the test split.
     pub test: f64,
     /// Line art with a smaller fraction of pixels darker than 128 is skipped as "no ink".
     pub min_ink: f64,
+    /// What the loader accepts, and the SVG rasterisation size.
     pub limits: LoadLimits,
     /// Paired mode: line-art directory.
     pub lines: Option<PathBuf>,
+    /// Redo pairs that are already up to date.
     pub force: bool,
 }
 
@@ -60,16 +75,25 @@ impl PrepConfig {
 /// Why a pair was not produced: a short kind for the summary and the full line to print.
 #[derive(Debug, Clone)]
 pub struct Skip {
+    /// Short stable label the summary counts by (`not an image`, `no ink in line art`, ...).
     pub kind: String,
+    /// `path: reason`.
     pub message: String,
 }
 
 impl Skip {
-    fn new(kind: &str, path: &Path, reason: impl std::fmt::Display) -> Self {
+    /// A skip of `path` for `reason`, counted under `kind`.
+    pub fn new(kind: &str, path: &Path, reason: impl std::fmt::Display) -> Self {
         Skip {
             kind: kind.to_string(),
             message: format!("{}: {reason}", path.display()),
         }
+    }
+}
+
+impl From<WalkProblem> for Skip {
+    fn from(p: WalkProblem) -> Self {
+        Skip::new(p.kind, &p.path, p.reason)
     }
 }
 
@@ -85,8 +109,11 @@ impl From<crate::Error> for Skip {
 /// The result of one job.
 #[derive(Debug)]
 pub enum Outcome {
+    /// The pair was made and written.
     Written(Entry),
+    /// The pair was already there with the same source and settings.
     UpToDate(Entry),
+    /// No pair: why.
     Skipped(Skip),
 }
 
@@ -115,7 +142,7 @@ pub fn run_job(
             let mut e = prev.clone();
             // Fractions may have changed: the split is recomputed, never the pixels.
             let key = u64::from_str_radix(&e.split_key, 16).unwrap_or(0);
-            e.split = split_of(key, cfg.val, cfg.test).to_string();
+            e.split = split_of(key, cfg.val, cfg.test);
             return Outcome::UpToDate(e);
         }
     }
@@ -149,7 +176,7 @@ pub fn run_job(
             }
             Outcome::Written(Entry {
                 id: job.id.clone(),
-                split: split_of(key, cfg.val, cfg.test).to_string(),
+                split: split_of(key, cfg.val, cfg.test),
                 line: line_rel,
                 color: color_rel,
                 source: job.color.to_string_lossy().into_owned(),
@@ -177,8 +204,7 @@ fn square_side(w: u32, h: u32, how: Square) -> u32 {
     }
 }
 
-fn check_side(path: &Path, img: &RgbImage, cfg: &PrepConfig) -> Result<(), Skip> {
-    let (w, h) = img.dimensions();
+fn check_side(path: &Path, (w, h): (u32, u32), cfg: &PrepConfig) -> Result<(), Skip> {
     if square_side(w, h, cfg.square) < cfg.size && !cfg.upscale {
         let why = format!(
             "smaller than --size ({w}x{h} < {s}; --upscale to enlarge)",
@@ -198,13 +224,13 @@ pub fn make_pair(
     const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
     let s = cfg.size;
     let rgb = load_rgb(&job.color, &cfg.limits)?;
-    check_side(&job.color, &rgb, cfg)?;
+    check_side(&job.color, rgb.dimensions(), cfg)?;
     let color = square_resize(&rgb, cfg.square, WHITE, s);
     let line = match lines {
         Some(path) => {
-            let l = load_rgb(path, &cfg.limits)?;
-            check_side(path, &l, cfg)?;
-            square_resize(&to_gray(&l), cfg.square, Luma([255]), s)
+            let l = load_gray(path, &cfg.limits)?;
+            check_side(path, l.dimensions(), cfg)?;
+            square_resize(&l, cfg.square, Luma([255]), s)
         }
         None => match cfg.extract_at {
             ExtractAt::Target => extract(&to_gray(&color), &cfg.method),
@@ -249,7 +275,8 @@ pub fn scaled_method(m: &LineMethod, factor: f32) -> LineMethod {
     }
 }
 
-/// PNG-encodes (fast deflate, adaptive filter) and writes atomically.
+/// PNG-encodes (fast deflate, adaptive filter) and writes atomically
+/// ([`crate::fs::write_atomic`]).
 fn write_png(
     path: &Path,
     data: &[u8],

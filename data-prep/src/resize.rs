@@ -1,6 +1,6 @@
 //! OpenCV-compatible `INTER_AREA` resize for 8-bit images, written from OpenCV's documented
-//! algorithm (modules/imgproc/src/resize.cpp) so that our datasets match the OpenCV-based
-//! pipelines the article used:
+//! algorithm (modules/imgproc/src/resize.cpp) so that our datasets are bit for bit those of
+//! colourisation pipelines built on `cv2.resize(..., interpolation=cv2.INTER_AREA)`:
 //! - shrink by integer factors: plain box average (`(sum + 2) >> 2` for 2x2, otherwise
 //!   `sum * (1/area)` in f32 rounded half-to-even);
 //! - shrink by other factors: coverage-weighted average with f32 weights, rows accumulated
@@ -9,7 +9,7 @@
 //!   linearly only in output pixels that straddle a source-pixel edge, in 11-bit fixed point.
 //!
 //! The `image` crate's filters and `fast_image_resize`'s Box are not this at non-integer
-//! ratios (max differences of 56-160 grey levels were measured), hence our own.
+//! ratios (they differ by tens of grey levels; figures in bench/README.md), hence our own.
 
 use image::{GrayImage, ImageBuffer, Pixel, RgbImage};
 
@@ -49,8 +49,11 @@ where
 /// A source image read row by row, so that a padded or cropped view of an image can be
 /// resized without materialising it (a 16000 x 4000 clip-art padded square would be 768 MB).
 pub trait RowSource {
+    /// Width in pixels.
     fn width(&self) -> usize;
+    /// Height in pixels.
     fn height(&self) -> usize;
+    /// Interleaved 8-bit channels per pixel.
     fn channels(&self) -> usize;
     /// Row `y`: `width * channels` bytes. `scratch` may be used to assemble it.
     fn row<'a>(&'a self, y: usize, scratch: &'a mut Vec<u8>) -> &'a [u8];
@@ -62,9 +65,13 @@ pub trait RowSource {
 
 /// A packed, interleaved 8-bit buffer.
 pub struct Packed<'a> {
+    /// `width * height * channels` bytes, row after row.
     pub data: &'a [u8],
+    /// Width in pixels.
     pub width: usize,
+    /// Height in pixels.
     pub height: usize,
+    /// Channels per pixel.
     pub channels: usize,
 }
 

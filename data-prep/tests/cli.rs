@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{bomb_png, drawing, save_png, transparent_drawing};
+use common::{bomb_png, closed_pipe, drawing, save_png, transparent_drawing};
+use data_prep::exit;
 use serde_json::Value;
 
 fn prep() -> Command {
@@ -207,6 +208,55 @@ fn bad_inputs_are_skipped_with_a_reason_and_the_run_succeeds() {
 }
 
 #[test]
+fn many_bad_inputs_keep_stderr_short_and_are_all_listed_in_skipped_txt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, out) = (tmp.path().join("src"), tmp.path().join("out"));
+    make_sources(&src, 1);
+    for i in 0..25 {
+        std::fs::write(src.join(format!("bad{i:02}.png")), b"").unwrap();
+    }
+    let (ok, stdout, stderr) = run(&[s(&src), "-o", s(&out), "--size", "64", "-q"]);
+    assert!(ok, "{stderr}");
+    let shown: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("skipped: "))
+        .collect();
+    assert_eq!(shown.len(), 11, "ten inputs and a count:\n{stderr}");
+    assert!(shown[0].contains("bad00.png: empty file"), "{stderr}");
+    assert_eq!(shown[10], "skipped: ... and 15 more");
+    let list_path = out.join("skipped.txt");
+    assert!(
+        stdout.contains("skipped 25: empty file 25")
+            && stdout.contains(&format!("full list in {}", list_path.display())),
+        "{stdout}"
+    );
+    let list = std::fs::read_to_string(&list_path).unwrap();
+    let expected: String = (0..25)
+        .map(|i| {
+            format!(
+                "{}: empty file\n",
+                src.join(format!("bad{i:02}.png")).display()
+            )
+        })
+        .collect();
+    assert_eq!(
+        list, expected,
+        "one `path: reason` line per skipped input, in walk order"
+    );
+
+    // The list is the last run's: once the bad inputs are gone, it is empty.
+    for i in 0..25 {
+        std::fs::remove_file(src.join(format!("bad{i:02}.png"))).unwrap();
+    }
+    let (ok, stdout, stderr) = run(&[s(&src), "-o", s(&out), "--size", "64", "-q"]);
+    assert!(
+        ok && !stdout.contains("skipped") && !stderr.contains("skipped"),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&list_path).unwrap(), "");
+}
+
+#[test]
 fn nothing_written_is_an_error_exit() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src");
@@ -227,7 +277,7 @@ fn output_inside_the_input_is_refused_and_nothing_is_written() {
             .args([s(&src), "-o", s(&out), "-q"])
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(o.status.code(), Some(exit::FAILURE.into()));
         assert!(String::from_utf8_lossy(&o.stderr).contains("is inside the input"));
     }
     let names: Vec<_> = std::fs::read_dir(&src)
@@ -451,4 +501,31 @@ fn help_documents_the_interface() {
     ] {
         assert!(stdout.contains(flag), "--help lacks {flag}");
     }
+}
+
+#[test]
+fn exit_statuses_are_the_shared_ones_and_help_lists_them() {
+    let o = prep().arg("--no-such-flag").output().unwrap();
+    assert_eq!(o.status.code(), Some(exit::USAGE.into()));
+    let (ok, stdout, _) = run(&["--help"]);
+    assert!(ok && stdout.contains(exit::EXIT_STATUS_HELP.split(';').next().unwrap()));
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_success() {
+    // `prep ... | head -0`: the summary lines meet a reader that has gone.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    make_sources(&src, 2);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_prep"))
+        .args([s(&src), "-o", s(&tmp.path().join("out")), "-q"])
+        .stdout(closed_pipe())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(exit::SUCCESS.into()), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
 }

@@ -91,3 +91,15 @@ pub fn bomb_png(w: u32, h: u32) -> Vec<u8> {
     chunk(b"IEND", &[]);
     out
 }
+
+/// The write end of a pipe whose reader has already exited, as for `prep ... | head` once
+/// `head` is done: writing to it fails with a broken pipe (EPIPE).
+pub fn closed_pipe() -> std::process::Stdio {
+    let mut reader = std::process::Command::new("true")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let write_end = reader.stdin.take().unwrap();
+    reader.wait().unwrap();
+    write_end.into()
+}

@@ -4,18 +4,19 @@
 use std::path::Path;
 
 use anyhow::Context;
-use colorize::cli::{BaselineArg, EvalArgs};
-use colorize::eval::{self, EvalOptions, EvalReport, Generator};
+use colorize::eval::{self, EvalOptions, EvalReport, OutputSource};
 use colorize::infer::{self, Colorizer};
+use colorize::run_dir::{self, EVAL_FILE};
+use colorize::Error;
+use data_prep::outln;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// File (in the model directory) holding the reports of the last evaluation.
-pub const EVAL_FILE: &str = "eval.json";
+use crate::cli::{BaselineArg, EvalArgs};
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     colorize::device::set_threads(args.threads);
     let opts = EvalOptions {
-        split: args.split.clone(),
+        split: args.split,
         limit: args.limit,
         batch_size: args.batch_size,
         sheet_count: if args.save_sheet.is_some() {
@@ -30,37 +31,37 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut sheet = None;
     let mut model_dir = None;
     if args.model.is_some() || args.baseline.is_none() {
-        let dir = infer::resolve_model_dir(args.model.as_deref())?;
+        let dir = run_dir::resolve_model_dir(args.model.as_deref())?;
         let device = args.device.resolve()?;
         let colorizer = Colorizer::load(&dir, device)?;
-        let generator = Generator::Model {
+        let source = OutputSource::Model {
             colorizer: &colorizer,
             train_mode: args.train_mode,
         };
-        let ev = score(&args.data, &generator, &dir.display().to_string(), &opts)?;
+        let ev = score(&args.data, &source, &dir.display().to_string(), &opts)?;
         sheet = Some(ev.examples);
         reports.push(ev.report);
         model_dir = Some(dir);
     }
     if let Some(baseline) = args.baseline {
-        let (generator, name) = match baseline {
-            BaselineArg::Gray => (Generator::Gray, "baseline:gray"),
+        let (source, name) = match baseline {
+            BaselineArg::Gray => (OutputSource::Gray, "baseline:gray"),
             BaselineArg::MeanColor => {
                 let c = eval::mean_colour(&args.data)?;
                 log::info!("mean colour of the train split's targets: {c:?}");
-                (Generator::Flat(c), "baseline:mean-color")
+                (OutputSource::Flat(c), "baseline:mean-color")
             }
         };
-        let ev = score(&args.data, &generator, name, &opts)?;
+        let ev = score(&args.data, &source, name, &opts)?;
         sheet.get_or_insert(ev.examples);
         reports.push(ev.report);
     }
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        outln!("{}", serde_json::to_string_pretty(&reports)?)?;
     } else {
-        print!("{}", eval::format_table(&reports));
-        println!("({})", reports[0].definitions);
+        outln!("{}", eval::format_table(&reports).trim_end_matches('\n'))?;
+        outln!("({})", reports[0].definitions)?;
     }
 
     if let (Some(path), Some(examples)) = (&args.save_sheet, sheet) {
@@ -82,7 +83,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
 /// One evaluation with a progress bar on stderr.
 fn score(
     data: &Path,
-    generator: &Generator,
+    source: &OutputSource,
     name: &str,
     opts: &EvalOptions,
 ) -> anyhow::Result<eval::Evaluation> {
@@ -92,7 +93,7 @@ fn score(
             .expect("valid template"),
     );
     pb.set_prefix(name.to_string());
-    let ev = eval::evaluate(data, generator, name, opts, |done, total| {
+    let ev = eval::evaluate(data, source, name, opts, |done, total| {
         pb.set_length(total as u64);
         pb.set_position(done as u64);
     })
@@ -107,7 +108,9 @@ fn save_reports(dir: &Path, reports: &[EvalReport]) {
     let path = dir.join(EVAL_FILE);
     let result = serde_json::to_vec_pretty(reports)
         .map_err(|e| e.to_string())
-        .and_then(|bytes| infer::write_atomic(&path, &bytes).map_err(|e| e.to_string()));
+        .and_then(|bytes| {
+            data_prep::fs::write_atomic(&path, &bytes).map_err(|e| Error::io(&path, e).to_string())
+        });
     match result {
         Ok(()) => log::info!("figures saved to {}", path.display()),
         Err(e) => log::warn!("could not save {}: {e}", path.display()),

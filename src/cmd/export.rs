@@ -5,20 +5,28 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use clap::ValueEnum;
 use colorize::checkpoint;
-use colorize::cli::ExportArgs;
-use colorize::infer::{self, Colorizer, CONFIG_FILE, WEIGHTS_FILE};
-use serde_json::Value;
+use colorize::config::TrainConfig;
+use colorize::eval::EvalReport;
+use colorize::infer::Colorizer;
+use colorize::run_dir::{self, CONFIG_FILE, EVAL_FILE, GENERATOR_FILE, MODEL_CARD_FILE};
+use colorize::Error;
+use data_prep::fs::write_atomic;
+use data_prep::outln;
 
-use super::eval::EVAL_FILE;
+use crate::cli::ExportArgs;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     // Loading validates the run (config present, weights complete and of the right shape)
     // before anything is written.
     let colorizer = Colorizer::load(&args.run, tch::Device::Cpu)
         .with_context(|| format!("{} is not an exportable run", args.run.display()))?;
+    let cfg = run_dir::read_train_config(&args.run)
+        .with_context(|| format!("{} is not an exportable run", args.run.display()))?;
+    let reports = read_eval_reports(&args.run);
     let dest = &args.dest;
-    if dest.join(WEIGHTS_FILE).exists() && !args.force {
+    if dest.join(GENERATOR_FILE).exists() && !args.force {
         bail!(
             "{} already holds a model (use --force to replace it)",
             dest.display()
@@ -26,43 +34,59 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
 
-    let mut files = vec![WEIGHTS_FILE, CONFIG_FILE];
+    let mut files = vec![GENERATOR_FILE, CONFIG_FILE];
     if args.run.join(EVAL_FILE).is_file() {
         files.push(EVAL_FILE);
     }
     for name in &files {
         let (from, to) = (args.run.join(name), dest.join(name));
         let bytes = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
-        infer::write_atomic(&to, &bytes)?;
+        write_atomic(&to, &bytes).map_err(|e| Error::io(&to, e))?;
     }
-    let card = model_card(&args.run, dest, &colorizer)?;
-    infer::write_atomic(&dest.join("README.md"), card.as_bytes())?;
+    let card = model_card(&args.run, dest, &cfg, &colorizer, reports.as_ref());
+    let card_path = dest.join(MODEL_CARD_FILE);
+    write_atomic(&card_path, card.as_bytes()).map_err(|e| Error::io(&card_path, e))?;
     log::info!("exported {} -> {}", args.run.display(), dest.display());
-    println!("{}", dest.display());
+    outln!("{}", dest.display())?;
     Ok(())
 }
 
-/// The model card, from the run's `config.json`, its last checkpoint and `eval.json`.
-fn model_card(run: &Path, dest: &Path, colorizer: &Colorizer) -> anyhow::Result<String> {
-    let cfg_path = run.join(CONFIG_FILE);
-    let cfg: Value = serde_json::from_slice(&std::fs::read(&cfg_path)?)
-        .with_context(|| format!("reading {}", cfg_path.display()))?;
-    let get = |k: &str| match cfg.get(k) {
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
-        None => "?".into(),
-    };
+/// The run's `eval.json`: `None` when the run was never evaluated, `Some(Err(reason))` when
+/// the file is there but unreadable (the card says so rather than failing the export).
+fn read_eval_reports(run: &Path) -> Option<Result<Vec<EvalReport>, String>> {
+    let bytes = std::fs::read(run.join(EVAL_FILE)).ok()?;
+    Some(serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+}
+
+/// The name of a value as `colorize train` takes it on the command line (`wgan-gp`).
+fn flag_value(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+/// The model card, from the run's config, its last checkpoint and `eval.json`.
+fn model_card(
+    run: &Path,
+    dest: &Path,
+    cfg: &TrainConfig,
+    colorizer: &Colorizer,
+    reports: Option<&Result<Vec<EvalReport>, String>>,
+) -> String {
     let m = colorizer.model_config();
     let name = dest.file_name().unwrap_or_default().to_string_lossy();
     let trained = checkpoint::latest_checkpoint(run)
         .ok()
         .flatten()
         .map_or_else(|| "?".to_string(), |(step, _)| step.to_string());
-    let data = get("data");
+    let data = cfg.data.display().to_string();
+    let gan_mode = flag_value(cfg.gan_mode);
     let mut s = format!("# {name}\n\n");
-    s += "A colorize line-art colouring model: a pix2pix U-Net generator \
-          (`generator.safetensors`) and the training configuration it came from \
-          (`config.json`).\n\n";
+    s += &format!(
+        "A colorize line-art colouring model: a pix2pix U-Net generator \
+         (`{GENERATOR_FILE}`) and the training configuration it came from \
+         (`{CONFIG_FILE}`).\n\n"
+    );
     s += &format!(
         "```\ncolorize infer sketch.png --model {}\n```\n\n",
         dest.display()
@@ -83,39 +107,32 @@ fn model_card(run: &Path, dest: &Path, colorizer: &Colorizer) -> anyhow::Result<
     s += "## Training\n\n";
     s += &format!(
         "- data: `{data}`\n- steps trained: {trained} (of {} configured), batch size {}\n\
-         - GAN mode: {}{}, lambda L1 {}, lr {}\n- exported from: `{}`\n",
-        get("steps"),
-        get("batch_size"),
-        get("gan_mode"),
-        if cfg.get("l1_only") == Some(&Value::Bool(true)) {
-            " (L1 only)"
-        } else {
-            ""
-        },
-        get("lambda_l1"),
-        get("lr"),
+         - GAN mode: {gan_mode}{}, lambda L1 {}, lr {}\n- exported from: `{}`\n",
+        cfg.steps,
+        cfg.batch_size,
+        if cfg.l1_only { " (L1 only)" } else { "" },
+        cfg.lambda_l1,
+        cfg.lr,
         run.display()
     );
     s += &format!(
         "- equivalent command: `colorize train --data {data} --out {} --steps {} \
-         --batch-size {} --size {} --ngf {} --ndf {} --gan-mode {} --lambda-l1 {} --seed {}`\n\n",
+         --batch-size {} --size {} --ngf {} --ndf {} --gan-mode {gan_mode} --lambda-l1 {} \
+         --seed {}`\n\n",
         run.display(),
-        get("steps"),
-        get("batch_size"),
+        cfg.steps,
+        cfg.batch_size,
         m.image_size,
         m.ngf,
         m.ndf,
-        get("gan_mode"),
-        get("lambda_l1"),
-        get("seed")
+        cfg.lambda_l1,
+        cfg.seed
     );
     s += "## Evaluation\n\n";
-    match std::fs::read(run.join(EVAL_FILE)) {
-        Ok(bytes) => {
-            let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            s += &eval_table(&v);
-        }
-        Err(_) => {
+    match reports {
+        Some(Ok(rows)) if !rows.is_empty() => s += &eval_table(rows),
+        Some(_) => s += &format!("{EVAL_FILE} could not be read.\n"),
+        None => {
             s += &format!(
                 "Not evaluated yet: `colorize eval --model {} --data DATASET --baseline gray`.\n",
                 dest.display()
@@ -127,46 +144,34 @@ fn model_card(run: &Path, dest: &Path, colorizer: &Colorizer) -> anyhow::Result<
               emoji and icon project), licensed CC BY-SA 4.0: outputs derived from it should \
               credit OpenMoji.\n";
     }
-    Ok(s)
+    s
 }
 
-/// A Markdown table of the reports in `eval.json` (an array of `EvalReport`).
-fn eval_table(v: &Value) -> String {
-    let Some(rows) = v.as_array().filter(|r| !r.is_empty()) else {
-        return "eval.json could not be read.\n".into();
-    };
-    let num = |r: &Value, k: &str, d: usize| match &r[k] {
-        Value::Number(n) => format!("{:.*}", d, n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => s.clone(),
-        _ => "n/a".into(),
-    };
+/// A Markdown table of the reports in `eval.json` (`rows` is not empty).
+fn eval_table(rows: &[EvalReport]) -> String {
+    let num = |v: f64, d: usize| format!("{v:.d$}");
     let mut s = format!(
         "Split `{}` of `{}`, {} pairs (raw network output at the dataset size):\n\n",
-        rows[0]["split"].as_str().unwrap_or("?"),
-        rows[0]["data"].as_str().unwrap_or("?"),
-        rows[0]["count"]
+        rows[0].split, rows[0].data, rows[0].count
     );
     s += "| model | L1 | PSNR dB | SSIM | colourfulness | target | ratio |\n";
     s += "|---|---|---|---|---|---|---|\n";
     for r in rows {
-        let model = r["model"].as_str().unwrap_or("?");
-        let model = if model.starts_with("baseline:") {
-            model.to_string()
+        let model = if r.model.starts_with("baseline:") {
+            r.model.as_str()
         } else {
-            "this model".to_string()
+            "this model"
         };
         s += &format!(
             "| {model} | {} | {} | {} | {} | {} | {} |\n",
-            num(r, "l1", 4),
-            num(r, "psnr", 2),
-            num(r, "ssim", 4),
-            num(r, "colourfulness_output", 1),
-            num(r, "colourfulness_target", 1),
-            num(r, "colourfulness_ratio", 3)
+            num(r.l1, 4),
+            num(r.psnr, 2),
+            num(r.ssim, 4),
+            num(r.colourfulness_output, 1),
+            num(r.colourfulness_target, 1),
+            r.colourfulness_ratio.map_or("n/a".into(), |v| num(v, 3))
         );
     }
-    if let Some(d) = rows[0]["definitions"].as_str() {
-        s += &format!("\n{d}.\n");
-    }
+    s += &format!("\n{}.\n", rows[0].definitions);
     s
 }

@@ -5,21 +5,21 @@
 //! A bad input is skipped with one line (path, reason) and the others still get coloured.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use colorize::cli::InferArgs;
-use colorize::infer::{self, Colorizer, InferOptions};
+use colorize::infer::{self, Colorizer, InferOptions, WorkCanvas};
+use colorize::run_dir;
+use data_prep::outln;
 use image::{GrayImage, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-/// Extensions picked up when walking a directory (single files are decoded whatever their
-/// name; the content decides).
-const EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff", "svg",
-];
+use crate::cli::InferArgs;
+
+/// Suffix of our outputs' stems (`cat.png` -> `cat_color.png`); directory walks skip them.
 const OUT_SUFFIX: &str = "_color";
 
 /// Inputs that were skipped, with the reason.
@@ -32,24 +32,85 @@ struct Job {
     output: PathBuf,
 }
 
+/// What the writer thread gets for one input: the job, the sketch, the network's colour on
+/// the working canvas, and the canvas (to crop and scale the colour back).
+type Coloured = (Job, GrayImage, RgbImage, WorkCanvas);
+
+/// What the decoder thread sends for one input: the job, the decoded sketch (or why it
+/// could not be read), and the seconds decoding took.
+type Decoded = (Job, colorize::Result<GrayImage>, f64);
+
+/// Colours every planned input: plan, load the model, then three stages running at once
+/// (decoder thread -> network on this thread -> writer thread), then the report.
 pub fn run(args: InferArgs) -> anyhow::Result<()> {
-    let (jobs, mut failures, single) = plan(&args)?;
+    let Plan {
+        jobs,
+        skipped: mut failures,
+        single,
+    } = plan(&args)?;
+    report_planned_skips(&jobs, &failures, single)?;
+    let planned_skips = failures.len();
+    let total = jobs.len();
+    let colorizer = load_model(&args)?;
+    let opts = InferOptions {
+        work_size: args.work_size,
+        raw: args.raw,
+        train_mode: args.train_mode,
+    };
+    let pb = progress_bar(single, total);
+
+    let (decoder, decoded) = spawn_decoder(jobs);
+    let (colour_tx, colour_rx) = sync_channel::<Coloured>(2);
+    let writer = spawn_writer(colour_rx, pb.clone(), opts.raw, args.timings);
+    let loop_result = network_loop(
+        &colorizer,
+        &opts,
+        decoded,
+        &colour_tx,
+        &pb,
+        single,
+        args.timings,
+    );
+    drop(colour_tx);
+    failures.extend(loop_result?);
+    decoder
+        .join()
+        .map_err(|_| anyhow::anyhow!("the decoder thread panicked"))?;
+    let write_failures = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+    for (path, reason) in &write_failures {
+        if !single {
+            pb.suspend(|| eprintln!("skipped {}: {reason}", path.display()));
+        }
+    }
+    failures.extend(write_failures);
+    pb.finish_and_clear();
+    report(&failures, single, total + planned_skips)
+}
+
+/// Lists the inputs the plan skipped; fails when there is nothing left to colour, or when
+/// the one input of single mode was skipped.
+fn report_planned_skips(jobs: &[Job], skipped: &Skipped, single: bool) -> anyhow::Result<()> {
     if single {
-        if let Some((path, reason)) = failures.first() {
+        if let Some((path, reason)) = skipped.first() {
             bail!("{}: {reason}", path.display());
         }
     }
-    for (path, reason) in &failures {
+    for (path, reason) in skipped {
         eprintln!("skipped {}: {reason}", path.display());
     }
-    let planned_skips = failures.len();
     if jobs.is_empty() {
-        bail!("nothing to colour ({} input(s) skipped)", failures.len());
+        bail!("nothing to colour ({} input(s) skipped)", skipped.len());
     }
+    Ok(())
+}
 
+/// Sets the threads and device and loads the model `--model` (or the default) names.
+fn load_model(args: &InferArgs) -> anyhow::Result<Colorizer> {
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
-    let model_dir = infer::resolve_model_dir(args.model.as_deref())?;
+    let model_dir = run_dir::resolve_model_dir(args.model.as_deref())?;
     let colorizer = Colorizer::load(&model_dir, device)?;
     log::info!(
         "model {} ({} px, ngf {}) on {device:?}",
@@ -57,13 +118,11 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         colorizer.model_config().image_size,
         colorizer.model_config().ngf
     );
-    let opts = InferOptions {
-        work_size: args.work_size,
-        raw: args.raw,
-        train_mode: args.train_mode,
-    };
+    Ok(colorizer)
+}
 
-    let total = jobs.len();
+/// A progress bar on stderr for several inputs; none for a single one.
+fn progress_bar(single: bool, total: usize) -> ProgressBar {
     let pb = if single {
         ProgressBar::hidden()
     } else {
@@ -73,28 +132,40 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} ETA {eta} {msg}")
             .expect("valid template"),
     );
+    pb
+}
 
-    // Decoder: rayon workers decode in parallel; the bounded channel keeps at most a few
-    // decoded images waiting, so memory stays flat on big directories.
-    let (decoded_tx, decoded_rx) = sync_channel(4);
-    let decode_jobs = jobs.clone();
+/// Decoder: rayon workers decode the inputs in parallel; the bounded channel keeps at most
+/// a few decoded images waiting, so memory stays flat on big directories. Stops early once
+/// the receiving side is gone.
+fn spawn_decoder(jobs: Vec<Job>) -> (JoinHandle<()>, Receiver<Decoded>) {
+    let (decoded_tx, decoded_rx) = sync_channel::<Decoded>(4);
     let decoder = std::thread::spawn(move || {
-        decode_jobs
+        let _ = jobs
             .into_par_iter()
-            .for_each_with(decoded_tx, |tx, job| {
+            .try_for_each_with(decoded_tx, |tx, job| {
                 let t = Instant::now();
                 let gray = infer::load_sketch(&job.input);
-                let _ = tx.send((job, gray, t.elapsed().as_secs_f64()));
+                // Only whether the receiver is gone matters, not the unsent item.
+                tx.send((job, gray, t.elapsed().as_secs_f64()))
+                    .map_err(|_| ())
             });
     });
-    // Writer: finishing (resize back, recombine) and PNG encoding off the network's thread.
-    let (colour_tx, colour_rx) = sync_channel::<(Job, GrayImage, RgbImage, infer::WorkCanvas)>(2);
-    let writer_pb = pb.clone();
-    let raw = opts.raw;
-    let timings = args.timings;
-    let writer = std::thread::spawn(move || {
+    (decoder, decoded_rx)
+}
+
+/// Writer: finishing (resize back, recombine) and PNG encoding off the network's thread.
+/// Prints each written path on stdout; returns the inputs whose output could not be
+/// written, or the error of stdout itself (a closed pipe ends the run).
+fn spawn_writer(
+    coloured: Receiver<Coloured>,
+    pb: ProgressBar,
+    raw: bool,
+    timings: bool,
+) -> JoinHandle<anyhow::Result<Skipped>> {
+    std::thread::spawn(move || {
         let mut failures = Vec::new();
-        for (job, gray, colour, canvas) in colour_rx {
+        for (job, gray, colour, canvas) in coloured {
             let t = Instant::now();
             let out = infer::finish(&colour, &canvas, &gray, raw);
             let t_finish = t.elapsed().as_secs_f64();
@@ -106,10 +177,10 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
             })();
             match written {
                 Ok(()) => {
-                    writer_pb.suspend(|| println!("{}", job.output.display()));
+                    pb.suspend(|| outln!("{}", job.output.display()))?;
                     if timings {
                         let ms = t.elapsed().as_secs_f64() * 1e3;
-                        writer_pb.suspend(|| {
+                        pb.suspend(|| {
                             eprintln!(
                                 "timing {}: finish {:.1} ms, finish+write {ms:.1} ms",
                                 job.input.display(),
@@ -120,12 +191,26 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
                 }
                 Err(e) => failures.push((job.input.clone(), e.to_string())),
             }
-            writer_pb.inc(1);
+            pb.inc(1);
         }
-        failures
-    });
+        Ok(failures)
+    })
+}
 
-    for (job, gray, t_decode) in decoded_rx {
+/// The network, on this thread: each decoded sketch -> its working canvas -> the colour,
+/// handed to the writer. Returns the inputs that could not be decoded; stops early (without
+/// error) when the writer is gone, whose own result says why.
+fn network_loop(
+    colorizer: &Colorizer,
+    opts: &InferOptions,
+    decoded: Receiver<Decoded>,
+    colour_tx: &SyncSender<Coloured>,
+    pb: &ProgressBar,
+    single: bool,
+    timings: bool,
+) -> anyhow::Result<Skipped> {
+    let mut failures = Vec::new();
+    for (job, gray, t_decode) in decoded {
         let gray = match gray {
             Ok(g) => g,
             Err(e) => {
@@ -142,14 +227,14 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
             }
         };
         let t = Instant::now();
-        let canvas = colorizer.canvas(&gray, &opts);
+        let canvas = colorizer.canvas(&gray, opts);
         let t_canvas = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let colour = colorizer
-            .run_canvas(&canvas, &opts)
+            .run_canvas(&canvas, opts)
             .with_context(|| format!("running the network on {}", job.input.display()))?;
         let t_net = t.elapsed().as_secs_f64();
-        if args.timings {
+        if timings {
             pb.suspend(|| {
                 eprintln!(
                     "timing {}: decode {:.1} ms, canvas {:.1} ms, network {:.1} ms ({}x{})",
@@ -163,44 +248,41 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
             });
         }
         if colour_tx.send((job, gray, colour, canvas)).is_err() {
-            break; // the writer is gone; its failures are reported below
+            break; // the writer is gone; its result says why
         }
     }
-    drop(colour_tx);
-    decoder
-        .join()
-        .map_err(|_| anyhow::anyhow!("the decoder thread panicked"))?;
-    let write_failures = writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
-    for (path, reason) in &write_failures {
-        if !single {
-            pb.suspend(|| eprintln!("skipped {}: {reason}", path.display()));
-        }
-    }
-    failures.extend(write_failures);
-    pb.finish_and_clear();
+    Ok(failures)
+}
 
+/// The outcome: single mode fails with its input's reason; several inputs fail when any
+/// was skipped (they are listed above) out of `inputs` in all.
+fn report(failures: &Skipped, single: bool, inputs: usize) -> anyhow::Result<()> {
     if single {
         if let Some((path, reason)) = failures.first() {
             bail!("{}: {reason}", path.display());
         }
     } else if !failures.is_empty() {
         bail!(
-            "coloured {} of {} inputs; {} skipped (listed above)",
-            total + planned_skips - failures.len(),
-            total + planned_skips,
+            "coloured {} of {inputs} inputs; {} skipped (listed above)",
+            inputs - failures.len(),
             failures.len()
         );
     } else {
-        log::info!("coloured {total} input(s)");
+        log::info!("coloured {inputs} input(s)");
     }
     Ok(())
 }
 
-/// Expands the inputs into jobs. Returns (jobs, skipped inputs with reasons, single mode).
-/// Single mode: exactly one input file and `-o` (if any) is not an existing directory.
-fn plan(args: &InferArgs) -> anyhow::Result<(Vec<Job>, Skipped, bool)> {
+/// The jobs, the inputs skipped already while planning (with the reason), and whether this
+/// is single mode: exactly one input file, and `-o` (if any) is not a directory.
+struct Plan {
+    jobs: Vec<Job>,
+    skipped: Skipped,
+    single: bool,
+}
+
+/// Expands the inputs into jobs, skipping those that cannot or must not be coloured.
+fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
     // `-o DIR/` (trailing slash) names a directory even before it exists.
     let out_is_dir = args.output.as_deref().is_some_and(|o| {
         o.is_dir()
@@ -261,7 +343,7 @@ fn plan(args: &InferArgs) -> anyhow::Result<(Vec<Job>, Skipped, bool)> {
     for job in jobs {
         let reason = if !job.input.is_file() {
             Some("no such file".to_string())
-        } else if same_file(&job.input, &job.output) {
+        } else if data_prep::fs::same_file(&job.input, &job.output) {
             Some(format!(
                 "the output {} would overwrite the input",
                 job.output.display()
@@ -288,7 +370,11 @@ fn plan(args: &InferArgs) -> anyhow::Result<(Vec<Job>, Skipped, bool)> {
             }
         }
     }
-    Ok((kept, failures, single))
+    Ok(Plan {
+        jobs: kept,
+        skipped: failures,
+        single,
+    })
 }
 
 /// `<dir>/<stem>_color.png`.
@@ -298,18 +384,20 @@ fn beside(input: &Path, dir: Option<&Path>) -> PathBuf {
         .join(format!("{stem}{OUT_SUFFIX}.png"))
 }
 
-/// Image files under `dir`, sorted, without our own outputs (`*_color.png`).
+/// Image files under `dir` (`data_prep::fs::walk`: the extensions and symlink handling
+/// `prep` uses), sorted, without our own outputs (`*_color.png`). What the walk cannot
+/// enter (a symlink loop, an unreadable directory) is logged, not coloured.
 fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .follow_links(true)
+    let (found, problems) = data_prep::fs::walk(dir);
+    for p in problems {
+        log::warn!("{}: {}", p.path.display(), p.reason);
+    }
+    let mut files: Vec<PathBuf> = found
         .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
+        .map(|f| f.path)
         .filter(|p| {
-            let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase());
             let stem = p.file_stem().unwrap_or_default().to_string_lossy();
-            ext.is_some_and(|e| EXTENSIONS.contains(&e.as_str())) && !stem.ends_with(OUT_SUFFIX)
+            !stem.ends_with(OUT_SUFFIX)
         })
         .collect();
     files.sort();
@@ -318,12 +406,4 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-/// Whether two paths name the same file (also when `b` does not exist yet).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => absolute(a) == absolute(b),
-    }
 }

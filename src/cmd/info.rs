@@ -1,34 +1,36 @@
 //! `colorize info`: what torch runtime this binary sees.
 
-use colorize::cli::InfoArgs;
+use crate::cli::InfoArgs;
 use colorize::device::RuntimeInfo;
+use data_prep::outln;
 
 pub fn run(args: InfoArgs) -> anyhow::Result<()> {
     let info = RuntimeInfo::collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
+        outln!("{}", serde_json::to_string_pretty(&info)?)?;
         return Ok(());
     }
-    println!("colorize      {}", env!("CARGO_PKG_VERSION"));
-    println!(
+    outln!("colorize      {}", env!("CARGO_PKG_VERSION"))?;
+    outln!(
         "torch         {} (compiled against)",
         info.torch_build_version
-    );
+    )?;
     if let Some(path) = &info.libtorch_path {
-        println!("libtorch      {path}");
+        outln!("libtorch      {path}")?;
     }
     if info.cuda_available {
-        println!(
+        outln!(
             "CUDA devices  {} (cuDNN: {})",
-            info.cuda_devices, info.cudnn_available
-        );
+            info.cuda_devices,
+            info.cudnn_available
+        )?;
     } else {
-        println!("CUDA devices  none");
+        outln!("CUDA devices  none")?;
     }
-    println!(
+    outln!(
         "device        {} (what --device auto uses)",
         info.default_device
-    );
-    println!("threads       {}", info.threads);
+    )?;
+    outln!("threads       {}", info.threads)?;
     Ok(())
 }

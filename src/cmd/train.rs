@@ -1,4 +1,5 @@
-//! `colorize train`: arguments -> `TrainConfig`, run directory checks, Ctrl-C, progress bar.
+//! `colorize train`: arguments -> `TrainConfig` (`config_from_args`), run directory checks,
+//! Ctrl-C, progress bar.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,17 +9,20 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use colorize::checkpoint;
-use colorize::cli::TrainArgs;
-use colorize::config::{TrainConfig, CONFIG_FILE};
+use colorize::config::{TrainConfig, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, RMSPROP_BETAS};
 use colorize::data::Dataset;
+use colorize::optim::OptimKind;
+use colorize::run_dir::{self, CONFIG_FILE, GENERATOR_FILE};
 use colorize::summary::EventWriter;
 use colorize::train::{self, FitOptions, Progress, Trainer};
+use colorize::Error;
+use data_prep::manifest::Split;
+use data_prep::{exit, outln};
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Exit status of a run stopped by Ctrl-C (after saving, or at once on a second Ctrl-C).
-const INTERRUPTED_EXIT: u8 = 130;
+use crate::cli::TrainArgs;
 
-/// Trains; `ExitCode::SUCCESS` when every step ran, [`INTERRUPTED_EXIT`] when Ctrl-C
+/// Trains; `ExitCode::SUCCESS` when every step ran, [`exit::INTERRUPTED`] when Ctrl-C
 /// stopped the run after its checkpoint was saved.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     colorize::device::set_threads(args.threads);
@@ -29,8 +33,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .or_else(|| base.as_ref().map(|b| b.data.clone()))
         .context("--data is required")?;
-    let train_set = Dataset::open(&data, "train")?;
-    let cfg = TrainConfig::from_args(&args, base.as_ref(), train_set.len())?;
+    let train_set = Dataset::open(&data, Split::Train)?;
+    let cfg = config_from_args(&args, base.as_ref(), train_set.len())?;
     let mut trainer = match &resume_from {
         Some(ckpt) => Trainer::resume(cfg, device, ckpt)
             .with_context(|| format!("resuming from {}", ckpt.display()))?,
@@ -74,26 +78,129 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let result = train::fit(&mut trainer, &opts, &mut sink, &mut on_step);
     bar.finish_and_clear();
     let outcome = result.with_context(|| format!("training run {}", run_dir.display()))?;
-    let gen = run_dir.join(checkpoint::GENERATOR_FILE);
+    let gen = run_dir.join(GENERATOR_FILE);
     if outcome.interrupted {
-        println!(
+        outln!(
             "interrupted after step {}: saved {}; continue with: colorize train --resume {}",
             outcome.step,
             outcome.checkpoint.display(),
             run_dir.display()
-        );
+        )?;
         // Saved, but the run did not finish: scripts (`make demo`) must not go on as if
         // it had. 130 is what a shell reports for a command stopped by SIGINT.
-        return Ok(ExitCode::from(INTERRUPTED_EXIT));
+        return Ok(ExitCode::from(exit::INTERRUPTED));
     }
-    println!(
+    outln!(
         "trained {} steps: {} (checkpoint {}); TensorBoard: tensorboard --logdir {}",
         outcome.step,
         gen.display(),
         outcome.checkpoint.display(),
         run_dir.display()
-    );
-    Ok(ExitCode::SUCCESS)
+    )?;
+    Ok(ExitCode::from(exit::SUCCESS))
+}
+
+/// Turns the command line into a config: the `--gan-mode`'s defaults (or the resumed run's
+/// config, `base`) overridden by every flag given. `train_pairs` converts `--epochs` to
+/// steps. Resuming refuses a different model shape, GAN mode or optimiser.
+fn config_from_args(
+    args: &TrainArgs,
+    base: Option<&TrainConfig>,
+    train_pairs: usize,
+) -> colorize::Result<TrainConfig> {
+    let hp = &args.hp;
+    let mode = hp
+        .gan_mode
+        .or(base.map(|b| b.gan_mode))
+        .unwrap_or(DEFAULT_GAN_MODE);
+    let data = args.data.clone().or(base.map(|b| b.data.clone()));
+    let data = data.ok_or_else(|| Error::Config("--data is required".into()))?;
+    let fresh = base.is_none();
+    let mut c = base
+        .cloned()
+        .unwrap_or_else(|| TrainConfig::for_mode(mode, data.clone()));
+    c.data = data;
+    c.gan_mode = mode;
+    let m = &mut c.model;
+    set(&mut m.image_size, hp.size);
+    set(&mut m.ngf, hp.ngf);
+    set(&mut m.ndf, hp.ndf);
+    set(&mut m.n_layers_d, hp.n_layers_d);
+    set(&mut m.norm_d, hp.norm);
+    m.dropout &= !hp.no_dropout;
+    c.load_size = hp.load_size.unwrap_or(if fresh {
+        c.model.image_size as u32
+    } else {
+        c.load_size
+    });
+    c.l1_only |= hp.l1_only;
+    c.flip &= !hp.no_flip;
+    set(&mut c.lambda_l1, hp.lambda_l1);
+    set(&mut c.batch_size, hp.batch_size);
+    if hp.optimizer == Some(OptimKind::RmsProp) && c.optimizer != OptimKind::RmsProp {
+        // RMSprop's own defaults (no momentum, alpha 0.99) unless given.
+        (c.beta1, c.beta2) = RMSPROP_BETAS;
+    }
+    set(&mut c.optimizer, hp.optimizer);
+    set(&mut c.lr, hp.lr);
+    set(&mut c.beta1, hp.beta1);
+    set(&mut c.beta2, hp.beta2);
+    set(&mut c.weight_decay, hp.weight_decay);
+    set(&mut c.n_critic, hp.n_critic);
+    c.clip = hp.clip.or(c.clip);
+    c.gp_lambda = hp.gp_lambda.or(c.gp_lambda);
+    set(&mut c.seed, hp.seed);
+    set(&mut c.save_every, hp.save_every);
+    set(&mut c.keep, hp.keep);
+    set(&mut c.log_every, hp.log_every);
+    set(&mut c.sample_every, hp.sample_every);
+    set(&mut c.num_samples, hp.num_samples);
+    set(&mut c.val_every, hp.val_every);
+    set(&mut c.val_pairs, hp.val_pairs);
+    set(&mut c.loader_threads, hp.loader_threads);
+    // A new run with neither --steps nor --epochs trains pix2pix's 200 epochs.
+    let default_epochs = (fresh && args.steps.is_none()).then_some(DEFAULT_EPOCHS);
+    if let Some(epochs) = args.epochs.or(default_epochs) {
+        let per_step = (c.batch_size as u64 * c.batches_per_step()) as f64;
+        c.steps = (epochs * train_pairs as f64 / per_step).ceil().max(1.0) as u64;
+    }
+    set(&mut c.steps, args.steps);
+    // pix2pix: half the run at constant lr, half decaying.
+    let default_decay = if fresh {
+        c.steps / 2
+    } else {
+        c.decay_steps.min(c.steps)
+    };
+    c.decay_steps = hp.decay_steps.unwrap_or(default_decay);
+    if let Some(b) = base {
+        check_resumable(b, &c)?;
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+/// Overwrites `field` with the flag's value when the flag was given.
+fn set<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
+/// A resumed run must keep what its checkpoint's tensors depend on.
+fn check_resumable(old: &TrainConfig, new: &TrainConfig) -> colorize::Result<()> {
+    if old.model != new.model {
+        return Err(Error::Config(format!(
+            "refusing to resume: the model's shape would change (checkpoint: {:?}; asked for: {:?})",
+            old.model, new.model
+        )));
+    }
+    if old.gan_mode != new.gan_mode || old.optimizer != new.optimizer || old.l1_only != new.l1_only
+    {
+        return Err(Error::Config(
+            "refusing to resume: --gan-mode, --optimizer and --l1-only must stay as the run started".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The run directory, the config to resume (if any) and its latest checkpoint. A fresh run
@@ -104,11 +211,11 @@ fn plan_run(args: &TrainArgs) -> anyhow::Result<(PathBuf, Option<TrainConfig>, O
         refuse_existing_run(&out, "--resume it")?;
         return Ok((out, None, None));
     };
-    let base = TrainConfig::load(src).context("cannot resume")?;
+    let base = run_dir::read_train_config(src).context("cannot resume")?;
     let (step, ckpt) = checkpoint::latest_checkpoint(src)?
         .with_context(|| format!("{}: no checkpoint to resume from", src.display()))?;
     let out = args.out.clone().unwrap_or_else(|| src.clone());
-    if !same_dir(&out, src) {
+    if !data_prep::fs::same_file(&out, src) {
         refuse_existing_run(&out, "pick an empty --out")?;
     }
     log::info!("resuming {} from step {step}", src.display());
@@ -118,18 +225,11 @@ fn plan_run(args: &TrainArgs) -> anyhow::Result<(PathBuf, Option<TrainConfig>, O
 fn refuse_existing_run(out: &Path, hint: &str) -> anyhow::Result<()> {
     if out.join(CONFIG_FILE).exists() {
         bail!(
-            "{} already holds a training run (config.json); {hint} or choose another --out",
+            "{} already holds a training run ({CONFIG_FILE}); {hint} or choose another --out",
             out.display()
         );
     }
     Ok(())
-}
-
-fn same_dir(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 /// First Ctrl-C: finish the step, save, exit. A second one exits at once.
@@ -137,7 +237,7 @@ fn install_ctrl_c(stop: Arc<AtomicBool>) {
     let result = ctrlc::set_handler(move || {
         if stop.swap(true, Ordering::SeqCst) {
             eprintln!("\nsecond Ctrl-C: exiting without saving");
-            std::process::exit(INTERRUPTED_EXIT.into());
+            std::process::exit(exit::INTERRUPTED.into());
         }
         eprintln!(
             "\nCtrl-C: finishing this step, then saving a checkpoint (Ctrl-C again to abort)"
@@ -176,4 +276,84 @@ fn progress_message(p: &Progress, l1_only: bool) -> String {
         "ep {:.2} {gan}L1 {:.4} lr {:.2e} {:.2} img/s",
         p.epoch, l.g_l1, p.lr, p.imgs_per_s
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use colorize::config::NormKind;
+    use colorize::loss::GanMode;
+
+    use super::*;
+
+    fn args(data: &str) -> TrainArgs {
+        TrainArgs {
+            data: Some(PathBuf::from(data)),
+            out: Some(PathBuf::from("run")),
+            ..TrainArgs::default()
+        }
+    }
+
+    #[test]
+    fn each_mode_gets_its_paper_defaults_unless_overridden() {
+        let mut a = args("d");
+        a.hp.gan_mode = Some(GanMode::Wgan);
+        let c = config_from_args(&a, None, 100).unwrap();
+        assert_eq!(
+            (c.optimizer, c.lr, c.n_critic, c.clip),
+            (OptimKind::RmsProp, 5e-5, 5, Some(0.01))
+        );
+        a.hp.gan_mode = Some(GanMode::WganGp);
+        a.hp.lr = Some(3e-4);
+        let c = config_from_args(&a, None, 100).unwrap();
+        assert_eq!((c.lr, c.beta2, c.gp_lambda), (3e-4, 0.9, Some(10.0)));
+        assert_eq!(c.model.norm_d, NormKind::Instance);
+        a.hp.optimizer = Some(OptimKind::RmsProp);
+        let c = config_from_args(&a, None, 100).unwrap();
+        assert_eq!(
+            (c.optimizer, c.beta1, c.beta2, c.lr),
+            (OptimKind::RmsProp, 0.0, 0.99, 3e-4)
+        );
+        a.hp.optimizer = None;
+        a.hp.norm = Some(NormKind::Batch);
+        let err = config_from_args(&a, None, 100).unwrap_err();
+        assert!(err.to_string().contains("batch norm"), "{err}");
+    }
+
+    #[test]
+    fn epochs_become_steps_and_half_decay() {
+        let mut a = args("d");
+        a.epochs = Some(2.0);
+        a.hp.batch_size = Some(4);
+        let c = config_from_args(&a, None, 10).unwrap();
+        assert_eq!((c.steps, c.decay_steps), (5, 2)); // ceil(2 * 10 / 4)
+        a.hp.gan_mode = Some(GanMode::WganGp); // 5 batches per step
+        let c = config_from_args(&a, None, 10).unwrap();
+        assert_eq!(c.steps, 1);
+    }
+
+    #[test]
+    fn resume_keeps_the_run_and_refuses_a_new_shape() {
+        let mut a = args("d");
+        a.hp.ngf = Some(8);
+        a.hp.lr = Some(1e-3);
+        a.steps = Some(10);
+        let base = config_from_args(&a, None, 10).unwrap();
+        let mut r = TrainArgs {
+            steps: Some(20),
+            ..TrainArgs::default()
+        };
+        let c = config_from_args(&r, Some(&base), 10).unwrap();
+        assert_eq!(
+            (c.model.ngf, c.lr, c.steps, c.data.clone()),
+            (8, 1e-3, 20, base.data.clone())
+        );
+        r.hp.ngf = Some(16);
+        let err = config_from_args(&r, Some(&base), 10).unwrap_err();
+        assert!(err.to_string().contains("shape"), "{err}");
+        r.hp.ngf = None;
+        r.hp.gan_mode = Some(GanMode::Wgan);
+        assert!(config_from_args(&r, Some(&base), 10).is_err());
+    }
 }

@@ -73,6 +73,7 @@ pub enum Norm {
 }
 
 impl Norm {
+    /// A normalisation of `kind` over `c` channels (batch norm registers its variables under `p`).
     pub fn new(p: nn::Path, kind: NormKind, c: i64) -> Self {
         match kind {
             NormKind::Batch => Norm::Batch(batch_norm(p, c)),
@@ -81,6 +82,7 @@ impl Norm {
         }
     }
 
+    /// Normalises `xs` `[B, C, H, W]`; `train` picks batch statistics over running ones.
     pub fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
         match self {
             Norm::Batch(bn) => xs.apply_t(bn, train),

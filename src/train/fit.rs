@@ -8,21 +8,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use data_prep::manifest::Split;
 use tch::Tensor;
 
 use super::{StepLosses, Trainer};
 use crate::config::TrainConfig;
 use crate::data::{Augment, Dataset, Loader, LoaderConfig};
 use crate::metrics::{ImageMetrics, MetricsMean};
+use crate::run_dir::{self, LOG_FILE};
 use crate::summary::SummarySink;
 use crate::{tensor_image, Error, Result};
-
-/// `RUN/log.jsonl`: one JSON object per logged step (with `FitOptions::json_log`).
-pub const LOG_FILE: &str = "log.jsonl";
 
 /// Where and how `fit` runs.
 #[derive(Debug, Clone, Default)]
 pub struct FitOptions {
+    /// The run directory (config, checkpoints, generator, logs).
     pub run_dir: PathBuf,
     /// Set (by a Ctrl-C handler) to finish the current step, save and return.
     pub stop: Option<Arc<AtomicBool>>,
@@ -35,11 +35,13 @@ pub struct FitOptions {
 pub struct Progress {
     /// Steps completed.
     pub step: u64,
+    /// Steps of the whole run.
     pub steps: u64,
     /// Passes over the training split so far (fractional).
     pub epoch: f64,
     /// Learning rate the step used.
     pub lr: f64,
+    /// The step's losses.
     pub losses: StepLosses,
     /// Training images per second over the current logging window.
     pub imgs_per_s: f64,
@@ -48,6 +50,7 @@ pub struct Progress {
 /// How `fit` ended.
 #[derive(Debug, Clone)]
 pub struct FitOutcome {
+    /// Steps completed.
     pub step: u64,
     /// The checkpoint written last.
     pub checkpoint: PathBuf,
@@ -64,8 +67,8 @@ pub fn fit(
     on_step: &mut dyn FnMut(&Progress),
 ) -> Result<FitOutcome> {
     let cfg = trainer.config().clone();
-    cfg.save(&opts.run_dir)?;
-    let train = Arc::new(Dataset::open(&cfg.data, "train")?);
+    run_dir::write_train_config(&opts.run_dir, &cfg)?;
+    let train = Arc::new(Dataset::open(&cfg.data, Split::Train)?);
     let val = ValSet::load(&cfg, &train)?;
     let per_step = cfg.batches_per_step();
     let start = trainer.steps_done() * per_step;
@@ -174,7 +177,7 @@ pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
     }
 }
 
-/// `loss/*`, `lr`, `perf/imgs_per_s` (DESIGN.md tags).
+/// `loss/*`, `lr`, `perf/imgs_per_s`: the scalar tags the README documents for TensorBoard.
 fn log_losses(
     sink: &mut dyn SummarySink,
     cfg: &TrainConfig,
@@ -218,7 +221,7 @@ impl ValSet {
     /// The first pairs of the val split, or of the training split when there is none.
     fn load(cfg: &TrainConfig, train: &Dataset) -> Result<Self> {
         let n = cfg.val_pairs.max(cfg.num_samples).max(1);
-        let val = Dataset::open(&cfg.data, "val")?;
+        let val = Dataset::open(&cfg.data, Split::Val)?;
         let set = if val.is_empty() {
             log::warn!(
                 "the dataset has no `val` split: validation and samples use the first {} \

@@ -1,5 +1,6 @@
-//! Shared by tests/train.rs and tests/summary.rs: tiny synthetic datasets in the `prep`
-//! format (line/<id>.png, color/<id>.png, manifest.jsonl) and tiny training configs.
+//! Shared by the colorize integration tests: tiny synthetic datasets in the `prep` format
+//! (line/<id>.png, color/<id>.png, manifest.jsonl), tiny training configs, and running the
+//! binary with its stdout on a closed pipe.
 
 #![allow(dead_code)]
 
@@ -8,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use colorize::config::TrainConfig;
 use colorize::loss::GanMode;
+use data_prep::manifest::{self, Entry, Split, MANIFEST_FILE};
 use image::{GrayImage, RgbImage};
 
 /// libtorch has one global random generator, which the Trainer re-seeds at every step, and
@@ -23,7 +25,7 @@ pub fn libtorch_rng() -> MutexGuard<'static, ()> {
 pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> PathBuf {
     std::fs::create_dir_all(dir.join("line")).unwrap();
     std::fs::create_dir_all(dir.join("color")).unwrap();
-    let mut manifest = String::new();
+    let mut entries = Vec::new();
     for i in 0..n_train + n_val {
         let id = format!("pair{i:03}");
         let (x0, y0) = (
@@ -54,13 +56,33 @@ pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> Path
             .unwrap();
         line.save(dir.join("line").join(format!("{id}.png")))
             .unwrap();
-        let split = if i < n_train { "train" } else { "val" };
-        manifest.push_str(&format!(
-            "{{\"id\":\"{id}\",\"split\":\"{split}\",\"source\":\"synthetic/{id}.png\",\"method\":\"synthetic\"}}\n"
-        ));
+        let split = if i < n_train {
+            Split::Train
+        } else {
+            Split::Val
+        };
+        entries.push(manifest_entry(&id, split, size));
     }
-    std::fs::write(dir.join("manifest.jsonl"), manifest).unwrap();
+    manifest::write(&dir.join(MANIFEST_FILE), &entries).unwrap();
     dir.to_path_buf()
+}
+
+/// The manifest entry `prep` would write for a synthetic pair `line/<id>.png`,
+/// `color/<id>.png` of `size` px.
+pub fn manifest_entry(id: &str, split: Split, size: u32) -> Entry {
+    Entry {
+        id: id.into(),
+        split,
+        line: format!("line/{id}.png"),
+        color: format!("color/{id}.png"),
+        source: format!("synthetic/{id}.png"),
+        lines_source: None,
+        method: "synthetic".into(),
+        size,
+        settings: "synthetic".into(),
+        source_stamp: "?".into(),
+        split_key: "0".into(),
+    }
 }
 
 /// A config small enough for CPU tests: 32 px, ngf/ndf 8, batch 2, no periodic side work.
@@ -85,4 +107,35 @@ pub fn tiny_config(mode: GanMode, data: &Path, steps: u64) -> TrainConfig {
     c.val_pairs = 2;
     c.loader_threads = 2;
     c
+}
+
+/// The write end of a pipe whose reader has already exited, as for `colorize ... | head`
+/// once `head` is done: writing to it fails with a broken pipe (EPIPE).
+pub fn closed_pipe() -> std::process::Stdio {
+    let mut reader = std::process::Command::new("true")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let write_end = reader.stdin.take().unwrap();
+    reader.wait().unwrap();
+    write_end.into()
+}
+
+/// Runs `colorize ARGS` with its stdout on a closed pipe.
+pub fn colorize_into_closed_pipe<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_colorize"))
+        .args(args)
+        .stdout(closed_pipe())
+        .output()
+        .unwrap()
+}
+
+/// Exit status 0 and nothing on stderr that looks like a failure.
+pub fn assert_quiet_success(out: &std::process::Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
 }
