@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use colorize::config::{NormKind, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, RMSPROP_BETAS};
 use colorize::device::DeviceChoice;
+use colorize::hints::PointHint;
 use colorize::loss::GanMode;
 use colorize::optim::OptimKind;
 use data_prep::exit::EXIT_STATUS_HELP;
@@ -123,6 +124,17 @@ pub struct HyperArgs {
     /// No dropout in the generator's innermost up-blocks.
     #[arg(long)]
     pub no_dropout: bool,
+    /// Train the plain model: line art in, no colour-hint channels (by default a new run
+    /// also takes hints, simulated from the targets while training).
+    #[arg(long)]
+    pub no_hints: bool,
+    #[arg(long, value_name = "SHARE", help = with_default(
+        "Share of training samples shown without any hint", plain().hints.none_share))]
+    pub hint_none_share: Option<f64>,
+    #[arg(long, value_name = "N", help = with_default(
+        "Mean number of simulated hints (dots and strokes) of a hinted sample",
+        plain().hints.mean_count))]
+    pub hint_mean_count: Option<f64>,
     #[arg(long, value_enum, help = with_default("Adversarial objective", name(DEFAULT_GAN_MODE)))]
     pub gan_mode: Option<GanMode>,
     #[arg(long, help = with_default("Weight of the L1 term", plain().lambda_l1))]
@@ -217,6 +229,14 @@ pub struct InferArgs {
     /// size). The sketch is scaled to it, padded with white, and the colour scaled back.
     #[arg(long, value_name = "S", value_parser = clap::value_parser!(u32).range(1..=8192))]
     pub work_size: Option<u32>,
+    /// Colour hints for the one INPUT: an RGBA image of the sketch's size; transparent
+    /// pixels mean "no hint", the others ask for their colour there (what the web page saves).
+    #[arg(long, value_name = "PNG")]
+    pub hints: Option<PathBuf>,
+    /// A colour hint at pixel X,Y of the one INPUT (0,0 = top left), drawn as a small dot,
+    /// e.g. `--hint 120,80,#ff8800`; repeat it for more (drawn over --hints).
+    #[arg(long = "hint", value_name = "X,Y,#RRGGBB")]
+    pub hint: Vec<PointHint>,
     /// Write the network's colour alone (resized to the input size), without laying the
     /// original lines over it.
     #[arg(long)]
@@ -258,6 +278,16 @@ pub struct EvalArgs {
     /// Dataset directory made by `prep`.
     #[arg(long, value_name = "DATASET")]
     pub data: PathBuf,
+    /// Also score with N simulated colour hints per image (dots at positions fixed per pair,
+    /// each of the target's colour there), for each N of a comma-separated list; reports
+    /// hint fidelity (mean colour error at the hinted pixels) too. Models with hints only.
+    #[arg(
+        long,
+        value_name = "N[,N...]",
+        value_delimiter = ',',
+        default_value = "0"
+    )]
+    pub hints: Vec<usize>,
     /// Which split of the manifest to evaluate.
     #[arg(long, value_enum, default_value_t = Split::Test)]
     pub split: Split,

@@ -94,13 +94,107 @@ impl ModeDefaults {
     }
 }
 
+/// An inclusive range `min..=max` of sizes in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Smallest value.
+    pub min: u32,
+    /// Largest value (inclusive).
+    pub max: u32,
+}
+
+/// How training simulates hints (saved in the run's config; all sizes in working pixels;
+/// the defaults were chosen by measurement, see bench/README.md).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HintSimConfig {
+    /// Share of samples that get no hint at all (the model must still colour alone).
+    pub none_share: f64,
+    /// Mean number of hints of a hinted sample (geometric: mostly a few, sometimes many).
+    pub mean_count: f64,
+    /// Cap on the number of hints of a sample.
+    pub max_count: u32,
+    /// Share of hints that are strokes (the rest are dots).
+    pub stroke_share: f64,
+    /// Dot radius (1 = a plus of 5 pixels, 2 = a disc 5 pixels across).
+    pub dot_radius: Span,
+    /// Stroke length in steps of one pixel.
+    pub stroke_len: Span,
+    /// Stroke width (a square brush of this side).
+    pub stroke_width: Span,
+    /// Largest per-channel difference from a hint's first pixel that stays in its region.
+    pub region_tolerance: u8,
+    /// Probability of keeping a hint placed on white (all channels >= 240): white
+    /// backgrounds cover most of a typical clip-art image, so uniform positions would make
+    /// most hints white ones, which teach the model little.
+    pub white_keep: f64,
+}
+
+impl Default for HintSimConfig {
+    fn default() -> Self {
+        HintSimConfig {
+            none_share: 0.5,
+            mean_count: 8.0,
+            max_count: 40,
+            stroke_share: 0.5,
+            dot_radius: Span { min: 1, max: 2 },
+            stroke_len: Span { min: 4, max: 16 },
+            stroke_width: Span { min: 1, max: 3 },
+            region_tolerance: 24,
+            white_keep: 0.1,
+        }
+    }
+}
+
+impl HintSimConfig {
+    /// Checks shares are in [0, 1], counts and sizes are at least 1 and spans are ordered.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::Config(format!("hint simulation: {msg}")));
+        for (name, v) in [
+            ("none_share", self.none_share),
+            ("stroke_share", self.stroke_share),
+            ("white_keep", self.white_keep),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(format!("{name} must be in [0, 1], got {v}"));
+            }
+        }
+        if !(self.mean_count >= 1.0 && self.mean_count.is_finite()) || self.max_count < 1 {
+            return bad(format!(
+                "mean_count must be >= 1 and max_count >= 1, got {} and {}",
+                self.mean_count, self.max_count
+            ));
+        }
+        for (name, s, least) in [
+            ("dot_radius", self.dot_radius, 0),
+            ("stroke_len", self.stroke_len, 1),
+            ("stroke_width", self.stroke_width, 1),
+        ] {
+            if s.min < least || s.min > s.max {
+                return bad(format!(
+                    "{name} must have {least} <= min <= max, got {}..={}",
+                    s.min, s.max
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Input channels of a model without hints: the line art.
+pub const PLAIN_CHANNELS: i64 = 1;
+/// Input channels of a model with hints: line art, hint colour (RGB in [-1, 1], 0 where
+/// unhinted) and hint mask (1 = hinted), as PaintsChainer and AlacGAN take them.
+pub const HINTED_CHANNELS: i64 = 5;
+
 /// The shape of the generator and discriminator. Changing any field changes the weights'
 /// shapes, so a run refuses to resume with a different `ModelConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
     /// Training image size S (square, a power of two >= 32); the U-Net has log2(S) levels.
     pub image_size: i64,
-    /// Generator input channels: 1 (line art); colour hints would add channels.
+    /// Generator input channels: `PLAIN_CHANNELS` (line art alone, models made before
+    /// hints and `--no-hints`) or `HINTED_CHANNELS` (line art + hint colour RGB + hint mask).
     pub in_channels: i64,
     /// Generator output channels: 3 (RGB).
     pub out_channels: i64,
@@ -116,6 +210,8 @@ pub struct ModelConfig {
     pub dropout: bool,
 }
 
+/// pix2pix's plain network (`PLAIN_CHANNELS` input); new training runs add the hint
+/// channels (`TrainConfig::for_mode`).
 impl Default for ModelConfig {
     fn default() -> Self {
         ModelConfig {
@@ -142,8 +238,20 @@ impl ModelConfig {
         1 << self.num_downs()
     }
 
+    /// Whether the generator takes hint channels after the line art.
+    pub fn takes_hints(&self) -> bool {
+        self.in_channels == HINTED_CHANNELS
+    }
+
     /// Checks the fields that would otherwise fail deep inside libtorch.
     pub fn validate(&self) -> Result<()> {
+        if ![PLAIN_CHANNELS, HINTED_CHANNELS].contains(&self.in_channels) {
+            return Err(Error::Config(format!(
+                "in_channels must be {PLAIN_CHANNELS} (line art) or {HINTED_CHANNELS} (line art + \
+                 hints), got {}",
+                self.in_channels
+            )));
+        }
         let s = self.image_size;
         if s < 32 || s.count_ones() != 1 {
             return Err(Error::Config(format!(
@@ -225,6 +333,10 @@ pub struct TrainConfig {
     pub val_pairs: usize,
     /// Background data-loading threads.
     pub loader_threads: usize,
+    /// How the loader simulates hints (used when `model.takes_hints()`; runs made before
+    /// hints existed have no such field and get the defaults).
+    #[serde(default)]
+    pub hints: HintSimConfig,
 }
 
 impl TrainConfig {
@@ -233,6 +345,7 @@ impl TrainConfig {
         let d = ModeDefaults::of(mode);
         let model = ModelConfig {
             norm_d: d.default_norm,
+            in_channels: HINTED_CHANNELS,
             ..ModelConfig::default()
         };
         TrainConfig {
@@ -263,6 +376,7 @@ impl TrainConfig {
             val_every: 500,
             val_pairs: 32,
             loader_threads: 2,
+            hints: HintSimConfig::default(),
         }
     }
 
@@ -289,6 +403,9 @@ impl TrainConfig {
     /// Rejects inconsistent or out-of-range values with a message naming the flag.
     pub fn validate(&self) -> Result<()> {
         self.model.validate()?;
+        if self.model.takes_hints() {
+            self.hints.validate()?;
+        }
         let bad = |msg: String| Err(Error::Config(msg));
         if self.steps == 0 || self.batch_size == 0 || self.n_critic == 0 {
             return bad("--steps, --batch-size and --n-critic must be >= 1".into());

@@ -16,6 +16,9 @@ use data_prep::manifest::{self, Entry, ManifestError, Split, MANIFEST_FILE};
 use image::{imageops, GrayImage, RgbImage};
 use tch::Tensor;
 
+use crate::config::HintSimConfig;
+use crate::hint_sim::simulate;
+use crate::hints::hint_tensor;
 use crate::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use crate::{Error, Result};
 
@@ -111,11 +114,16 @@ impl Dataset {
     }
 
     /// Pair `i` for evaluation: resized to `load_size`, centre-cropped to `size`, no flip.
-    /// Returns `([1, S, S], [3, S, S])` in [-1, 1].
-    pub fn eval_pair(&self, i: usize, aug: &Augment) -> Result<(Tensor, Tensor)> {
+    pub fn eval_images(&self, i: usize, aug: &Augment) -> Result<(GrayImage, RgbImage)> {
         let (line, color) = self.load_pair(i)?;
         let off = (aug.load_size - aug.size) / 2;
         Ok(prepare(&line, &color, aug, (off, off), false))
+    }
+
+    /// `eval_images` as tensors: `([1, S, S], [3, S, S])` in [-1, 1].
+    pub fn eval_pair(&self, i: usize, aug: &Augment) -> Result<(Tensor, Tensor)> {
+        let (line, color) = self.eval_images(i, aug)?;
+        Ok((gray_to_tensor(&line), rgb_to_tensor(&color)))
     }
 }
 
@@ -131,14 +139,14 @@ pub struct Augment {
     pub flip: bool,
 }
 
-/// Resize + crop + flip of one pair: `([1, S, S], [3, S, S])` tensors in [-1, 1].
+/// Resize + crop + flip of one pair: `S x S` images.
 fn prepare(
     line: &GrayImage,
     color: &RgbImage,
     aug: &Augment,
     (x, y): (u32, u32),
     flip: bool,
-) -> (Tensor, Tensor) {
+) -> (GrayImage, RgbImage) {
     let (l, s) = (aug.load_size, aug.size);
     let line = data_prep::resize::resize_area_gray(line, l, l); // a copy when already l x l
     let color = data_prep::resize::resize_area_rgb(color, l, l);
@@ -148,17 +156,21 @@ fn prepare(
         imageops::flip_horizontal_in_place(&mut line);
         imageops::flip_horizontal_in_place(&mut color);
     }
-    (gray_to_tensor(&line), rgb_to_tensor(&color))
+    (line, color)
 }
 
-/// A training batch: line art `[B, 1, S, S]` and colour `[B, 3, S, S]` on the CPU.
+/// A training batch on the CPU: the generator's input and the target colour.
 #[derive(Debug)]
 pub struct Batch {
-    /// Line art `[B, 1, S, S]`.
-    pub line: Tensor,
+    /// `[B, in_channels, S, S]`: the line art, then (models with hints) the simulated hint
+    /// colour and mask (`crate::hints::hint_tensor`).
+    pub input: Tensor,
     /// Colour `[B, 3, S, S]`.
     pub color: Tensor,
 }
+
+/// Separates the hint simulation's seeds from the other draws of the same sample.
+const HINT_SALT: u64 = 0x5EED_4817;
 
 pub use data_prep::rng::{mix_seed, SplitMix64};
 
@@ -178,6 +190,7 @@ struct BatchMaker {
     aug: Augment,
     batch_size: usize,
     seed: u64,
+    hints: Option<HintSimConfig>,
     epoch: Option<(u64, Vec<usize>)>,
 }
 
@@ -195,19 +208,27 @@ impl BatchMaker {
     fn make(&mut self, g: u64) -> Result<Batch> {
         let b = self.batch_size as u64;
         let margin = u64::from(self.aug.load_size - self.aug.size) + 1;
-        let (mut lines, mut colors) = (Vec::new(), Vec::new());
+        let (mut inputs, mut colors) = (Vec::new(), Vec::new());
         for pos in g * b..(g + 1) * b {
             let i = self.sample_at(pos);
             let mut rng = SplitMix64::new(mix_seed(self.seed ^ 0xA5A5_A5A5, pos));
             let crop = (rng.below(margin) as u32, rng.below(margin) as u32);
             let flip = self.aug.flip && rng.next_u64() & 1 == 1;
             let (line, color) = self.data.load_pair(i)?;
-            let (l, c) = prepare(&line, &color, &self.aug, crop, flip);
-            lines.push(l);
-            colors.push(c);
+            let (line, color) = prepare(&line, &color, &self.aug, crop, flip);
+            let l = gray_to_tensor(&line); // [1, S, S]
+            inputs.push(match &self.hints {
+                Some(h) => {
+                    // Hints of the augmented pair, a pure function of (seed, position).
+                    let map = simulate(&line, &color, h, mix_seed(self.seed ^ HINT_SALT, pos));
+                    Tensor::cat(&[l, hint_tensor(&map)], 0) // [1 + 4, S, S]
+                }
+                None => l,
+            });
+            colors.push(rgb_to_tensor(&color));
         }
         Ok(Batch {
-            line: Tensor::stack(&lines, 0),   // [B, 1, S, S]
+            input: Tensor::stack(&inputs, 0), // [B, in_channels, S, S]
             color: Tensor::stack(&colors, 0), // [B, 3, S, S]
         })
     }
@@ -228,15 +249,17 @@ impl std::fmt::Debug for Loader {
     }
 }
 
-/// How a `Loader` samples: batch size, augmentation, seed, threads, read-ahead.
+/// How a `Loader` samples: batch size, augmentation, hints, seed, threads, read-ahead.
 #[derive(Debug, Clone, Copy)]
 pub struct LoaderConfig {
     /// Pairs per batch.
     pub batch_size: usize,
     /// Preprocessing of each pair.
     pub aug: Augment,
-    /// Seed of the data order and the augmentation draws.
+    /// Seed of the data order, the augmentation draws and the simulated hints.
     pub seed: u64,
+    /// Simulate hints (models with hint channels) or give the line art alone (`None`).
+    pub hints: Option<HintSimConfig>,
     /// Decoding threads.
     pub threads: usize,
     /// Batches each thread may have decoded ahead.
@@ -268,6 +291,7 @@ impl Loader {
                 aug: cfg.aug,
                 batch_size: cfg.batch_size,
                 seed: cfg.seed,
+                hints: cfg.hints,
                 epoch: None,
             };
             let handle = std::thread::Builder::new()
@@ -342,8 +366,8 @@ mod tests {
             flip: true,
         };
         let (l, c) = prepare(&line, &color, &aug, (1, 2), true);
-        let l = Vec::<f32>::try_from(l.flatten(0, -1)).unwrap();
-        let c = Vec::<f32>::try_from(c.flatten(0, -1)).unwrap();
+        let l = Vec::<f32>::try_from(gray_to_tensor(&l).flatten(0, -1)).unwrap();
+        let c = Vec::<f32>::try_from(rgb_to_tensor(&c).flatten(0, -1)).unwrap();
         let v = |p: u8| f32::from(p) / 127.5 - 1.0;
         // Crop x 1..3, y 2..4, mirrored: first output column is source x = 2.
         assert_eq!(l, vec![v(120), v(110), v(170), v(160)]);

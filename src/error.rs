@@ -24,6 +24,15 @@ pub enum Error {
     /// (a worker thread that stopped, a tensor of an unexpected shape): a bug to report.
     #[error("internal error: {0}")]
     Internal(String),
+    /// User hints (`--hints` image, `--hint` value) cannot be used as given.
+    #[error(transparent)]
+    Hint(#[from] crate::hints::HintError),
+    /// Hints were given to a model without hint channels.
+    #[error(
+        "this model has no hint channels (it was trained with --no-hints, or before hints \
+         existed): colour without hints, or use a model trained with them"
+    )]
+    NoHintChannels,
     /// The requested device cannot be used.
     #[error("device: {0}")]
     Device(String),

@@ -14,6 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tch::Tensor;
 
 use crate::data::Dataset;
+use crate::hint_sim::eval_hints;
+use crate::hints::{draw_over_line, hint_fidelity, hint_tensor, HintMap};
 use crate::infer::{Colorizer, InferOptions};
 use crate::metrics::{ImageMetrics, MetricsMean};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
@@ -37,8 +39,9 @@ pub enum OutputSource<'a> {
 }
 
 impl OutputSource<'_> {
-    /// Outputs for a batch of line-art images.
-    fn outputs(&self, lines: &[GrayImage]) -> Result<Vec<RgbImage>> {
+    /// Outputs for a batch of line-art images and their hints (`None`: no hints; the
+    /// baselines ignore hints).
+    fn outputs(&self, lines: &[GrayImage], hints: &[Option<HintMap>]) -> Result<Vec<RgbImage>> {
         match self {
             OutputSource::Gray => Ok(lines.iter().map(gray_as_rgb).collect()),
             OutputSource::Flat(c) => Ok(lines
@@ -54,10 +57,22 @@ impl OutputSource<'_> {
                     .iter()
                     .all(|l| l.dimensions() == lines[0].dimensions());
                 let (w, h) = lines[0].dimensions();
+                let hinted = hints.iter().any(Option::is_some);
+                if hinted && !colorizer.model_config().takes_hints() {
+                    return Err(Error::NoHintChannels);
+                }
                 if same && w % m == 0 && h % m == 0 {
                     // One network call for the whole batch.
-                    let xs: Vec<Tensor> = lines.iter().map(gray_to_tensor).collect();
-                    let out = colorizer.forward(&Tensor::stack(&xs, 0), *train_mode); // [B, 3, H, W]
+                    let xs: Vec<Tensor> = lines
+                        .iter()
+                        .zip(hints)
+                        .map(|(l, map)| match map {
+                            Some(map) => Tensor::cat(&[gray_to_tensor(l), hint_tensor(map)], 0),
+                            None => gray_to_tensor(l),
+                        })
+                        .collect();
+                    // [B, 1 or 5, H, W] -> [B, 3, H, W]
+                    let out = colorizer.forward(&Tensor::stack(&xs, 0), *train_mode);
                     (0..lines.len() as i64)
                         .map(|i| tensor_to_rgb(&out.get(i)))
                         .collect()
@@ -68,7 +83,14 @@ impl OutputSource<'_> {
                         raw: true,
                         train_mode: *train_mode,
                     };
-                    lines.iter().map(|l| colorizer.colorize(l, &opts)).collect()
+                    lines
+                        .iter()
+                        .zip(hints)
+                        .map(|(l, map)| match map {
+                            Some(map) => colorizer.colorize_hinted(l, &map.to_rgba(), &opts),
+                            None => colorizer.colorize(l, &opts),
+                        })
+                        .collect()
                 }
             }
         }
@@ -76,7 +98,7 @@ impl OutputSource<'_> {
 }
 
 /// Options of one evaluation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct EvalOptions {
     /// The split of the manifest scored.
     pub split: Split,
@@ -86,6 +108,9 @@ pub struct EvalOptions {
     pub batch_size: usize,
     /// Examples kept for the contact sheet.
     pub sheet_count: usize,
+    /// Evaluation dots per image (`hint_sim::eval_hints`: fixed per pair, so every model
+    /// sees the same hints); 0 = no hints.
+    pub hints: usize,
 }
 
 /// The figures `colorize eval` prints (and writes as `eval.json`, read back by
@@ -100,6 +125,13 @@ pub struct EvalReport {
     pub split: Split,
     /// Number of pairs scored.
     pub count: usize,
+    /// Evaluation dots per image (0: without hints).
+    #[serde(default)]
+    pub hints: usize,
+    /// Hint fidelity: mean |output - hint colour| over every hinted pixel and RGB channel
+    /// (0..255 scale); `null` without hints.
+    #[serde(default)]
+    pub hint_fidelity: Option<f64>,
     /// Mean absolute error on the [-1, 1] scale (as the training loss G_L1).
     pub l1: f64,
     /// PSNR in dB (data range 1) of the mean squared error over all pairs, so one identical
@@ -129,8 +161,11 @@ const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] scale; PSNR
 10 log10(1 / MSE) on [0, 1] values with the MSE averaged over all pairs (psnr_mean_per_image: \
 the mean of per-image PSNR); SSIM: Wang et al. 2004, 11x11 Gaussian window (sigma 1.5), K1 \
 0.01, K2 0.03, data range 1, per RGB channel over valid windows, averaged over pairs; \
-colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; outputs are the raw \
-network output at the dataset size, in eval mode unless --train-mode";
+colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; hints: N dots of 5 \
+pixels per image at positions fixed per pair, on paper inside one colour region, each of the \
+mean target colour under it; hint fidelity: mean |output - hint| over all hinted pixels and \
+channels on 0..255; outputs are the raw network output at the dataset size, in eval mode \
+unless --train-mode";
 
 /// JSON has no infinity: infinite values are written as the strings `"inf"` / `"-inf"`.
 fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -159,13 +194,17 @@ fn number_or_inf<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D:
     }
 }
 
-/// Result of `evaluate`: the figures and the first `sheet_count` (line, output, target).
+/// Contact-sheet rows: (input as shown: the line art with any hints painted over it,
+/// output, target).
+pub type Examples = Vec<(RgbImage, RgbImage, RgbImage)>;
+
+/// Result of `evaluate`: the figures and the first `sheet_count` examples.
 #[derive(Debug)]
 pub struct Evaluation {
     /// The figures.
     pub report: EvalReport,
-    /// The first examples: (line art, output, target).
-    pub examples: Vec<(GrayImage, RgbImage, RgbImage)>,
+    /// The first examples, for the contact sheet.
+    pub examples: Examples,
 }
 
 /// Scores the outputs of `source` on the pairs of `opts.split`; `progress(done, total)` is
@@ -190,23 +229,39 @@ pub fn evaluate(
     let total = ds.len();
     let mut scores = Vec::with_capacity(total);
     let mut examples = Vec::new();
+    let mut fidelity = (0.0, 0usize); // (sum of per-image means x pixels, hinted pixels)
     for start in (0..total).step_by(opts.batch_size.max(1)) {
         let end = (start + opts.batch_size.max(1)).min(total);
-        let pairs: Vec<(GrayImage, RgbImage)> = (start..end)
+        let pairs: Vec<(GrayImage, RgbImage, Option<HintMap>)> = (start..end)
             .into_par_iter()
-            .map(|i| ds.load_pair(i))
+            .map(|i| {
+                let (line, target) = ds.load_pair(i)?;
+                let map = (opts.hints > 0).then(|| eval_hints(&line, &target, opts.hints, i));
+                Ok((line, target, map))
+            })
             .collect::<Result<_>>()?;
-        let lines: Vec<GrayImage> = pairs.iter().map(|(l, _)| l.clone()).collect();
-        let outputs = source.outputs(&lines)?;
+        let lines: Vec<GrayImage> = pairs.iter().map(|p| p.0.clone()).collect();
+        let maps: Vec<Option<HintMap>> = pairs.iter().map(|p| p.2.clone()).collect();
+        let outputs = source.outputs(&lines, &maps)?;
         let batch: Vec<ImageMetrics> = outputs
             .par_iter()
             .zip(pairs.par_iter())
-            .map(|(out, (_, target))| ImageMetrics::from_rgb(out, target))
+            .map(|(out, (_, target, _))| ImageMetrics::from_rgb(out, target))
             .collect::<Result<_>>()?;
         scores.extend(batch);
-        for ((line, target), out) in pairs.into_iter().zip(outputs) {
+        for ((line, target, map), out) in pairs.into_iter().zip(outputs) {
+            if let Some(map) = &map {
+                if let Some(f) = hint_fidelity(&out, map) {
+                    fidelity.0 += f * map.hinted_count() as f64;
+                    fidelity.1 += map.hinted_count();
+                }
+            }
             if examples.len() < opts.sheet_count {
-                examples.push((line, out, target));
+                let shown = match &map {
+                    Some(map) => draw_over_line(&line, map),
+                    None => gray_as_rgb(&line),
+                };
+                examples.push((shown, out, target));
             }
         }
         progress(end, total);
@@ -217,6 +272,8 @@ pub fn evaluate(
         data: data.display().to_string(),
         split: opts.split,
         count: mean.count,
+        hints: opts.hints,
+        hint_fidelity: (fidelity.1 > 0).then(|| fidelity.0 / fidelity.1 as f64),
         l1: mean.l1,
         psnr: mean.psnr_of_mean_mse,
         psnr_mean_per_image: mean.psnr,
@@ -263,9 +320,10 @@ pub fn gray_as_rgb(line: &GrayImage) -> RgbImage {
     })
 }
 
-/// A contact sheet: one row per example, `line | output | target`, on white with a 4 px
-/// gutter. Cells take the largest width and height among the examples.
-pub fn contact_sheet(examples: &[(GrayImage, RgbImage, RgbImage)]) -> RgbImage {
+/// A contact sheet: one row per example, `input | output | target` (the input is the line
+/// art, with any hints painted over it), on white with a 4 px gutter. Cells take the
+/// largest width and height among the examples.
+pub fn contact_sheet(examples: &[(RgbImage, RgbImage, RgbImage)]) -> RgbImage {
     const GAP: u32 = 4;
     let cw = examples.iter().map(|e| e.0.width()).max().unwrap_or(1);
     let ch = examples.iter().map(|e| e.0.height()).max().unwrap_or(1);
@@ -277,12 +335,9 @@ pub fn contact_sheet(examples: &[(GrayImage, RgbImage, RgbImage)]) -> RgbImage {
     );
     for (r, (line, out, target)) in examples.iter().enumerate() {
         let y = i64::from(GAP + r as u32 * (ch + GAP));
-        for (c, cell) in [gray_as_rgb(line), out.clone(), target.clone()]
-            .iter()
-            .enumerate()
-        {
+        for (c, cell) in [line, out, target].iter().enumerate() {
             let x = i64::from(GAP + c as u32 * (cw + GAP));
-            image::imageops::replace(&mut sheet, cell, x, y);
+            image::imageops::replace(&mut sheet, *cell, x, y);
         }
     }
     sheet
@@ -297,8 +352,8 @@ pub fn format_table(reports: &[EvalReport]) -> String {
         .unwrap_or(5)
         .max(5);
     let mut s = format!(
-        "{:<mw$} {:>6} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7}\n",
-        "model", "pairs", "L1", "PSNR dB", "SSIM", "colour", "target", "ratio"
+        "{:<mw$} {:>6} {:>5} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7} {:>8}\n",
+        "model", "pairs", "hints", "L1", "PSNR dB", "SSIM", "colour", "target", "ratio", "fidelity"
     );
     for r in reports {
         let psnr = if r.psnr.is_finite() {
@@ -309,16 +364,19 @@ pub fn format_table(reports: &[EvalReport]) -> String {
         let ratio = r
             .colourfulness_ratio
             .map_or("n/a".into(), |v| format!("{v:.3}"));
+        let fidelity = r.hint_fidelity.map_or("-".into(), |v| format!("{v:.1}"));
         s += &format!(
-            "{:<mw$} {:>6} {:>8.4} {:>9} {:>7.4} {:>9.2} {:>9.2} {:>7}\n",
+            "{:<mw$} {:>6} {:>5} {:>8.4} {:>9} {:>7.4} {:>9.2} {:>9.2} {:>7} {:>8}\n",
             r.model,
             r.count,
+            r.hints,
             r.l1,
             psnr,
             r.ssim,
             r.colourfulness_output,
             r.colourfulness_target,
-            ratio
+            ratio,
+            fidelity
         );
     }
     s

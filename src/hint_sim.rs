@@ -12,10 +12,9 @@
 
 use data_prep::rng::{mix_seed, SplitMix64};
 use image::{GrayImage, Luma, Rgb, RgbImage};
-use serde::{Deserialize, Serialize};
 
+pub use crate::config::{HintSimConfig, Span};
 use crate::hints::{HintMap, INK_LEVEL};
-use crate::{Error, Result};
 
 /// Dot radius of `simulate_dots` (eval): the smallest dot training sees.
 pub const EVAL_DOT_RADIUS: u32 = 1;
@@ -28,96 +27,9 @@ const WHITE_LEVEL: u8 = 240;
 /// Separates this module's random stream from others drawn from the same seed.
 const STREAM: u64 = 0x4849_4e54_5349_4d00; // "HINTSIM\0"
 
-/// An inclusive range `min..=max` of sizes in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Span {
-    /// Smallest value.
-    pub min: u32,
-    /// Largest value (inclusive).
-    pub max: u32,
-}
-
-impl Span {
-    fn draw(self, rng: &mut SplitMix64) -> u32 {
-        self.min + rng.below(u64::from(self.max.saturating_sub(self.min)) + 1) as u32
-    }
-}
-
-/// How training simulates hints (saved in the run's config; all sizes in working pixels).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct HintSimConfig {
-    /// Share of samples that get no hint at all (the model must still colour alone).
-    pub none_share: f64,
-    /// Mean number of hints of a hinted sample (geometric: mostly a few, sometimes many).
-    pub mean_count: f64,
-    /// Cap on the number of hints of a sample.
-    pub max_count: u32,
-    /// Share of hints that are strokes (the rest are dots).
-    pub stroke_share: f64,
-    /// Dot radius (1 = a plus of 5 pixels, 2 = a disc 5 pixels across).
-    pub dot_radius: Span,
-    /// Stroke length in steps of one pixel.
-    pub stroke_len: Span,
-    /// Stroke width (a square brush of this side).
-    pub stroke_width: Span,
-    /// Largest per-channel difference from a hint's first pixel that stays in its region.
-    pub region_tolerance: u8,
-    /// Probability of keeping a hint placed on white (all channels >= 240): white
-    /// backgrounds cover most of a typical clip-art image, so uniform positions would make
-    /// most hints white ones, which teach the model little.
-    pub white_keep: f64,
-}
-
-impl Default for HintSimConfig {
-    fn default() -> Self {
-        HintSimConfig {
-            none_share: 0.5,
-            mean_count: 8.0,
-            max_count: 40,
-            stroke_share: 0.5,
-            dot_radius: Span { min: 1, max: 2 },
-            stroke_len: Span { min: 4, max: 16 },
-            stroke_width: Span { min: 1, max: 3 },
-            region_tolerance: 24,
-            white_keep: 0.1,
-        }
-    }
-}
-
-impl HintSimConfig {
-    /// Checks shares are in [0, 1], counts and sizes are at least 1 and spans are ordered.
-    pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::Config(format!("hint simulation: {msg}")));
-        for (name, v) in [
-            ("none_share", self.none_share),
-            ("stroke_share", self.stroke_share),
-            ("white_keep", self.white_keep),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return bad(format!("{name} must be in [0, 1], got {v}"));
-            }
-        }
-        if !(self.mean_count >= 1.0 && self.mean_count.is_finite()) || self.max_count < 1 {
-            return bad(format!(
-                "mean_count must be >= 1 and max_count >= 1, got {} and {}",
-                self.mean_count, self.max_count
-            ));
-        }
-        for (name, s, least) in [
-            ("dot_radius", self.dot_radius, 0),
-            ("stroke_len", self.stroke_len, 1),
-            ("stroke_width", self.stroke_width, 1),
-        ] {
-            if s.min < least || s.min > s.max {
-                return bad(format!(
-                    "{name} must have {least} <= min <= max, got {}..={}",
-                    s.min, s.max
-                ));
-            }
-        }
-        Ok(())
-    }
+/// A size drawn uniformly from `span` (inclusive).
+fn draw(span: Span, rng: &mut SplitMix64) -> u32 {
+    span.min + rng.below(u64::from(span.max.saturating_sub(span.min)) + 1) as u32
 }
 
 /// Hints for one training sample, the size of `line` and `target`: a pure function of
@@ -127,6 +39,16 @@ impl HintSimConfig {
 /// If `line` and `target` differ in size.
 pub fn simulate(line: &GrayImage, target: &RgbImage, cfg: &HintSimConfig, seed: u64) -> HintMap {
     paint(line, &simulate_hints(line, target, cfg, seed))
+}
+
+/// Seed of the evaluation hints: a constant, so every model and every run is scored on the
+/// same hints.
+const EVAL_SEED: u64 = 0x4556_414c_4849_4e54; // "EVALHINT"
+
+/// The `n` evaluation dots of the pair at `index` of a split (`simulate_dots` with a seed
+/// fixed per pair): what `colorize eval --hints N` and training's `val/` figures use.
+pub fn eval_hints(line: &GrayImage, target: &RgbImage, n: usize, index: usize) -> HintMap {
+    simulate_dots(line, target, n, mix_seed(EVAL_SEED, index as u64))
 }
 
 /// Evaluation hints: `n` non-overlapping dots of radius `EVAL_DOT_RADIUS` (fewer when they
@@ -178,12 +100,12 @@ fn simulate_hints(
     for _ in 0..count {
         let hint = if rng.unit() < cfg.stroke_share {
             let (len, width) = (
-                cfg.stroke_len.draw(&mut rng),
-                cfg.stroke_width.draw(&mut rng),
+                draw(cfg.stroke_len, &mut rng),
+                draw(cfg.stroke_width, &mut rng),
             );
             (0..ATTEMPTS).find_map(|_| scene.try_stroke(&mut rng, len, width))
         } else {
-            let disc = disc_offsets(cfg.dot_radius.draw(&mut rng));
+            let disc = disc_offsets(draw(cfg.dot_radius, &mut rng));
             (0..ATTEMPTS).find_map(|_| scene.try_dot(&mut rng, &disc))
         };
         hints.extend(hint);

@@ -11,7 +11,7 @@ mod canvas;
 mod point;
 
 pub use canvas::{to_canvas, Placement};
-pub use point::{dot_radius, parse_hint, render_points, PointHint};
+pub use point::{dot_radius, draw_points, parse_hint, render_points, PointHint, UserHints};
 
 use image::{GrayImage, Luma, Rgb, RgbImage, RgbaImage};
 use tch::Tensor;
@@ -139,6 +139,15 @@ impl HintMap {
         &self.mask
     }
 
+    /// The map as a hints image (what `colorize infer --hints` reads): hinted pixels
+    /// opaque in their colour, the others transparent.
+    pub fn to_rgba(&self) -> RgbaImage {
+        RgbaImage::from_fn(self.colour.width(), self.colour.height(), |x, y| {
+            let [r, g, b] = self.colour.get_pixel(x, y).0;
+            image::Rgba([r, g, b, self.mask.get_pixel(x, y)[0]])
+        })
+    }
+
     /// Number of hinted pixels.
     pub fn hinted_count(&self) -> usize {
         self.mask.as_raw().iter().filter(|&&m| m != 0).count()
@@ -184,6 +193,40 @@ pub fn hint_tensor(map: &HintMap) -> Tensor {
 /// The channels of "no hints" at `width` x `height`: `[4, H, W]` zeros.
 pub fn empty_hint_tensor(width: u32, height: u32) -> Tensor {
     hint_tensor(&HintMap::empty(width, height))
+}
+
+/// Reads a hints image (PNG or any format `image` decodes) as RGBA, keeping its alpha:
+/// transparent pixels are "no hint". The error names the file.
+pub fn load_hints_image(path: &std::path::Path) -> crate::Result<RgbaImage> {
+    let image_err = |reason: String| crate::Error::Image {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let reader = image::ImageReader::open(path)
+        .map_err(|e| image_err(format!("cannot read the hints image: {e}")))?
+        .with_guessed_format()
+        .map_err(|e| image_err(format!("cannot read the hints image: {e}")))?;
+    let img = reader.decode().map_err(|e| {
+        image_err(format!(
+            "not a hints image (an RGBA PNG the sketch's size): {e}"
+        ))
+    })?;
+    Ok(img.to_rgba8())
+}
+
+/// The generator input for `in_channels`: `input` as it is when it already has that many
+/// channels, else line art `[B, 1, H, W]` followed by "no hints" (zeros) up to
+/// `in_channels`. So a caller with line art alone can drive any model.
+pub fn with_hint_channels(input: &Tensor, in_channels: i64) -> Tensor {
+    let size = input.size();
+    if size[1] >= in_channels {
+        return input.shallow_clone();
+    }
+    let zeros = Tensor::zeros(
+        [size[0], in_channels - size[1], size[2], size[3]],
+        (input.kind(), input.device()),
+    );
+    Tensor::cat(&[input, &zeros], 1) // [B, in_channels, H, W]
 }
 
 /// Hint fidelity: the mean absolute difference between `output` and the hint colours over

@@ -19,17 +19,17 @@ use data_prep::fs::write_atomic;
 use data_prep::geometry::pad_centered;
 use data_prep::load::{load_gray, LoadLimits};
 use image::imageops::{self, FilterType};
-use image::{GrayImage, Luma, RgbImage};
+use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
+use crate::hints::{hint_tensor, to_canvas, with_hint_channels, HintMap, Placement};
 use crate::model::UnetGenerator;
 use crate::run_dir::{self, GENERATOR_FILE};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use crate::{Error, Result};
 
-/// Grey level below which a working-resolution pixel counts as ink for the flat-colour step.
-const INK_LEVEL: u8 = 128;
+use crate::hints::INK_LEVEL;
 /// How many pixels (at working resolution) the flat-colour step reaches into thick ink.
 const FILL_PASSES: usize = 16;
 
@@ -88,12 +88,14 @@ impl Colorizer {
         crate::model::layers::count_parameters(&self.vs)
     }
 
-    /// Runs the generator without autograd: `[B, 1, H, W]` line art in [-1, 1] (any device)
-    /// -> `[B, 3, H, W]` colour on the CPU. H and W must be multiples of `size_multiple()`.
-    pub fn forward(&self, line: &Tensor, train_mode: bool) -> Tensor {
+    /// Runs the generator without autograd: `[B, in_channels, H, W]` in [-1, 1] (any
+    /// device; line art `[B, 1, H, W]` alone means "no hints") -> `[B, 3, H, W]` colour on
+    /// the CPU. H and W must be multiples of `size_multiple()`.
+    pub fn forward(&self, input: &Tensor, train_mode: bool) -> Tensor {
+        let input = with_hint_channels(input, self.cfg.in_channels);
         tch::no_grad(|| {
             self.net
-                .forward_t(&line.to_device(self.device), train_mode)
+                .forward_t(&input.to_device(self.device), train_mode)
                 .to_device(Device::Cpu)
         })
     }
@@ -101,8 +103,33 @@ impl Colorizer {
     /// Colours a grey sketch of any size; the result has exactly the input's size.
     pub fn colorize(&self, gray: &GrayImage, opts: &InferOptions) -> Result<RgbImage> {
         let canvas = self.canvas(gray, opts);
-        let colour = self.run_canvas(&canvas, opts)?;
+        let colour = self.run_canvas(&canvas, None, opts)?;
         Ok(finish(&colour, &canvas, gray, opts.raw))
+    }
+
+    /// Colours a sketch steered by `hints`, an RGBA image of the sketch's size (transparent:
+    /// no hint). Errors for hints of another size or a model without hint channels.
+    pub fn colorize_hinted(
+        &self,
+        gray: &GrayImage,
+        hints: &RgbaImage,
+        opts: &InferOptions,
+    ) -> Result<RgbImage> {
+        let canvas = self.canvas(gray, opts);
+        let map = self.canvas_hints(&canvas, hints)?;
+        let colour = self.run_canvas(&canvas, Some(&map), opts)?;
+        Ok(finish(&colour, &canvas, gray, opts.raw))
+    }
+
+    /// The user's hints on the working canvas: scaled so no dot or thin stroke vanishes
+    /// (`hints::to_canvas`), and dropped where the working sketch is ink, as in training.
+    pub fn canvas_hints(&self, canvas: &WorkCanvas, hints: &RgbaImage) -> Result<HintMap> {
+        if !self.cfg.takes_hints() {
+            return Err(Error::NoHintChannels);
+        }
+        let mut map = to_canvas(hints, &canvas.placement)?;
+        map.drop_on_ink(&canvas.image);
+        Ok(map)
     }
 
     /// Step 1: the sketch at working resolution on a canvas the U-Net accepts.
@@ -111,11 +138,21 @@ impl Colorizer {
         WorkCanvas::new(gray, work, self.cfg.size_multiple() as u32)
     }
 
-    /// Step 2: the network's colour for a whole canvas.
-    pub fn run_canvas(&self, canvas: &WorkCanvas, opts: &InferOptions) -> Result<RgbImage> {
-        let line = gray_to_tensor(&canvas.image).unsqueeze(0); // [1, 1, H, W]
-        let colour = self.forward(&line, opts.train_mode).squeeze_dim(0); // [3, H, W]
-        tensor_to_rgb(&colour)
+    /// Step 2: the network's colour for a whole canvas, with hints on the canvas or none.
+    pub fn run_canvas(
+        &self,
+        canvas: &WorkCanvas,
+        hints: Option<&HintMap>,
+        opts: &InferOptions,
+    ) -> Result<RgbImage> {
+        let line = gray_to_tensor(&canvas.image); // [1, H, W]
+        let input = match hints {
+            Some(_) if !self.cfg.takes_hints() => return Err(Error::NoHintChannels),
+            Some(map) => Tensor::cat(&[line, hint_tensor(map)], 0), // [1 + 4, H, W]
+            None => line,
+        };
+        let colour = self.forward(&input.unsqueeze(0), opts.train_mode); // [1, 3, H, W]
+        tensor_to_rgb(&colour.squeeze_dim(0))
     }
 }
 
@@ -124,34 +161,28 @@ impl Colorizer {
 pub struct WorkCanvas {
     /// The padded canvas (sides are multiples of the U-Net's multiple).
     pub image: GrayImage,
-    /// Left edge of the scaled sketch on the canvas.
-    pub x: u32,
-    /// Top edge of the scaled sketch on the canvas.
-    pub y: u32,
-    /// Width of the scaled sketch.
-    pub w: u32,
-    /// Height of the scaled sketch.
-    pub h: u32,
+    /// Where the scaled sketch sits on the canvas (also where its hints go).
+    pub placement: Placement,
 }
 
 impl WorkCanvas {
     /// Scales `gray` so its longer side is `work_size` and pads it with white to multiples
     /// of `multiple`.
     pub fn new(gray: &GrayImage, work_size: u32, multiple: u32) -> Self {
-        let (w0, h0) = gray.dimensions();
-        let work_size = work_size.max(1);
-        let scale = f64::from(work_size) / f64::from(w0.max(h0).max(1));
-        let w = ((f64::from(w0) * scale).round() as u32).clamp(1, work_size);
-        let h = ((f64::from(h0) * scale).round() as u32).clamp(1, work_size);
-        let scaled = resize_gray(gray, w, h);
-        let round_up = |v: u32| v.div_ceil(multiple.max(1)) * multiple.max(1);
-        let (image, (x, y)) = pad_centered(&scaled, round_up(w), round_up(h), Luma([255]));
-        WorkCanvas { image, x, y, w, h }
+        let p = Placement::fit(gray.width(), gray.height(), work_size, multiple);
+        let scaled = resize_gray(gray, p.w, p.h);
+        let (image, (x, y)) = pad_centered(&scaled, p.canvas_w, p.canvas_h, Luma([255]));
+        debug_assert_eq!((x, y), (p.x, p.y), "pad_centered centres as Placement::fit");
+        WorkCanvas {
+            image,
+            placement: p,
+        }
     }
 
     /// The part of a canvas-sized image that holds the sketch.
     pub fn crop<'a, I: image::GenericImageView>(&self, img: &'a I) -> image::SubImage<&'a I> {
-        imageops::crop_imm(img, self.x, self.y, self.w, self.h)
+        let p = &self.placement;
+        imageops::crop_imm(img, p.x, p.y, p.w, p.h)
     }
 }
 
@@ -265,4 +296,31 @@ where
             reason: format!("cannot encode PNG: {e}"),
         })?;
     write_atomic(path, bytes.get_ref()).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scaled_sketch_fills_exactly_its_placement_on_the_canvas() {
+        for &(w, h, work, multiple) in &[
+            (2000, 1500, 128, 128),
+            (1500, 2000, 128, 128),
+            (300, 100, 256, 32),
+            (37, 37, 64, 16),
+            (1, 500, 128, 128),
+            (999, 3, 100, 8),
+            (50, 40, 128, 1),
+        ] {
+            let c = WorkCanvas::new(&GrayImage::new(w, h), work, multiple); // all ink
+            let p = c.placement;
+            assert_eq!(p, Placement::fit(w, h, work, multiple));
+            assert_eq!(c.image.dimensions(), (p.canvas_w, p.canvas_h));
+            for (x, y, v) in c.image.enumerate_pixels() {
+                let inside = (p.x..p.x + p.w).contains(&x) && (p.y..p.y + p.h).contains(&y);
+                assert_eq!(v[0], if inside { 0 } else { 255 }, "{w}x{h} at ({x}, {y})");
+            }
+        }
+    }
 }

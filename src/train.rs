@@ -7,8 +7,10 @@
 //! the steps an uninterrupted one would have taken.
 
 mod fit;
+mod val;
 
 pub use fit::{fit, loader_config, FitOptions, FitOutcome, Progress};
+pub use val::{ValFigures, VAL_HINTS};
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,7 @@ use tch::{nn, Device, Tensor};
 use crate::checkpoint;
 use crate::config::TrainConfig;
 use crate::data::{mix_seed, Batch};
+use crate::hints::with_hint_channels;
 use crate::loss;
 use crate::model::{layers, PatchDiscriminator, UnetGenerator};
 use crate::optim::{self, Optimizer};
@@ -146,43 +149,44 @@ impl Trainer {
         let mut losses = StepLosses::default();
         let (last, critic_only) = batches.split_last().expect("at least one batch");
         for batch in critic_only {
-            let (line, color) = self.to_device(batch);
-            let fake = tch::no_grad(|| self.gen.forward_t(&line, true));
-            self.d_step(&line, &color, &fake, lr, &mut losses)?;
+            let (input, color) = self.to_device(batch);
+            let fake = tch::no_grad(|| self.gen.forward_t(&input, true));
+            self.d_step(&input, &color, &fake, lr, &mut losses)?;
         }
-        let (line, color) = self.to_device(last);
-        let fake = self.gen.forward_t(&line, true); // [B, 3, S, S]
+        let (input, color) = self.to_device(last);
+        let fake = self.gen.forward_t(&input, true); // [B, 3, S, S]
         if !self.cfg.l1_only {
-            self.d_step(&line, &color, &fake.detach(), lr, &mut losses)?;
+            self.d_step(&input, &color, &fake.detach(), lr, &mut losses)?;
         }
-        self.g_step(&line, &color, &fake, lr, &mut losses)?;
+        self.g_step(&input, &color, &fake, lr, &mut losses)?;
         self.step += 1;
         Ok(losses)
     }
 
     fn to_device(&self, b: &Batch) -> (Tensor, Tensor) {
         (
-            b.line.to_device(self.device),
+            b.input.to_device(self.device),
             b.color.to_device(self.device),
         )
     }
 
-    /// Discriminator: real pairs towards "real", detached fakes towards "fake".
+    /// Discriminator: real pairs towards "real", detached fakes towards "fake". D sees what
+    /// G sees (`input`: line art, and hints when the model takes them) plus the colour.
     fn d_step(
         &mut self,
-        line: &Tensor,
+        input: &Tensor,
         color: &Tensor,
         fake: &Tensor,
         lr: f64,
         out: &mut StepLosses,
     ) -> Result<()> {
         let mode = self.cfg.gan_mode;
-        let real_logits = self.disc.forward_t(line, color, true);
-        let fake_logits = self.disc.forward_t(line, fake, true);
+        let real_logits = self.disc.forward_t(input, color, true);
+        let fake_logits = self.disc.forward_t(input, fake, true);
         let d_loss = loss::discriminator_loss(mode, &real_logits, &fake_logits);
         let mut total = d_loss.total;
         if let Some(lambda) = self.cfg.gp_lambda {
-            let d = |c: &Tensor| self.disc.forward_t(line, c, true);
+            let d = |c: &Tensor| self.disc.forward_t(input, c, true);
             let gp = loss::gradient_penalty(d, color, fake) * lambda;
             out.d_gp = self.finite("gradient penalty", &gp)?;
             total += gp;
@@ -199,7 +203,7 @@ impl Trainer {
     /// Generator: fool D (unless `--l1-only`) and stay close to the target in L1.
     fn g_step(
         &mut self,
-        line: &Tensor,
+        input: &Tensor,
         color: &Tensor,
         fake: &Tensor,
         lr: f64,
@@ -209,7 +213,7 @@ impl Trainer {
         out.g_l1 = self.finite("G L1 loss", &l1)?;
         let mut total = l1 * self.cfg.lambda_l1;
         if !self.cfg.l1_only {
-            let logits = self.disc.forward_t(line, fake, true);
+            let logits = self.disc.forward_t(input, fake, true);
             let gan = loss::generator_gan_loss(self.cfg.gan_mode, &logits);
             out.g_gan = self.finite("G adversarial loss", &gan)?;
             total += gan;
@@ -232,10 +236,12 @@ impl Trainer {
         }
     }
 
-    /// Colours `line` `[B, 1, S, S]` with the generator in eval mode (running statistics,
-    /// no dropout), as `infer` does.
-    pub fn generate(&self, line: &Tensor) -> Tensor {
-        tch::no_grad(|| self.gen.forward_t(&line.to_device(self.device), false))
+    /// Colours `input` with the generator in eval mode (running statistics, no dropout), as
+    /// `infer` does: `[B, in_channels, S, S]`, or line art `[B, 1, S, S]` alone, which means
+    /// "no hints" for a model that takes them.
+    pub fn generate(&self, input: &Tensor) -> Tensor {
+        let input = with_hint_channels(input, self.cfg.model.in_channels);
+        tch::no_grad(|| self.gen.forward_t(&input.to_device(self.device), false))
     }
 
     /// Writes `RUN/checkpoints/step-N.safetensors` and `RUN/generator.safetensors`, then

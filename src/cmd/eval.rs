@@ -24,11 +24,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         } else {
             0
         },
+        hints: 0,
     };
 
     // With --baseline alone only the baseline is scored; with --model too, both (one table).
     let mut reports: Vec<EvalReport> = Vec::new();
-    let mut sheet = None;
+    let mut sheets = Vec::new();
     let mut model_dir = None;
     if args.model.is_some() || args.baseline.is_none() {
         let dir = run_dir::resolve_model_dir(args.model.as_deref())?;
@@ -38,9 +39,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             colorizer: &colorizer,
             train_mode: args.train_mode,
         };
-        let ev = score(&args.data, &source, &dir.display().to_string(), &opts)?;
-        sheet = Some(ev.examples);
-        reports.push(ev.report);
+        let name = dir.display().to_string();
+        for n in hint_counts(&args.hints, colorizer.model_config().takes_hints(), &name) {
+            let ev = score(
+                &args.data,
+                &source,
+                &name,
+                &EvalOptions { hints: n, ..opts },
+            )?;
+            sheets.push((n, ev.examples));
+            reports.push(ev.report);
+        }
         model_dir = Some(dir);
     }
     if let Some(baseline) = args.baseline {
@@ -53,7 +62,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             }
         };
         let ev = score(&args.data, &source, name, &opts)?;
-        sheet.get_or_insert(ev.examples);
+        if sheets.is_empty() {
+            sheets.push((0, ev.examples));
+        }
         reports.push(ev.report);
     }
 
@@ -63,19 +74,49 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         outln!("{}", eval::format_table(&reports).trim_end_matches('\n'))?;
         outln!("({})", reports[0].definitions)?;
     }
-
-    if let (Some(path), Some(examples)) = (&args.save_sheet, sheet) {
-        let img = eval::contact_sheet(&examples);
-        infer::save_png_atomic(&img, path)
-            .with_context(|| format!("writing the contact sheet {}", path.display()))?;
-        log::info!(
-            "contact sheet (line | output | target, {} rows): {}",
-            examples.len(),
-            path.display()
-        );
+    if let Some(path) = &args.save_sheet {
+        save_sheets(path, &sheets)?;
     }
     if let (Some(dir), false) = (model_dir, args.no_save) {
         save_reports(&dir, &reports);
+    }
+    Ok(())
+}
+
+/// The hint counts to score a model at: all of them for a model with hint channels; only 0
+/// (with a warning) for one without, whose output cannot depend on hints.
+fn hint_counts(asked: &[usize], takes_hints: bool, name: &str) -> Vec<usize> {
+    let mut counts = asked.to_vec();
+    counts.dedup();
+    if !takes_hints && counts.iter().any(|&n| n > 0) {
+        log::warn!("{name} has no hint channels: scored without hints only");
+        counts = vec![0];
+    }
+    counts
+}
+
+/// Writes the contact sheets: `PATH` for one hint count, `STEM-hintsN.EXT` for each of
+/// several.
+fn save_sheets(path: &Path, sheets: &[(usize, eval::Examples)]) -> anyhow::Result<()> {
+    for (n, examples) in sheets {
+        let file = match sheets.len() {
+            1 => path.to_path_buf(),
+            _ => {
+                let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+                let ext = path
+                    .extension()
+                    .map_or("png".into(), |e| e.to_string_lossy());
+                path.with_file_name(format!("{stem}-hints{n}.{ext}"))
+            }
+        };
+        let img = eval::contact_sheet(examples);
+        infer::save_png_atomic(&img, &file)
+            .with_context(|| format!("writing the contact sheet {}", file.display()))?;
+        log::info!(
+            "contact sheet (input | output | target, {} rows, {n} hints): {}",
+            examples.len(),
+            file.display()
+        );
     }
     Ok(())
 }

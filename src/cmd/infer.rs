@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
+use colorize::hints::{load_hints_image, UserHints};
 use colorize::infer::{self, Colorizer, InferOptions, WorkCanvas};
 use colorize::run_dir;
 use data_prep::outln;
@@ -48,10 +49,17 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         skipped: mut failures,
         single,
     } = plan(&args)?;
+    let hints = user_hints(&args, single)?;
     report_planned_skips(&jobs, &failures, single)?;
     let planned_skips = failures.len();
     let total = jobs.len();
     let colorizer = load_model(&args)?;
+    if !hints.is_empty() && !colorizer.model_config().takes_hints() {
+        return Err(colorize::Error::NoHintChannels).context(format!(
+            "--hints/--hint with the model {}",
+            run_dir::resolve_model_dir(args.model.as_deref())?.display()
+        ));
+    }
     let opts = InferOptions {
         work_size: args.work_size,
         raw: args.raw,
@@ -64,7 +72,7 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
     let writer = spawn_writer(colour_rx, pb.clone(), opts.raw, args.timings);
     let loop_result = network_loop(
         &colorizer,
-        &opts,
+        (&opts, &hints),
         decoded,
         &colour_tx,
         &pb,
@@ -107,6 +115,18 @@ fn report_planned_skips(jobs: &[Job], skipped: &Skipped, single: bool) -> anyhow
 }
 
 /// Sets the threads and device and loads the model `--model` (or the default) names.
+/// The user's `--hints` image and `--hint` points (for a single input only).
+fn user_hints(args: &InferArgs, single: bool) -> anyhow::Result<UserHints> {
+    let hints = UserHints {
+        image: args.hints.as_deref().map(load_hints_image).transpose()?,
+        points: args.hint.clone(),
+    };
+    if !hints.is_empty() && !single {
+        bail!("--hints and --hint steer one sketch: give exactly one input file");
+    }
+    Ok(hints)
+}
+
 fn load_model(args: &InferArgs) -> anyhow::Result<Colorizer> {
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
@@ -202,7 +222,7 @@ fn spawn_writer(
 /// error) when the writer is gone, whose own result says why.
 fn network_loop(
     colorizer: &Colorizer,
-    opts: &InferOptions,
+    (opts, hints): (&InferOptions, &UserHints),
     decoded: Receiver<Decoded>,
     colour_tx: &SyncSender<Coloured>,
     pb: &ProgressBar,
@@ -228,10 +248,22 @@ fn network_loop(
         };
         let t = Instant::now();
         let canvas = colorizer.canvas(&gray, opts);
+        let map = match hints.is_empty() {
+            true => None,
+            false => {
+                let work = canvas.placement.w.max(canvas.placement.h);
+                let hinted = hints
+                    .for_sketch(gray.width(), gray.height(), work)
+                    .map_err(colorize::Error::from)
+                    .and_then(|rgba| colorizer.canvas_hints(&canvas, &rgba));
+                let what = || format!("hints for {}", job.input.display());
+                Some(hinted.with_context(what)?)
+            }
+        };
         let t_canvas = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let colour = colorizer
-            .run_canvas(&canvas, opts)
+            .run_canvas(&canvas, map.as_ref(), opts)
             .with_context(|| format!("running the network on {}", job.input.display()))?;
         let t_net = t.elapsed().as_secs_f64();
         if timings {

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use colorize::checkpoint;
-use colorize::config::{TrainConfig, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, RMSPROP_BETAS};
+use colorize::config::{
+    TrainConfig, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, PLAIN_CHANNELS, RMSPROP_BETAS,
+};
 use colorize::data::Dataset;
 use colorize::optim::OptimKind;
 use colorize::run_dir::{self, CONFIG_FILE, GENERATOR_FILE};
@@ -128,6 +130,11 @@ fn config_from_args(
     set(&mut m.n_layers_d, hp.n_layers_d);
     set(&mut m.norm_d, hp.norm);
     m.dropout &= !hp.no_dropout;
+    if hp.no_hints {
+        m.in_channels = PLAIN_CHANNELS;
+    }
+    set(&mut c.hints.none_share, hp.hint_none_share);
+    set(&mut c.hints.mean_count, hp.hint_mean_count);
     c.load_size = hp.load_size.unwrap_or(if fresh {
         c.model.image_size as u32
     } else {

@@ -4,7 +4,7 @@
 //! the way INTER_AREA averages the line art: a 1-px dot would fade to nothing. Instead a
 //! working pixel is hinted if ANY hint pixel of the sketch falls in it, with the mean colour
 //! of those pixels. Enlarging takes the nearest sketch pixel, so a hinted area keeps its
-//! relative size. The placement is `infer::WorkCanvas`'s, to the pixel.
+//! relative size. `infer::WorkCanvas` places the sketch with the same `Placement`.
 
 use image::{Rgb, RgbaImage};
 
@@ -117,31 +117,9 @@ fn source_ranges(src: u32, dst: u32) -> Vec<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::WorkCanvas;
     use image::{GrayImage, Rgba};
 
     const RED: Rgba<u8> = Rgba([220, 30, 40, 255]);
-
-    #[test]
-    fn placement_matches_work_canvas() {
-        for &(w, h, work, multiple) in &[
-            (2000, 1500, 128, 128),
-            (1500, 2000, 128, 128),
-            (300, 100, 256, 32),
-            (37, 37, 64, 16),
-            (1, 500, 128, 128),
-            (999, 3, 100, 8),
-            (50, 40, 128, 1),
-        ] {
-            let c = WorkCanvas::new(&GrayImage::new(w, h), work, multiple);
-            let p = Placement::fit(w, h, work, multiple);
-            assert_eq!(
-                (p.x, p.y, p.w, p.h, p.canvas_w, p.canvas_h),
-                (c.x, c.y, c.w, c.h, c.image.width(), c.image.height()),
-                "{w}x{h} at work {work}, multiple {multiple}"
-            );
-        }
-    }
 
     #[test]
     fn shrinking_keeps_a_thin_diagonal_stroke_and_a_single_dot() {

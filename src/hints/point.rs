@@ -90,13 +90,73 @@ pub fn render_points(
         });
     }
     let mut img = RgbaImage::new(width, height);
+    draw_points(&mut img, points, radius)?;
+    Ok(img)
+}
+
+/// Draws each point as an opaque filled disc of `radius` pixels over `img` (a hints image
+/// of the sketch's size). A point outside it is an error naming it and the size.
+pub fn draw_points(
+    img: &mut RgbaImage,
+    points: &[PointHint],
+    radius: u32,
+) -> Result<(), HintError> {
+    let (width, height) = img.dimensions();
+    if let Some(p) = points.iter().find(|p| p.x >= width || p.y >= height) {
+        return Err(HintError::OutOfBounds {
+            x: p.x,
+            y: p.y,
+            width,
+            height,
+        });
+    }
     let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     for p in points {
         let [r, g, b] = p.colour.0;
         let centre = (to_i32(p.x), to_i32(p.y));
-        draw_filled_circle_mut(&mut img, centre, to_i32(radius), Rgba([r, g, b, 255]));
+        draw_filled_circle_mut(img, centre, to_i32(radius), Rgba([r, g, b, 255]));
     }
-    Ok(img)
+    Ok(())
+}
+
+/// A user's hints for one sketch: a hints image (`--hints`) and/or point hints (`--hint`),
+/// the points drawn over the image.
+#[derive(Debug, Clone, Default)]
+pub struct UserHints {
+    /// An RGBA image the size of the sketch (transparent = no hint).
+    pub image: Option<RgbaImage>,
+    /// Dots in sketch pixels.
+    pub points: Vec<PointHint>,
+}
+
+impl UserHints {
+    /// Whether neither an image nor a point was given.
+    pub fn is_empty(&self) -> bool {
+        self.image.is_none() && self.points.is_empty()
+    }
+
+    /// The sketch-sized RGBA hints for a `width` x `height` sketch coloured at `work_size`:
+    /// the image (checked to have the sketch's size) with the points drawn as dots about
+    /// three working pixels wide (`dot_radius`).
+    pub fn for_sketch(
+        &self,
+        width: u32,
+        height: u32,
+        work_size: u32,
+    ) -> Result<RgbaImage, HintError> {
+        let mut img = match &self.image {
+            Some(i) if i.dimensions() != (width, height) => {
+                return Err(HintError::SizeMismatch {
+                    hints: i.dimensions(),
+                    sketch: (width, height),
+                })
+            }
+            Some(i) => i.clone(),
+            None => RgbaImage::new(width, height),
+        };
+        draw_points(&mut img, &self.points, dot_radius(width, height, work_size))?;
+        Ok(img)
+    }
 }
 
 #[cfg(test)]

@@ -9,15 +9,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use data_prep::manifest::Split;
-use tch::Tensor;
 
 use super::{StepLosses, Trainer};
 use crate::config::TrainConfig;
 use crate::data::{Augment, Dataset, Loader, LoaderConfig};
-use crate::metrics::{ImageMetrics, MetricsMean};
 use crate::run_dir::{self, LOG_FILE};
 use crate::summary::SummarySink;
-use crate::{tensor_image, Error, Result};
+use crate::{Error, Result};
+
+use super::val::{log_validation, ValFigures, ValSet, VAL_HINTS};
 
 /// Where and how `fit` runs.
 #[derive(Debug, Clone, Default)]
@@ -91,7 +91,9 @@ pub fn fit(
         let step = trainer.steps_done();
         meter.images += per_step * cfg.batch_size as u64;
         let imgs_per_s = meter.imgs_per_s();
-        if step % cfg.log_every == 0 {
+        // The run's last step (the end, or Ctrl-C) is always logged, whatever the intervals.
+        let last = step == cfg.steps || stopped();
+        if step % cfg.log_every == 0 || last {
             log_losses(sink, &cfg, step, lr, &losses, imgs_per_s)?;
             sink.scalar("perf/data_wait_frac", step, meter.wait_fraction())?;
             if let Some(j) = json.as_mut() {
@@ -99,14 +101,14 @@ pub fn fit(
             }
             meter = Meter::new();
         }
-        if step % cfg.val_every == 0 {
+        if step % cfg.val_every == 0 || last {
             let m = val.evaluate(trainer)?;
             log_validation(sink, step, &m)?;
             if let Some(j) = json.as_mut() {
                 j.write_val(step, &m)?;
             }
         }
-        if step % cfg.sample_every == 0 {
+        if step % cfg.sample_every == 0 || last {
             sink.image("samples/line_generated_target", step, &val.grid(trainer)?)?;
         }
         if step % cfg.save_every == 0 {
@@ -172,6 +174,7 @@ pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
             flip: cfg.flip,
         },
         seed: cfg.seed,
+        hints: cfg.model.takes_hints().then_some(cfg.hints),
         threads: cfg.loader_threads,
         prefetch: 4,
     }
@@ -197,82 +200,6 @@ fn log_losses(
     sink.scalar("loss/G_L1", step, l.g_l1)?;
     sink.scalar("lr", step, lr)?;
     sink.scalar("perf/imgs_per_s", step, imgs_per_s)
-}
-
-fn log_validation(sink: &mut dyn SummarySink, step: u64, m: &MetricsMean) -> Result<()> {
-    sink.scalar("val/L1", step, m.l1)?;
-    sink.scalar("val/PSNR", step, m.psnr_of_mean_mse)?;
-    sink.scalar("val/SSIM", step, m.ssim)?;
-    sink.scalar("val/colourfulness", step, m.colourfulness)?;
-    if let Some(r) = m.colourfulness_ratio {
-        sink.scalar("val/colourfulness_ratio", step, r)?;
-    }
-    Ok(())
-}
-
-/// Fixed validation pairs, decoded once: `line [N, 1, S, S]`, `color [N, 3, S, S]`.
-struct ValSet {
-    line: Tensor,
-    color: Tensor,
-    num_samples: i64,
-}
-
-impl ValSet {
-    /// The first pairs of the val split, or of the training split when there is none.
-    fn load(cfg: &TrainConfig, train: &Dataset) -> Result<Self> {
-        let n = cfg.val_pairs.max(cfg.num_samples).max(1);
-        let val = Dataset::open(&cfg.data, Split::Val)?;
-        let set = if val.is_empty() {
-            log::warn!(
-                "the dataset has no `val` split: validation and samples use the first {} \
-                 training pairs (flattering figures)",
-                n.min(train.len())
-            );
-            train.truncated(n)
-        } else {
-            val.truncated(n)
-        };
-        let aug = loader_config(cfg).aug;
-        let pairs = (0..set.len())
-            .map(|i| set.eval_pair(i, &aug))
-            .collect::<Result<Vec<_>>>()?;
-        let (lines, colors): (Vec<Tensor>, Vec<Tensor>) = pairs.into_iter().unzip();
-        Ok(ValSet {
-            line: Tensor::stack(&lines, 0),
-            color: Tensor::stack(&colors, 0),
-            num_samples: cfg.num_samples.min(set.len()) as i64,
-        })
-    }
-
-    fn generate(&self, trainer: &Trainer, n: i64) -> Tensor {
-        let chunks: Vec<Tensor> = self
-            .line
-            .narrow(0, 0, n)
-            .split(8, 0)
-            .iter()
-            .map(|l| trainer.generate(l).to_device(tch::Device::Cpu))
-            .collect();
-        Tensor::cat(&chunks, 0)
-    }
-
-    fn evaluate(&self, trainer: &Trainer) -> Result<MetricsMean> {
-        let n = self.line.size()[0];
-        let fake = self.generate(trainer, n);
-        let per_image = (0..n)
-            .map(|i| ImageMetrics::from_tensors(&fake.get(i), &self.color.get(i)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(MetricsMean::of(&per_image))
-    }
-
-    /// One row per sample: line | generated | target, i.e. `[3, N*S, 3*S]`.
-    fn grid(&self, trainer: &Trainer) -> Result<image::RgbImage> {
-        let n = self.num_samples.max(1);
-        let fake = self.generate(trainer, n);
-        let line = self.line.narrow(0, 0, n).repeat([1, 3, 1, 1]); // grey -> [N, 3, S, S]
-        let rows = Tensor::cat(&[line, fake, self.color.narrow(0, 0, n)], 3); // [N, 3, S, 3S]
-        let grid = rows.permute([1, 0, 2, 3]).reshape([3, -1, rows.size()[3]]); // [3, N*S, 3S]
-        tensor_image::tensor_to_rgb(&grid)
-    }
 }
 
 /// `RUN/log.jsonl`, appended and flushed line by line.
@@ -302,7 +229,12 @@ impl JsonLog {
         }))
     }
 
-    fn write_val(&mut self, step: u64, m: &MetricsMean) -> Result<()> {
-        self.line(serde_json::json!({ "step": step, "val": m }))
+    fn write_val(&mut self, step: u64, v: &ValFigures) -> Result<()> {
+        match &v.hinted {
+            None => self.line(serde_json::json!({ "step": step, "val": v.plain })),
+            Some(h) => self.line(serde_json::json!({
+                "step": step, "val": v.plain, format!("val_hints_{VAL_HINTS}"): h,
+            })),
+        }
     }
 }

@@ -1,0 +1,156 @@
+//! Validation during training: fixed pairs decoded once, scored at 0 hints (and, for a
+//! model with hint channels, at `VAL_HINTS` evaluation dots), and the sample grid.
+
+use image::RgbImage;
+use tch::{Device, Tensor};
+
+use super::Trainer;
+use crate::config::TrainConfig;
+use crate::data::Dataset;
+use crate::hint_sim::eval_hints;
+use crate::hints::{draw_over_line, hint_tensor};
+use crate::metrics::{ImageMetrics, MetricsMean};
+use crate::summary::SummarySink;
+use crate::tensor_image::{rgb_to_tensor, tensor_to_rgb};
+use crate::Result;
+use data_prep::manifest::Split;
+
+/// Evaluation dots per validation image for the hinted figures (`val/PSNR_hints_20`).
+pub const VAL_HINTS: usize = 20;
+
+/// Validation figures of one step.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ValFigures {
+    /// Without hints (every model).
+    pub plain: MetricsMean,
+    /// With `VAL_HINTS` dots per image (models with hint channels).
+    pub hinted: Option<MetricsMean>,
+}
+
+/// The hints of the validation pairs: `[N, 4, S, S]` channels and `[N, 3, S, S]` overlays.
+struct ValHints {
+    channels: Tensor,
+    overlay: Tensor,
+}
+
+/// Fixed validation pairs, decoded once: `line [N, 1, S, S]`, `color [N, 3, S, S]`.
+pub(super) struct ValSet {
+    line: Tensor,
+    color: Tensor,
+    hints: Option<ValHints>,
+    num_samples: i64,
+}
+
+impl ValSet {
+    /// The first pairs of the val split, or of the training split when there is none.
+    pub(super) fn load(cfg: &TrainConfig, train: &Dataset) -> Result<Self> {
+        let n = cfg.val_pairs.max(cfg.num_samples).max(1);
+        let val = Dataset::open(&cfg.data, Split::Val)?;
+        let set = if val.is_empty() {
+            log::warn!(
+                "the dataset has no `val` split: validation and samples use the first {} \
+                 training pairs (flattering figures)",
+                n.min(train.len())
+            );
+            train.truncated(n)
+        } else {
+            val.truncated(n)
+        };
+        let aug = super::loader_config(cfg).aug;
+        let pairs = (0..set.len())
+            .map(|i| set.eval_images(i, &aug))
+            .collect::<Result<Vec<_>>>()?;
+        let stack = |f: &dyn Fn(usize) -> Tensor| {
+            Tensor::stack(&(0..pairs.len()).map(f).collect::<Vec<_>>(), 0)
+        };
+        let hints = cfg.model.takes_hints().then(|| {
+            let maps: Vec<_> = (0..pairs.len())
+                .map(|i| eval_hints(&pairs[i].0, &pairs[i].1, VAL_HINTS, i))
+                .collect();
+            ValHints {
+                channels: stack(&|i| hint_tensor(&maps[i])),
+                overlay: stack(&|i| rgb_to_tensor(&draw_over_line(&pairs[i].0, &maps[i]))),
+            }
+        });
+        Ok(ValSet {
+            line: stack(&|i| crate::tensor_image::gray_to_tensor(&pairs[i].0)),
+            color: stack(&|i| rgb_to_tensor(&pairs[i].1)),
+            hints,
+            num_samples: cfg.num_samples.min(pairs.len()) as i64,
+        })
+    }
+
+    /// The generator's output for the first `n` pairs, with their hints or without.
+    fn generate(&self, trainer: &Trainer, n: i64, hinted: bool) -> Tensor {
+        let line = self.line.narrow(0, 0, n);
+        let input = match (&self.hints, hinted) {
+            (Some(h), true) => Tensor::cat(&[line, h.channels.narrow(0, 0, n)], 1),
+            _ => line, // `Trainer::generate` adds empty hints where the model takes them
+        };
+        let chunks: Vec<Tensor> = input
+            .split(8, 0)
+            .iter()
+            .map(|x| trainer.generate(x).to_device(Device::Cpu))
+            .collect();
+        Tensor::cat(&chunks, 0)
+    }
+
+    fn score(&self, trainer: &Trainer, hinted: bool) -> Result<MetricsMean> {
+        let n = self.line.size()[0];
+        let fake = self.generate(trainer, n, hinted);
+        let per_image = (0..n)
+            .map(|i| ImageMetrics::from_tensors(&fake.get(i), &self.color.get(i)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(MetricsMean::of(&per_image))
+    }
+
+    /// Metrics of every validation pair, without hints and (hint models) with them.
+    pub(super) fn evaluate(&self, trainer: &Trainer) -> Result<ValFigures> {
+        Ok(ValFigures {
+            plain: self.score(trainer, false)?,
+            hinted: match self.hints {
+                Some(_) => Some(self.score(trainer, true)?),
+                None => None,
+            },
+        })
+    }
+
+    /// One row per sample: line | generated | target; for a model with hints
+    /// line | generated without hints | hints over the line | generated with them | target.
+    pub(super) fn grid(&self, trainer: &Trainer) -> Result<RgbImage> {
+        let n = self.num_samples.max(1);
+        let line = self.line.narrow(0, 0, n).repeat([1, 3, 1, 1]); // grey -> [N, 3, S, S]
+        let mut columns = vec![line, self.generate(trainer, n, false)];
+        if let Some(h) = &self.hints {
+            columns.push(h.overlay.narrow(0, 0, n));
+            columns.push(self.generate(trainer, n, true));
+        }
+        columns.push(self.color.narrow(0, 0, n));
+        let rows = Tensor::cat(&columns, 3); // [N, 3, S, k*S]
+        let grid = rows.permute([1, 0, 2, 3]).reshape([3, -1, rows.size()[3]]); // [3, N*S, k*S]
+        tensor_to_rgb(&grid)
+    }
+}
+
+/// `val/L1`, `val/PSNR`, `val/SSIM`, `val/colourfulness[_ratio]` without hints, and for a
+/// model with hints `val/PSNR_hints_0` and `val/PSNR_hints_20` (+ `val/SSIM_hints_20`).
+pub(super) fn log_validation(sink: &mut dyn SummarySink, step: u64, v: &ValFigures) -> Result<()> {
+    let m = &v.plain;
+    sink.scalar("val/L1", step, m.l1)?;
+    sink.scalar("val/PSNR", step, m.psnr_of_mean_mse)?;
+    sink.scalar("val/SSIM", step, m.ssim)?;
+    sink.scalar("val/colourfulness", step, m.colourfulness)?;
+    if let Some(r) = m.colourfulness_ratio {
+        sink.scalar("val/colourfulness_ratio", step, r)?;
+    }
+    if let Some(h) = &v.hinted {
+        sink.scalar("val/PSNR_hints_0", step, m.psnr_of_mean_mse)?;
+        sink.scalar(
+            &format!("val/PSNR_hints_{VAL_HINTS}"),
+            step,
+            h.psnr_of_mean_mse,
+        )?;
+        sink.scalar(&format!("val/SSIM_hints_{VAL_HINTS}"), step, h.ssim)?;
+    }
+    Ok(())
+}
