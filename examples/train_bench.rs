@@ -75,6 +75,9 @@ fn main() -> Result<()> {
     let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("unused"));
     cfg.model.image_size = a.size;
     cfg.model.ngf = a.ngf;
+    // The plain 1-channel network, as the PyTorch pix2pix baseline it is compared with.
+    cfg.model.in_channels = colorize::config::PLAIN_CHANNELS;
+    cfg.model.hint_spread = 0;
     cfg.load_size = a.size as u32;
     cfg.batch_size = a.batch as usize;
     cfg.steps = (a.warmup + a.steps) as u64;
@@ -82,7 +85,7 @@ fn main() -> Result<()> {
     let mut trainer = Trainer::new(cfg, Device::Cpu)?;
     let opts = (Kind::Float, Device::Cpu);
     let batch = Batch {
-        line: Tensor::rand([a.batch, 1, a.size, a.size], opts) * 2.0 - 1.0,
+        input: Tensor::rand([a.batch, 1, a.size, a.size], opts) * 2.0 - 1.0,
         color: Tensor::rand([a.batch, 3, a.size, a.size], opts) * 2.0 - 1.0,
     };
     let batches = [batch];

@@ -2,9 +2,12 @@
 # `make demo`: the whole pipeline on real data, in about a quarter of an hour on a 2-core CPU.
 #   1. fetch OpenMoji 17 (human-drawn colour emoji + their black line-art versions, CC BY-SA 4.0)
 #   2. prep: paired (line art, colour) dataset at 128 px, splits train/val/test
-#   3. colorize train: a small pix2pix (U-Net ngf 16 + PatchGAN ndf 16), 3000 steps of 8 (~8 min)
-#   4. colorize eval on the test split, next to the grey baseline, with a contact sheet
-#   5. colorize infer on a few test sketches (lines recombined at full crispness)
+#   3. colorize train: a small pix2pix with colour hints (U-Net ngf 16 + PatchGAN ndf 16; hints
+#      simulated from the targets), 3000 steps of 8 (~8 min)
+#   4. colorize eval on the test split at 0, 5 and 20 hints, next to the grey baseline, with
+#      contact sheets and the hints used
+#   5. colorize infer on a few test sketches without hints, and on three with their hints
+#      (lines recombined at full crispness)
 #   6. colorize export -> models/default (what `colorize infer` uses without --model)
 # `make` has already run the idempotent set-up (scripts/setup.sh: .venv + build).
 # Re-running resumes or skips what is done. DEMO_STEPS, DEMO_NGF, ... override the budget.
@@ -64,11 +67,12 @@ else
         --save-every 500 --sample-every 250 --val-every 250
 fi
 
-say "4/6 evaluating on the test split (model vs the grey baseline)"
-"$COLORIZE" eval --model "$RUN" --data "$DATA" --split test --baseline gray \
-    --save-sheet "$RUN/test-sheet.png" -n 12 --threads "$THREADS" | tee "$RUN/eval.txt"
+say "4/6 evaluating on the test split at 0, 5 and 20 hints (model vs the grey baseline)"
+"$COLORIZE" eval --model "$RUN" --data "$DATA" --split test --baseline gray --hints 0,5,20 \
+    --save-sheet "$RUN/test-sheet.png" --save-hints "$RUN/hints" -n 12 --threads "$THREADS" \
+    | tee "$RUN/eval.txt"
 
-say "5/6 colouring a few test sketches with colorize infer"
+say "5/6 colouring a few test sketches with colorize infer, without and with hints"
 mkdir -p "$RUN/samples"
 # awk reads the whole manifest (a `grep | head` pipe would die of SIGPIPE under pipefail).
 ids=$(awk '/"split": *"test"/ && n < 8 {
@@ -78,6 +82,11 @@ inputs=()
 for id in $ids; do inputs+=("$DATA/line/$id.png"); done
 "$COLORIZE" infer "${inputs[@]}" --model "$RUN" -o "$RUN/samples" --force \
     --threads "$THREADS" >/dev/null
+# The same sketches steered by the 5 hints eval simulated for them (step 4 wrote them).
+for id in $(printf '%s\n' $ids | head -3); do
+    "$COLORIZE" infer "$DATA/line/$id.png" --hints "$RUN/hints/$id.hints5.png" --model "$RUN" \
+        -o "$RUN/samples/${id}_hinted.png" --force --threads "$THREADS" >/dev/null
+done
 
 # models/default is replaced only when it is missing or was made by this demo.
 if [ ! -e "$MODEL" ] || grep -qs "exported from: \`$RUN\`" "$MODEL/README.md"; then
@@ -93,9 +102,10 @@ demo: done.
   dataset        $DATA  (OpenMoji 17, CC BY-SA 4.0 - credit OpenMoji)
   training run   $RUN   (config.json, checkpoints/, TensorBoard events)
   figures        $RUN/eval.txt (table above), $RUN/eval.json
-  contact sheet  $RUN/test-sheet.png   (rows: line | output | target, test split)
-  coloured       $RUN/samples/*_color.png
+  contact sheets $RUN/test-sheet-hints{0,5,20}.png (rows: line + hints | output | target)
+  coloured       $RUN/samples/*_color.png, with hints: $RUN/samples/*_hinted.png
   model          $MODEL  (README.md = model card)
   TensorBoard    .venv/bin/tensorboard --logdir runs
   your sketch    $COLORIZE infer sketch.png        (writes sketch_color.png)
+  with hints     $COLORIZE infer sketch.png --hint 120,80,#ff8800 --hints my-hints.png
 EOF

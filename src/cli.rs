@@ -135,6 +135,11 @@ pub struct HyperArgs {
         "Mean number of simulated hints (dots and strokes) of a hinted sample",
         plain().hints.mean_count))]
     pub hint_mean_count: Option<f64>,
+    #[arg(long, value_name = "PX", help = with_default(
+        "Radius (pixels at --size) over which hints are spread along the paper, never across \
+         lines, before entering the network; 0 = as drawn",
+        plain().model.hint_spread))]
+    pub hint_spread: Option<u32>,
     #[arg(long, value_enum, help = with_default("Adversarial objective", name(DEFAULT_GAN_MODE)))]
     pub gan_mode: Option<GanMode>,
     #[arg(long, help = with_default("Weight of the L1 term", plain().lambda_l1))]
@@ -300,7 +305,12 @@ pub struct EvalArgs {
     /// Write a contact sheet (rows of line | output | target) of the first N examples.
     #[arg(long, value_name = "PNG")]
     pub save_sheet: Option<PathBuf>,
-    /// Number of examples on the contact sheet.
+    /// Also write the simulated hints of the first N examples, for each hint count N > 0,
+    /// as `DIR/<id>.hints<N>.png` (RGBA, the dataset's size): try them with `colorize infer
+    /// DATASET/line/<id>.png --hints ...`.
+    #[arg(long, value_name = "DIR")]
+    pub save_hints: Option<PathBuf>,
+    /// Number of examples on the contact sheet (and with --save-hints).
     #[arg(short = 'n', long, default_value_t = 8, value_name = "N")]
     pub sheet_count: usize,
     /// Evaluate at most this many pairs of the split (default: all).

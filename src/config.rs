@@ -181,6 +181,10 @@ impl HintSimConfig {
     }
 }
 
+/// `ModelConfig::hint_spread` of a new run with hints (pixels at the training size), chosen
+/// by measurement (bench/README.md).
+pub const DEFAULT_HINT_SPREAD: u32 = 8;
+
 /// Input channels of a model without hints: the line art.
 pub const PLAIN_CHANNELS: i64 = 1;
 /// Input channels of a model with hints: line art, hint colour (RGB in [-1, 1], 0 where
@@ -208,6 +212,11 @@ pub struct ModelConfig {
     pub norm_d: NormKind,
     /// Dropout 0.5 in the innermost up-blocks of the generator.
     pub dropout: bool,
+    /// Hint models: radius in pixels (at `image_size`; scaled with the working size) over
+    /// which each hint's colour is spread along the paper, never across ink, before it
+    /// enters the network (`hints::hint_channels`); 0 = hints as drawn.
+    #[serde(default)]
+    pub hint_spread: u32,
 }
 
 /// pix2pix's plain network (`PLAIN_CHANNELS` input); new training runs add the hint
@@ -223,6 +232,7 @@ impl Default for ModelConfig {
             n_layers_d: 3,
             norm_d: NormKind::Batch,
             dropout: true,
+            hint_spread: 0,
         }
     }
 }
@@ -346,6 +356,7 @@ impl TrainConfig {
         let model = ModelConfig {
             norm_d: d.default_norm,
             in_channels: HINTED_CHANNELS,
+            hint_spread: DEFAULT_HINT_SPREAD,
             ..ModelConfig::default()
         };
         TrainConfig {

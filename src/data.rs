@@ -18,7 +18,7 @@ use tch::Tensor;
 
 use crate::config::HintSimConfig;
 use crate::hint_sim::simulate;
-use crate::hints::hint_tensor;
+use crate::hints::hint_channels;
 use crate::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use crate::{Error, Result};
 
@@ -79,6 +79,11 @@ impl Dataset {
             root: self.root.clone(),
             entries: self.entries[..n.min(self.len())].to_vec(),
         }
+    }
+
+    /// The id of pair `i` (its file names are `line/<id>.png`, `color/<id>.png`).
+    pub fn id(&self, i: usize) -> &str {
+        &self.entries[i].id
     }
 
     fn line_path(&self, i: usize) -> PathBuf {
@@ -191,6 +196,7 @@ struct BatchMaker {
     batch_size: usize,
     seed: u64,
     hints: Option<HintSimConfig>,
+    hint_spread: u32,
     epoch: Option<(u64, Vec<usize>)>,
 }
 
@@ -221,7 +227,8 @@ impl BatchMaker {
                 Some(h) => {
                     // Hints of the augmented pair, a pure function of (seed, position).
                     let map = simulate(&line, &color, h, mix_seed(self.seed ^ HINT_SALT, pos));
-                    Tensor::cat(&[l, hint_tensor(&map)], 0) // [1 + 4, S, S]
+                    let hints = hint_channels(&line, &map, self.hint_spread);
+                    Tensor::cat(&[l, hints], 0) // [1 + 4, S, S]
                 }
                 None => l,
             });
@@ -260,6 +267,8 @@ pub struct LoaderConfig {
     pub seed: u64,
     /// Simulate hints (models with hint channels) or give the line art alone (`None`).
     pub hints: Option<HintSimConfig>,
+    /// `ModelConfig::hint_spread` of the model trained.
+    pub hint_spread: u32,
     /// Decoding threads.
     pub threads: usize,
     /// Batches each thread may have decoded ahead.
@@ -292,6 +301,7 @@ impl Loader {
                 batch_size: cfg.batch_size,
                 seed: cfg.seed,
                 hints: cfg.hints,
+                hint_spread: cfg.hint_spread,
                 epoch: None,
             };
             let handle = std::thread::Builder::new()

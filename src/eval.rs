@@ -15,7 +15,7 @@ use tch::Tensor;
 
 use crate::data::Dataset;
 use crate::hint_sim::eval_hints;
-use crate::hints::{draw_over_line, hint_fidelity, hint_tensor, HintMap};
+use crate::hints::{draw_over_line, hint_channels, hint_fidelity, HintMap};
 use crate::infer::{Colorizer, InferOptions};
 use crate::metrics::{ImageMetrics, MetricsMean};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
@@ -67,7 +67,10 @@ impl OutputSource<'_> {
                         .iter()
                         .zip(hints)
                         .map(|(l, map)| match map {
-                            Some(map) => Tensor::cat(&[gray_to_tensor(l), hint_tensor(map)], 0),
+                            Some(map) => {
+                                let spread = colorizer.model_config().hint_spread;
+                                Tensor::cat(&[gray_to_tensor(l), hint_channels(l, map, spread)], 0)
+                            }
                             None => gray_to_tensor(l),
                         })
                         .collect();
@@ -205,6 +208,8 @@ pub struct Evaluation {
     pub report: EvalReport,
     /// The first examples, for the contact sheet.
     pub examples: Examples,
+    /// The hints of those examples (with hints only), with the pair's id.
+    pub example_hints: Vec<(String, HintMap)>,
 }
 
 /// Scores the outputs of `source` on the pairs of `opts.split`; `progress(done, total)` is
@@ -229,6 +234,7 @@ pub fn evaluate(
     let total = ds.len();
     let mut scores = Vec::with_capacity(total);
     let mut examples = Vec::new();
+    let mut example_hints = Vec::new();
     let mut fidelity = (0.0, 0usize); // (sum of per-image means x pixels, hinted pixels)
     for start in (0..total).step_by(opts.batch_size.max(1)) {
         let end = (start + opts.batch_size.max(1)).min(total);
@@ -240,6 +246,11 @@ pub fn evaluate(
                 Ok((line, target, map))
             })
             .collect::<Result<_>>()?;
+        for (i, (_, _, map)) in (start..end).zip(&pairs) {
+            if let Some(map) = map.as_ref().filter(|_| i < opts.sheet_count) {
+                example_hints.push((ds.id(i).to_string(), map.clone()));
+            }
+        }
         let lines: Vec<GrayImage> = pairs.iter().map(|p| p.0.clone()).collect();
         let maps: Vec<Option<HintMap>> = pairs.iter().map(|p| p.2.clone()).collect();
         let outputs = source.outputs(&lines, &maps)?;
@@ -284,7 +295,11 @@ pub fn evaluate(
         colourfulness_ratio: mean.colourfulness_ratio,
         definitions: DEFINITIONS.to_string(),
     };
-    Ok(Evaluation { report, examples })
+    Ok(Evaluation {
+        report,
+        examples,
+        example_hints,
+    })
 }
 
 /// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best

@@ -9,9 +9,11 @@
 
 mod canvas;
 mod point;
+mod spread;
 
 pub use canvas::{to_canvas, Placement};
 pub use point::{dot_radius, draw_points, parse_hint, render_points, PointHint, UserHints};
+pub use spread::hint_channels;
 
 use image::{GrayImage, Luma, Rgb, RgbImage, RgbaImage};
 use tch::Tensor;

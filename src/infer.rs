@@ -23,7 +23,7 @@ use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
-use crate::hints::{hint_tensor, to_canvas, with_hint_channels, HintMap, Placement};
+use crate::hints::{hint_channels, to_canvas, with_hint_channels, HintMap, Placement};
 use crate::model::UnetGenerator;
 use crate::run_dir::{self, GENERATOR_FILE};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
@@ -148,7 +148,14 @@ impl Colorizer {
         let line = gray_to_tensor(&canvas.image); // [1, H, W]
         let input = match hints {
             Some(_) if !self.cfg.takes_hints() => return Err(Error::NoHintChannels),
-            Some(map) => Tensor::cat(&[line, hint_tensor(map)], 0), // [1 + 4, H, W]
+            Some(map) => {
+                // The spread radius is given at the training size: scale it with the sketch.
+                let p = &canvas.placement;
+                let scale = f64::from(p.w.max(p.h)) / self.cfg.image_size as f64;
+                let radius = (f64::from(self.cfg.hint_spread) * scale).round() as u32;
+                let hints = hint_channels(&canvas.image, map, radius);
+                Tensor::cat(&[line, hints], 0) // [1 + 4, H, W]
+            }
             None => line,
         };
         let colour = self.forward(&input.unsqueeze(0), opts.train_mode); // [1, 3, H, W]

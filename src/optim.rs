@@ -8,7 +8,7 @@
 //! parameters instead of the per-tensor loop `torch.optim.Adam` runs on the CPU by default,
 //! several times faster (measurements in bench/README.md). The per-tensor path remains
 //! (`Adam::fused = false`, and the fallback where the kernel is unavailable). A step agrees
-//! with `torch.optim` up to f32 rounding (tests/model.rs checks both paths against the
+//! with `torch.optim` up to f32 rounding (tests/it/model/optim.rs checks both paths against the
 //! formulas; 3 Adam steps differ from `torch.optim.Adam` by < 1e-6).
 //!
 //! Usage: either `loss.backward(); opt.step(lr); opt.zero_grad()` (gradients accumulated

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the OpenCV golden images that data-prep/tests/golden.rs compares against.
+"""Writes the OpenCV golden images that data-prep/tests/it/golden.rs compares against.
 
 The source images are not stored: they are a pure integer function of (x, y, channel),
 `pattern()` below, which the Rust test recomputes bit for bit. For each case we store what

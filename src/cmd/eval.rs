@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use colorize::eval::{self, EvalOptions, EvalReport, OutputSource};
+use colorize::hints::HintMap;
 use colorize::infer::{self, Colorizer};
 use colorize::run_dir::{self, EVAL_FILE};
 use colorize::Error;
@@ -19,7 +20,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         split: args.split,
         limit: args.limit,
         batch_size: args.batch_size,
-        sheet_count: if args.save_sheet.is_some() {
+        sheet_count: if args.save_sheet.is_some() || args.save_hints.is_some() {
             args.sheet_count
         } else {
             0
@@ -47,6 +48,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
                 &name,
                 &EvalOptions { hints: n, ..opts },
             )?;
+            if let Some(dir) = &args.save_hints {
+                save_hints(dir, n, &ev.example_hints)?;
+            }
             sheets.push((n, ev.examples));
             reports.push(ev.report);
         }
@@ -93,6 +97,23 @@ fn hint_counts(asked: &[usize], takes_hints: bool, name: &str) -> Vec<usize> {
         counts = vec![0];
     }
     counts
+}
+
+/// Writes each example's hints as `DIR/<id>.hints<N>.png`.
+fn save_hints(dir: &Path, n: usize, hints: &[(String, HintMap)]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (id, map) in hints {
+        let path = dir.join(format!("{id}.hints{n}.png"));
+        infer::save_png_atomic(&map.to_rgba(), &path)?;
+    }
+    if !hints.is_empty() {
+        log::info!(
+            "hints of {} examples ({n} dots each): {}",
+            hints.len(),
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Writes the contact sheets: `PATH` for one hint count, `STEM-hintsN.EXT` for each of

@@ -132,9 +132,11 @@ fn config_from_args(
     m.dropout &= !hp.no_dropout;
     if hp.no_hints {
         m.in_channels = PLAIN_CHANNELS;
+        m.hint_spread = 0;
     }
     set(&mut c.hints.none_share, hp.hint_none_share);
     set(&mut c.hints.mean_count, hp.hint_mean_count);
+    set(&mut c.model.hint_spread, hp.hint_spread);
     c.load_size = hp.load_size.unwrap_or(if fresh {
         c.model.image_size as u32
     } else {

@@ -317,7 +317,7 @@ fn config_defaults_round_trip_and_validation() {
     let bad = |c: HintSimConfig| c.validate().unwrap_err().to_string();
     let msg = bad(HintSimConfig {
         none_share: 1.5,
-        ..cfg.clone()
+        ..cfg
     });
     assert!(
         msg.contains("none_share must be in [0, 1], got 1.5"),
@@ -325,7 +325,7 @@ fn config_defaults_round_trip_and_validation() {
     );
     let msg = bad(HintSimConfig {
         stroke_len: Span { min: 9, max: 3 },
-        ..cfg.clone()
+        ..cfg
     });
     assert!(
         msg.contains("stroke_len must have 1 <= min <= max, got 9..=3"),
@@ -333,7 +333,7 @@ fn config_defaults_round_trip_and_validation() {
     );
     assert!(bad(HintSimConfig {
         stroke_width: Span { min: 0, max: 2 },
-        ..cfg.clone()
+        ..cfg
     })
     .contains("stroke_width"));
     assert!(bad(HintSimConfig {

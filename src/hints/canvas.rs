@@ -117,7 +117,7 @@ fn source_ranges(src: u32, dst: u32) -> Vec<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{GrayImage, Rgba};
+    use image::Rgba;
 
     const RED: Rgba<u8> = Rgba([220, 30, 40, 255]);
 

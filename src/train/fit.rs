@@ -175,6 +175,7 @@ pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
         },
         seed: cfg.seed,
         hints: cfg.model.takes_hints().then_some(cfg.hints),
+        hint_spread: cfg.model.hint_spread,
         threads: cfg.loader_threads,
         prefetch: 4,
     }

@@ -8,7 +8,7 @@ use super::Trainer;
 use crate::config::TrainConfig;
 use crate::data::Dataset;
 use crate::hint_sim::eval_hints;
-use crate::hints::{draw_over_line, hint_tensor};
+use crate::hints::{draw_over_line, hint_channels};
 use crate::metrics::{ImageMetrics, MetricsMean};
 use crate::summary::SummarySink;
 use crate::tensor_image::{rgb_to_tensor, tensor_to_rgb};
@@ -68,7 +68,7 @@ impl ValSet {
                 .map(|i| eval_hints(&pairs[i].0, &pairs[i].1, VAL_HINTS, i))
                 .collect();
             ValHints {
-                channels: stack(&|i| hint_tensor(&maps[i])),
+                channels: stack(&|i| hint_channels(&pairs[i].0, &maps[i], cfg.model.hint_spread)),
                 overlay: stack(&|i| rgb_to_tensor(&draw_over_line(&pairs[i].0, &maps[i]))),
             }
         });

@@ -2,7 +2,7 @@
 //! keep-last-K, atomic writes and clear errors on bad files.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use colorize::checkpoint::{
     latest_checkpoint, list_checkpoints, load_checkpoint, load_generator_into, prune_checkpoints,
@@ -17,13 +17,11 @@ use colorize::run_dir;
 use colorize::Error;
 use tch::{nn, Device, Kind, Tensor};
 
+use crate::support::{model_config, rand_pm1, rng_lock};
+
+/// Models of 64 px with `ngf` = `ndf` filters.
 fn cfg(ngf: i64) -> ModelConfig {
-    ModelConfig {
-        image_size: 64,
-        ngf,
-        ndf: ngf,
-        ..ModelConfig::default()
-    }
+    model_config(64, ngf)
 }
 
 struct Nets {
@@ -55,6 +53,20 @@ fn nets(c: &ModelConfig, seed: i64) -> Nets {
     }
 }
 
+impl Nets {
+    /// Saves a checkpoint of step `step` into the run directory `run`.
+    fn save(&self, run: &Path, step: i64) -> PathBuf {
+        let (opt_g, opt_d) = (self.opt_g.as_ref(), self.opt_d.as_ref());
+        save_checkpoint(run, step, &self.gvs, &self.dvs, opt_g, opt_d).unwrap()
+    }
+
+    /// Loads the checkpoint at `path` into these networks and optimisers.
+    fn load(&mut self, path: &Path) -> colorize::Result<i64> {
+        let (opt_g, opt_d) = (self.opt_g.as_mut(), self.opt_d.as_mut());
+        load_checkpoint(path, &self.gvs, &self.dvs, opt_g, opt_d)
+    }
+}
+
 /// One pix2pix step on fixed data (dropout off so it is deterministic across instances).
 fn train_step(n: &mut Nets, line: &Tensor, color: &Tensor) {
     let fake = n.g.forward_t(line, true);
@@ -72,9 +84,7 @@ fn train_step(n: &mut Nets, line: &Tensor, color: &Tensor) {
 
 fn data() -> (Tensor, Tensor) {
     tch::manual_seed(11);
-    let line = Tensor::rand([2, 1, 64, 64], (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
-    let color = Tensor::rand([2, 3, 64, 64], (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
-    (line, color)
+    (rand_pm1(&[2, 1, 64, 64]), rand_pm1(&[2, 3, 64, 64]))
 }
 
 fn no_dropout(ngf: i64) -> ModelConfig {
@@ -101,6 +111,7 @@ fn tmp_files(dir: &Path) -> Vec<String> {
 
 #[test]
 fn generator_save_load_reproduces_output_bit_for_bit() {
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("generator.safetensors");
     let c = cfg(8);
@@ -132,6 +143,7 @@ fn generator_save_load_reproduces_output_bit_for_bit() {
 
 #[test]
 fn checkpoint_round_trip_restores_weights_step_and_optimiser_moments() {
+    let _rng = rng_lock();
     let run = tempfile::tempdir().unwrap();
     let c = no_dropout(4);
     let (line, color) = data();
@@ -139,19 +151,11 @@ fn checkpoint_round_trip_restores_weights_step_and_optimiser_moments() {
     for _ in 0..2 {
         train_step(&mut a, &line, &color);
     }
-    let path = save_checkpoint(
-        run.path(),
-        2,
-        &a.gvs,
-        &a.dvs,
-        a.opt_g.as_ref(),
-        a.opt_d.as_ref(),
-    )
-    .unwrap();
+    let path = a.save(run.path(), 2);
     assert_eq!(path, run.path().join("checkpoints/step-2.safetensors"));
 
     let mut b = nets(&c, 99);
-    let step = load_checkpoint(&path, &b.gvs, &b.dvs, b.opt_g.as_mut(), b.opt_d.as_mut()).unwrap();
+    let step = b.load(&path).unwrap();
     assert_eq!(step, 2);
     assert_same_vars(&a.gvs, &b.gvs);
     assert_same_vars(&a.dvs, &b.dvs);
@@ -172,18 +176,11 @@ fn checkpoint_round_trip_restores_weights_step_and_optimiser_moments() {
 
 #[test]
 fn keep_last_k_and_latest_checkpoint() {
+    let _rng = rng_lock();
     let run = tempfile::tempdir().unwrap();
     let n = nets(&cfg(2), 1);
     for step in [5, 9, 10, 100] {
-        save_checkpoint(
-            run.path(),
-            step,
-            &n.gvs,
-            &n.dvs,
-            n.opt_g.as_ref(),
-            n.opt_d.as_ref(),
-        )
-        .unwrap();
+        n.save(run.path(), step);
     }
     // A stale temporary file from a crash is not a checkpoint.
     fs::write(
@@ -240,6 +237,7 @@ fn atomic_write_replaces_whole_files_and_a_failed_write_leaves_the_old_one() {
 
 #[test]
 fn missing_truncated_and_mismatched_files_give_clear_errors() {
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("generator.safetensors");
     let mut small = nets(&cfg(4), 1);
@@ -303,23 +301,15 @@ fn missing_truncated_and_mismatched_files_give_clear_errors() {
 
 #[test]
 fn checkpoint_of_another_model_shape_is_refused_without_changing_anything() {
+    let _rng = rng_lock();
     let run = tempfile::tempdir().unwrap();
     let a = nets(&cfg(4), 1);
-    let path = save_checkpoint(
-        run.path(),
-        1,
-        &a.gvs,
-        &a.dvs,
-        a.opt_g.as_ref(),
-        a.opt_d.as_ref(),
-    )
-    .unwrap();
+    let path = a.save(run.path(), 1);
     // Same generator shape, different discriminator (ndf 8): G must stay untouched.
     let c = ModelConfig { ndf: 8, ..cfg(4) };
     let mut b = nets(&c, 2);
     let g_before = b.gvs.variables()["down2.conv.weight"].copy();
-    let err =
-        load_checkpoint(&path, &b.gvs, &b.dvs, b.opt_g.as_mut(), b.opt_d.as_mut()).unwrap_err();
+    let err = b.load(&path).unwrap_err();
     assert!(matches!(err, Error::Checkpoint { .. }));
     let msg = err.to_string();
     assert!(

@@ -2,19 +2,15 @@
 //! closed standard output (`colorize ... | head`) ends quietly. (The clap definitions are
 //! checked by a unit test in the binary, `src/cli.rs`.)
 
-mod train_support;
-
-use assert_cmd::Command;
 use data_prep::exit;
-use train_support::{assert_quiet_success, colorize_into_closed_pipe};
+
+use crate::support::{
+    assert_quiet_success, colorize_cmd, colorize_into_closed_pipe, make_dataset, stderr_of,
+};
 
 #[test]
 fn help_lists_every_command() {
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
-        .arg("--help")
-        .output()
-        .unwrap();
+    let out = colorize_cmd().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
     for cmd in ["train", "infer", "eval", "export", "info"] {
@@ -24,16 +20,8 @@ fn help_lists_every_command() {
 
 #[test]
 fn info_reports_torch_device_and_threads() {
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
-        .args(["info", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = colorize_cmd().args(["info", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         info["torch_build_version"]
@@ -49,17 +37,9 @@ fn info_reports_torch_device_and_threads() {
 
 #[test]
 fn usage_errors_exit_2_and_help_lists_the_statuses() {
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
-        .arg("--no-such-flag")
-        .output()
-        .unwrap();
+    let out = colorize_cmd().arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(exit::USAGE.into()));
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
-        .arg("--help")
-        .output()
-        .unwrap();
+    let out = colorize_cmd().arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("Exit status: 0 done"), "{help}");
 }
@@ -73,7 +53,7 @@ fn info_into_a_closed_pipe_ends_quietly() {
 #[test]
 fn eval_into_a_closed_pipe_ends_quietly() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = train_support::make_dataset(&tmp.path().join("data"), 32, 2, 2);
+    let data = make_dataset(&tmp.path().join("data"), 32, 2, 2);
     let data = data.to_str().unwrap();
     for split_args in [&[][..], &["--json"][..]] {
         let mut args = vec![

@@ -1,23 +1,23 @@
 //! `colorize eval` on hand-made datasets whose figures are known in advance, the baselines,
 //! the JSON output, the contact sheet and `eval.json`.
 
-mod train_support;
-
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use colorize::config::{ModelConfig, TrainConfig};
-use colorize::eval::{self, EvalOptions, EvalReport, OutputSource};
-use colorize::loss::GanMode;
-use colorize::model::UnetGenerator;
+use colorize::eval::{self, EvalOptions, EvalReport, Evaluation, OutputSource};
 use data_prep::manifest::{self, Split, MANIFEST_FILE};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use serde_json::Value;
-use tch::{nn, Device};
 use tempfile::TempDir;
 
-/// A dataset of `n` pairs per split (train, test); `target(line)` makes each colour image.
-fn make_dataset(root: &Path, n: usize, target: impl Fn(&GrayImage) -> RgbImage) {
+use crate::support::{
+    colorize_cmd, colorize_export, make_model, manifest_entry, rng_lock, stderr_of,
+};
+
+/// A dataset of `n` pairs per split (train, test) in a new temporary directory's `d/`;
+/// `target(line)` makes each colour image.
+fn dataset_with_targets(n: usize, target: impl Fn(&GrayImage) -> RgbImage) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let root = tmp.path().join("d");
     std::fs::create_dir_all(root.join("line")).unwrap();
     std::fs::create_dir_all(root.join("color")).unwrap();
     let mut entries = Vec::new();
@@ -32,10 +32,11 @@ fn make_dataset(root: &Path, n: usize, target: impl Fn(&GrayImage) -> RgbImage) 
                 .unwrap();
             line.save(root.join("line").join(format!("{id}.png")))
                 .unwrap();
-            entries.push(train_support::manifest_entry(&id, split, 32));
+            entries.push(manifest_entry(&id, split, 32));
         }
     }
     manifest::write(&root.join(MANIFEST_FILE), &entries).unwrap();
+    (tmp, root)
 }
 
 fn grey_rgb(line: &GrayImage, offset: u8) -> RgbImage {
@@ -45,44 +46,33 @@ fn grey_rgb(line: &GrayImage, offset: u8) -> RgbImage {
     })
 }
 
-fn opts(split: Split) -> EvalOptions {
-    EvalOptions {
+/// The grey baseline (the line art as the output) scored on `split` of `data`.
+fn evaluate_gray(data: &Path, split: Split) -> colorize::Result<Evaluation> {
+    let opts = EvalOptions {
         split,
         limit: None,
         batch_size: 3,
         sheet_count: 2,
-    }
+        hints: 0,
+    };
+    eval::evaluate(data, &OutputSource::Gray, "gray", &opts, |_, _| {})
 }
 
 fn eval_json(args: &[&str]) -> Vec<Value> {
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
+    let out = colorize_cmd()
         .arg("eval")
         .args(args)
         .arg("--json")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
     serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
 }
 
 #[test]
 fn identical_outputs_give_l1_zero_ssim_one_and_infinite_psnr() {
-    let tmp = TempDir::new().unwrap();
-    let data = tmp.path().join("d");
-    make_dataset(&data, 5, |l| grey_rgb(l, 0));
-    let ev = eval::evaluate(
-        &data,
-        &OutputSource::Gray,
-        "gray",
-        &opts(Split::Test),
-        |_, _| {},
-    )
-    .unwrap();
+    let (_tmp, data) = dataset_with_targets(5, |l| grey_rgb(l, 0));
+    let ev = evaluate_gray(&data, Split::Test).unwrap();
     let r = &ev.report;
     assert_eq!(r.count, 5);
     assert_eq!(r.l1, 0.0);
@@ -105,17 +95,8 @@ fn identical_outputs_give_l1_zero_ssim_one_and_infinite_psnr() {
 
 #[test]
 fn a_known_offset_gives_the_computed_psnr_and_l1() {
-    let tmp = TempDir::new().unwrap();
-    let data = tmp.path().join("d");
-    make_dataset(&data, 4, |l| grey_rgb(l, 10));
-    let ev = eval::evaluate(
-        &data,
-        &OutputSource::Gray,
-        "gray",
-        &opts(Split::Test),
-        |_, _| {},
-    )
-    .unwrap();
+    let (_tmp, data) = dataset_with_targets(4, |l| grey_rgb(l, 10));
+    let ev = evaluate_gray(&data, Split::Test).unwrap();
     // Every pixel off by 10 levels: MSE = (10/255)^2, PSNR = 20 log10(25.5) dB.
     let expected = 20.0 * 25.5f64.log10();
     assert!(
@@ -129,9 +110,7 @@ fn a_known_offset_gives_the_computed_psnr_and_l1() {
 
 #[test]
 fn mean_color_baseline_uses_the_train_targets() {
-    let tmp = TempDir::new().unwrap();
-    let data = tmp.path().join("d");
-    make_dataset(&data, 3, |l| {
+    let (_tmp, data) = dataset_with_targets(3, |l| {
         RgbImage::from_pixel(l.width(), l.height(), Rgb([200, 120, 40]))
     });
     assert_eq!(eval::mean_colour(&data).unwrap(), [200, 120, 40]);
@@ -146,26 +125,9 @@ fn mean_color_baseline_uses_the_train_targets() {
 
 #[test]
 fn a_model_is_scored_with_a_sheet_and_eval_json() {
-    let tmp = TempDir::new().unwrap();
-    let data = tmp.path().join("d");
-    make_dataset(&data, 5, |l| grey_rgb(l, 5));
-    let model = tmp.path().join("m");
-    std::fs::create_dir_all(&model).unwrap();
-    let cfg = ModelConfig {
-        image_size: 32,
-        ngf: 4,
-        ..ModelConfig::default()
-    };
-    let vs = nn::VarStore::new(Device::Cpu);
-    let _g = UnetGenerator::new(&vs.root(), &cfg);
-    colorize::checkpoint::save_generator(&vs, &model.join("generator.safetensors")).unwrap();
-    let mut train = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("d"));
-    train.model = cfg;
-    std::fs::write(
-        model.join("config.json"),
-        serde_json::to_vec(&train).unwrap(),
-    )
-    .unwrap();
+    let _rng = rng_lock();
+    let (tmp, data) = dataset_with_targets(5, |l| grey_rgb(l, 5));
+    let model = make_model(&tmp.path().join("m"), 4);
 
     let sheet = tmp.path().join("sheet.png");
     let json = eval_json(&[
@@ -197,18 +159,8 @@ fn a_model_is_scored_with_a_sheet_and_eval_json() {
     let reports: Vec<EvalReport> = serde_json::from_value(Value::Array(saved)).unwrap();
     assert_eq!(reports[1].model, "baseline:gray");
     let dest = tmp.path().join("exported");
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
-        .arg("export")
-        .arg(&model)
-        .arg(&dest)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = colorize_export(&model, &dest);
+    assert!(out.status.success(), "{}", stderr_of(&out));
     let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
     let row = format!("| this model | {:.4} |", reports[0].l1);
     assert!(
@@ -223,8 +175,7 @@ fn a_model_is_scored_with_a_sheet_and_eval_json() {
 
 #[test]
 fn a_misspelt_split_is_a_usage_error_listing_the_splits() {
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
+    let out = colorize_cmd()
         .args([
             "eval",
             "--baseline",
@@ -236,7 +187,7 @@ fn a_misspelt_split_is_a_usage_error_listing_the_splits() {
         ])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains("'tset'") && err.contains("[possible values: train, val, test]"),
@@ -246,25 +197,15 @@ fn a_misspelt_split_is_a_usage_error_listing_the_splits() {
 
 #[test]
 fn a_missing_split_or_dataset_is_a_clear_error() {
-    let tmp = TempDir::new().unwrap();
-    let data = tmp.path().join("d");
-    make_dataset(&data, 2, |l| grey_rgb(l, 0));
-    let err = eval::evaluate(
-        &data,
-        &OutputSource::Gray,
-        "g",
-        &opts(Split::Val),
-        |_, _| {},
-    )
-    .unwrap_err();
+    let (tmp, data) = dataset_with_targets(2, |l| grey_rgb(l, 0));
+    let err = evaluate_gray(&data, Split::Val).unwrap_err();
     assert!(err.to_string().contains("no pairs in split `val`"), "{err}");
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
+    let out = colorize_cmd()
         .args(["eval", "--baseline", "gray", "--data"])
         .arg(tmp.path().join("nope"))
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr_of(&out);
     assert!(!out.status.success());
     assert!(
         err.contains("nope/manifest.jsonl") && !err.contains("panicked"),
@@ -274,21 +215,12 @@ fn a_missing_split_or_dataset_is_a_clear_error() {
 
 #[test]
 fn one_identical_pair_does_not_make_the_psnr_infinite() {
-    let tmp = TempDir::new().unwrap();
-    let data = tmp.path().join("d");
     // Pair 0 of each split equals its line art; the others are 10 levels off.
-    make_dataset(&data, 4, |l| {
+    let (_tmp, data) = dataset_with_targets(4, |l| {
         let first = l.get_pixel(0, 0)[0] == 20; // (x + y + i) % 9 == 0 at (0, 0) only for i = 0
         grey_rgb(l, if first { 0 } else { 10 })
     });
-    let ev = eval::evaluate(
-        &data,
-        &OutputSource::Gray,
-        "gray",
-        &opts(Split::Test),
-        |_, _| {},
-    )
-    .unwrap();
+    let ev = evaluate_gray(&data, Split::Test).unwrap();
     let r = &ev.report;
     assert_eq!(r.identical_pairs, 1);
     assert_eq!(r.psnr_mean_per_image, f64::INFINITY);

@@ -4,43 +4,18 @@
 //!
 //! Models are tiny untrained generators (ngf 4, 32 px) written into temporary directories.
 
-mod train_support;
-
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use colorize::config::{ModelConfig, TrainConfig};
 use colorize::infer::{self, Colorizer, InferOptions, WorkCanvas};
-use colorize::loss::GanMode;
-use colorize::model::UnetGenerator;
 use image::{GenericImageView, GrayImage, Luma, Rgb, RgbImage, Rgba, RgbaImage};
-use tch::{nn, Device};
+use tch::Device;
 use tempfile::TempDir;
-use train_support::{assert_quiet_success, colorize_into_closed_pipe};
 
-/// Writes `generator.safetensors` + `config.json` of an untrained generator into `dir`.
-fn make_model(dir: &Path, ngf: i64) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
-    let model = ModelConfig {
-        image_size: 32,
-        ngf,
-        ndf: 4,
-        ..ModelConfig::default()
-    };
-    tch::manual_seed(1);
-    let vs = nn::VarStore::new(Device::Cpu);
-    let _g = UnetGenerator::new(&vs.root(), &model);
-    colorize::model::layers::init_weights(&vs);
-    colorize::checkpoint::save_generator(&vs, &dir.join("generator.safetensors")).unwrap();
-    let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("data/x"));
-    cfg.model = model;
-    std::fs::write(
-        dir.join("config.json"),
-        serde_json::to_string_pretty(&cfg).unwrap(),
-    )
-    .unwrap();
-    dir.to_path_buf()
-}
+use crate::support::{
+    assert_quiet_success, colorize_cmd, colorize_export, colorize_into_closed_pipe, make_model,
+    rng_lock, stderr_of, stdout_of,
+};
 
 /// A sketch: white paper with a black frame and a diagonal line.
 fn sketch(w: u32, h: u32) -> GrayImage {
@@ -52,18 +27,24 @@ fn sketch(w: u32, h: u32) -> GrayImage {
     })
 }
 
-fn colorize_cmd() -> Command {
-    Command::cargo_bin("colorize").unwrap()
+/// A temporary directory with an untrained model (ngf 4) in `m/` (draws: hold `rng_lock`).
+fn tmp_with_model() -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let model = make_model(&tmp.path().join("m"), 4);
+    (tmp, model)
 }
 
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `colorize infer --model MODEL`, ready for inputs and options.
+fn infer_cmd(model: &Path) -> Command {
+    let mut cmd = colorize_cmd();
+    cmd.args(["infer", "--model"]).arg(model);
+    cmd
 }
 
 #[test]
 fn odd_sizes_come_back_at_exactly_the_input_size() {
-    let tmp = TempDir::new().unwrap();
-    let model = make_model(&tmp.path().join("m"), 4);
+    let _rng = rng_lock();
+    let (tmp, model) = tmp_with_model();
     let c = Colorizer::load(&model, Device::Cpu).unwrap();
     for (w, h) in [(1, 1), (129, 77), (3000, 200), (77, 129)] {
         for raw in [false, true] {
@@ -78,28 +59,24 @@ fn odd_sizes_come_back_at_exactly_the_input_size() {
     // And through the command line, with a non-default working size.
     let input = tmp.path().join("odd.png");
     sketch(129, 77).save(&input).unwrap();
-    let out = colorize_cmd()
-        .args(["infer", "--model"])
-        .arg(&model)
+    let out = infer_cmd(&model)
         .arg(&input)
         .args(["--work-size", "48"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let written = tmp.path().join("odd_color.png");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        written.display().to_string()
-    );
+    assert_eq!(stdout_of(&out).trim(), written.display().to_string());
     assert_eq!(image::open(&written).unwrap().dimensions(), (129, 77));
 }
 
 #[test]
 fn work_canvas_keeps_the_aspect_ratio_and_pads_with_white() {
     let c = WorkCanvas::new(&sketch(129, 77), 32, 32);
+    let p = c.placement;
     assert_eq!(c.image.dimensions(), (32, 32));
-    assert_eq!((c.w, c.h), (32, 19)); // 77 * 32 / 129 = 19.1
-    assert_eq!((c.x, c.y), (0, 6));
+    assert_eq!((p.w, p.h), (32, 19)); // 77 * 32 / 129 = 19.1
+    assert_eq!((p.x, p.y), (0, 6));
     assert_eq!(c.image.get_pixel(16, 0)[0], 255, "padding is white");
     // The 2 px frame, shrunk 4x with INTER_AREA, is a grey half-pixel line.
     assert!(
@@ -107,16 +84,18 @@ fn work_canvas_keeps_the_aspect_ratio_and_pads_with_white() {
         "the sketch's top edge is ink"
     );
     let c = WorkCanvas::new(&sketch(3000, 200), 128, 32);
+    let p = c.placement;
     assert_eq!(
-        (c.w, c.h, c.image.width(), c.image.height()),
+        (p.w, p.h, c.image.width(), c.image.height()),
         (128, 9, 128, 32)
     );
-    let c = WorkCanvas::new(&sketch(1, 1), 32, 32);
-    assert_eq!((c.w, c.h), (32, 32));
+    let p = WorkCanvas::new(&sketch(1, 1), 32, 32).placement;
+    assert_eq!((p.w, p.h), (32, 32));
 }
 
 #[test]
 fn transparent_input_becomes_white_paper() {
+    let _rng = rng_lock();
     let tmp = TempDir::new().unwrap();
     // Transparent pixels hide black RGB (as many clip-art PNGs do); one opaque black stroke.
     let path = tmp.path().join("alpha.png");
@@ -133,12 +112,7 @@ fn transparent_input_becomes_white_paper() {
     assert_eq!(gray.get_pixel(5, 5)[0], 255, "transparent -> white");
     assert_eq!(gray.get_pixel(20, 5)[0], 0, "opaque ink stays black");
     let model = make_model(&tmp.path().join("m"), 4);
-    let out = colorize_cmd()
-        .args(["infer", "--model"])
-        .arg(&model)
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = infer_cmd(&model).arg(&path).output().unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let img = image::open(tmp.path().join("alpha_color.png"))
         .unwrap()
@@ -154,8 +128,8 @@ fn transparent_input_becomes_white_paper() {
 
 #[test]
 fn ink_pixels_stay_dark_and_lines_are_recombined() {
-    let tmp = TempDir::new().unwrap();
-    let model = make_model(&tmp.path().join("m"), 4);
+    let _rng = rng_lock();
+    let (_tmp, model) = tmp_with_model();
     let c = Colorizer::load(&model, Device::Cpu).unwrap();
     let gray = sketch(200, 150);
     let out = c.colorize(&gray, &InferOptions::default()).unwrap();
@@ -194,8 +168,8 @@ fn recombine_multiplies_and_fill_ink_removes_the_networks_lines() {
 
 #[test]
 fn batch_skips_a_corrupt_file_and_colours_the_rest() {
-    let tmp = TempDir::new().unwrap();
-    let model = make_model(&tmp.path().join("m"), 4);
+    let _rng = rng_lock();
+    let (tmp, model) = tmp_with_model();
     let inputs = tmp.path().join("in");
     std::fs::create_dir_all(inputs.join("sub")).unwrap();
     sketch(40, 30).save(inputs.join("a.png")).unwrap();
@@ -207,9 +181,7 @@ fn batch_skips_a_corrupt_file_and_colours_the_rest() {
     let png = std::fs::read(inputs.join("a.png")).unwrap();
     std::fs::write(inputs.join("broken.png"), &png[..png.len() / 2]).unwrap();
     let outdir = tmp.path().join("out");
-    let out = colorize_cmd()
-        .args(["infer", "--model"])
-        .arg(&model)
+    let out = infer_cmd(&model)
         .arg(&inputs)
         .arg("-o")
         .arg(&outdir)
@@ -234,26 +206,18 @@ fn batch_skips_a_corrupt_file_and_colours_the_rest() {
         assert_eq!(img.dimensions(), size, "{rel}");
     }
     assert!(!outdir.join("broken_color.png").exists());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = stdout_of(&out);
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
 }
 
 #[test]
 fn existing_outputs_and_inputs_are_never_overwritten() {
-    let tmp = TempDir::new().unwrap();
-    let model = make_model(&tmp.path().join("m"), 4);
+    let _rng = rng_lock();
+    let (tmp, model) = tmp_with_model();
     let input = tmp.path().join("s.png");
     sketch(20, 20).save(&input).unwrap();
     let before = std::fs::read(&input).unwrap();
-    let run = |extra: &[&str]| {
-        colorize_cmd()
-            .args(["infer", "--model"])
-            .arg(&model)
-            .arg(&input)
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let run = |extra: &[&str]| infer_cmd(&model).arg(&input).args(extra).output().unwrap();
     let out = run(&["-o", input.to_str().unwrap(), "--force"]);
     assert!(!out.status.success());
     assert!(
@@ -293,6 +257,7 @@ fn infer_error(tmp: &TempDir, model: Option<&Path>) -> String {
 
 #[test]
 fn every_broken_model_gives_a_clear_error_naming_the_file() {
+    let _rng = rng_lock();
     let tmp = TempDir::new().unwrap();
 
     // No model at all: says how to get one.
@@ -349,15 +314,11 @@ fn every_broken_model_gives_a_clear_error_naming_the_file() {
 
 #[test]
 fn export_makes_a_model_directory_with_a_card() {
+    let _rng = rng_lock();
     let tmp = TempDir::new().unwrap();
     let run = make_model(&tmp.path().join("run"), 4);
     let dest = tmp.path().join("models/tiny");
-    let out = colorize_cmd()
-        .arg("export")
-        .arg(&run)
-        .arg(&dest)
-        .output()
-        .unwrap();
+    let out = colorize_export(&run, &dest);
     assert!(out.status.success(), "{}", stderr_of(&out));
     for f in ["generator.safetensors", "config.json", "README.md"] {
         assert!(dest.join(f).is_file(), "{f}");
@@ -367,21 +328,16 @@ fn export_makes_a_model_directory_with_a_card() {
     assert!(card.contains("colorize infer sketch.png --model"), "{card}");
     // The exported model loads and a second export refuses to overwrite it.
     Colorizer::load(&dest, Device::Cpu).unwrap();
-    let out = colorize_cmd()
-        .arg("export")
-        .arg(&run)
-        .arg(&dest)
-        .output()
-        .unwrap();
+    let out = colorize_export(&run, &dest);
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("--force"));
 }
 
 #[test]
 fn infer_into_a_closed_pipe_ends_quietly() {
+    let _rng = rng_lock();
     // `colorize infer DIR | head -0`: the writer thread meets a reader that has gone.
-    let tmp = TempDir::new().unwrap();
-    let model = make_model(&tmp.path().join("m"), 4);
+    let (tmp, model) = tmp_with_model();
     let inputs = tmp.path().join("in");
     std::fs::create_dir_all(&inputs).unwrap();
     for name in ["a.png", "b.png", "c.png"] {

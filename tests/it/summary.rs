@@ -2,15 +2,13 @@
 //! `EventAccumulator` from the project venv): our writer directly, and a `colorize train`
 //! run whose scalars must match the figures it logged to `log.jsonl`.
 
-mod train_support;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use colorize::summary::{EventWriter, SummarySink};
 use serde_json::Value;
-use train_support::make_dataset;
+
+use crate::support::{colorize_cmd, make_dataset, stderr_of};
 
 /// Prints `{"scalars": {tag: [[step, value], ...]}, "images": {tag: [[step, w, h], ...]}}`.
 const READER: &str = r#"
@@ -44,7 +42,7 @@ fn tensorboard_read(event_file: &Path) -> Value {
         out.status.success(),
         "TensorBoard's reader failed on {}:\n{}",
         event_file.display(),
-        String::from_utf8_lossy(&out.stderr)
+        stderr_of(&out)
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -103,8 +101,7 @@ fn colorize_train_event_file_matches_its_log() {
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 6, 2);
     let run = dir.path().join("run");
-    let out = Command::cargo_bin("colorize")
-        .unwrap()
+    let out = colorize_cmd()
         .args(["train", "--data"])
         .arg(&data)
         .arg("--out")
@@ -134,7 +131,7 @@ fn colorize_train_event_file_matches_its_log() {
         .args(["--device", "cpu", "--threads", "1", "--json-log"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr_of(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("step 4/4"), "{stderr}");
 
@@ -164,48 +161,48 @@ fn colorize_train_event_file_matches_its_log() {
             losses.insert(step, v);
         }
     }
-    for (tag, key) in [
-        ("loss/D_real", "d_real"),
-        ("loss/D_fake", "d_fake"),
-        ("loss/G_gan", "g_gan"),
-        ("loss/G_L1", "g_l1"),
-    ] {
-        let points = tb(tag);
-        assert_eq!(
-            points.iter().map(|p| p.0).collect::<Vec<_>>(),
-            [2, 4],
-            "{tag}"
-        );
-        for (step, value) in points {
-            let logged = losses[&step]["losses"][key].as_f64().unwrap();
-            assert!(close(value, logged), "{tag} at {step}: {value} vs {logged}");
+    // A tag's points are at steps 2 and 4 and equal the figure `logged(step, key)`.
+    let matches_log = |tags: [(&str, &str); 4], logged: &dyn Fn(u64, &str) -> f64| {
+        for (tag, key) in tags {
+            let points = tb(tag);
+            assert_eq!(
+                points.iter().map(|p| p.0).collect::<Vec<_>>(),
+                [2, 4],
+                "{tag}"
+            );
+            for (step, value) in points {
+                let logged = logged(step, key);
+                assert!(close(value, logged), "{tag} at {step}: {value} vs {logged}");
+            }
         }
-    }
+    };
+    matches_log(
+        [
+            ("loss/D_real", "d_real"),
+            ("loss/D_fake", "d_fake"),
+            ("loss/G_gan", "g_gan"),
+            ("loss/G_L1", "g_l1"),
+        ],
+        &|step, key| losses[&step]["losses"][key].as_f64().unwrap(),
+    );
     for (step, value) in tb("lr") {
         assert!(close(value, losses[&step]["lr"].as_f64().unwrap()));
     }
     assert_eq!(tb("perf/imgs_per_s").len(), 2);
     assert!(tb("perf/imgs_per_s").iter().all(|p| p.1 > 0.0));
-    for (tag, key) in [
-        ("val/L1", "l1"),
-        ("val/PSNR", "psnr_of_mean_mse"),
-        ("val/SSIM", "ssim"),
-        ("val/colourfulness", "colourfulness"),
-    ] {
-        let points = tb(tag);
-        assert_eq!(
-            points.iter().map(|p| p.0).collect::<Vec<_>>(),
-            [2, 4],
-            "{tag}"
-        );
-        for (step, value) in points {
-            let logged = vals[&step][key].as_f64().unwrap();
-            assert!(close(value, logged), "{tag} at {step}: {value} vs {logged}");
-        }
-    }
-    // line | generated | target for 2 samples of 32 px: 96 wide, 64 tall.
+    matches_log(
+        [
+            ("val/L1", "l1"),
+            ("val/PSNR", "psnr_of_mean_mse"),
+            ("val/SSIM", "ssim"),
+            ("val/colourfulness", "colourfulness"),
+        ],
+        &|step, key| vals[&step][key].as_f64().unwrap(),
+    );
+    // A new run's model takes hints: line | generated | hints over the line | generated with
+    // them | target, for 2 samples of 32 px: 160 wide, 64 tall.
     assert_eq!(
         got["images"]["samples/line_generated_target"],
-        serde_json::json!([[4, 96, 64]])
+        serde_json::json!([[4, 160, 64]])
     );
 }

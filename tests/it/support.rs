@@ -1,23 +1,58 @@
-//! Shared by the colorize integration tests: tiny synthetic datasets in the `prep` format
-//! (line/<id>.png, color/<id>.png, manifest.jsonl), tiny training configs, and running the
-//! binary with its stdout on a closed pipe.
-
-#![allow(dead_code)]
+//! Shared by the colorize integration tests: the one lock on libtorch's global RNG, tiny
+//! synthetic datasets in the `prep` format (line/<id>.png, color/<id>.png, manifest.jsonl),
+//! tiny model and training configs, untrained model directories, and running the binary.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::process::Output;
+use std::sync::{Mutex, MutexGuard, Once};
 
-use colorize::config::TrainConfig;
+use assert_cmd::Command;
+use colorize::config::{ModelConfig, TrainConfig};
 use colorize::loss::GanMode;
+use colorize::model::UnetGenerator;
 use data_prep::manifest::{self, Entry, Split, MANIFEST_FILE};
 use image::{GrayImage, RgbImage};
+use tch::{nn, Device, Kind, Tensor};
 
-/// libtorch has one global random generator, which the Trainer re-seeds at every step, and
-/// cargo runs a file's tests on parallel threads: tests that draw from it in this process
-/// hold this lock, or one test's draws would change another's (flaky bit-exact checks).
-pub fn libtorch_rng() -> MutexGuard<'static, ()> {
+/// libtorch has one global random generator, and cargo runs this binary's tests on
+/// parallel threads: a test that seeds it or draws from it in this process (building a
+/// network, whose default init is random; `Tensor::rand`; dropout; a Trainer, which
+/// re-seeds it at every step) holds this guard for its whole body, or one test's draws
+/// would change another's (flaky bit-exact checks). Tests that only run the `colorize`
+/// binary draw in the child process and need not hold it. A panicking test poisons the
+/// mutex; the lock carries on, as what it guards is libtorch's state, not the `()`.
+///
+/// The first call also gives libtorch one intra-op thread for the rest of the binary: the
+/// tests' tiny tensors gain nothing from more, and on a busy machine OpenMP's spinning
+/// threads make them up to a hundred times slower. Set before any guarded test body runs,
+/// it never changes under a bit-exact comparison.
+pub fn rng_lock() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    static ONE_THREAD: Once = Once::new();
+    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    ONE_THREAD.call_once(|| tch::set_num_threads(1));
+    guard
+}
+
+/// A model config of `size` px with `ngf` = `ndf` filters, the rest pix2pix's defaults.
+pub fn model_config(size: i64, ngf: i64) -> ModelConfig {
+    ModelConfig {
+        image_size: size,
+        ngf,
+        ndf: ngf,
+        ..ModelConfig::default()
+    }
+}
+
+/// Uniform random values in [-1, 1), the range of the networks' inputs (draws from the
+/// global RNG: hold [`rng_lock`]).
+pub fn rand_pm1(shape: &[i64]) -> Tensor {
+    Tensor::rand(shape, (Kind::Float, Device::Cpu)) * 2.0 - 1.0
+}
+
+/// The value of a one-element tensor.
+pub fn scalar(t: &Tensor) -> f64 {
+    t.double_value(&[])
 }
 
 /// Writes `n_train + n_val` pairs of `size` px: coloured rectangles on a gradient, and
@@ -87,9 +122,6 @@ pub fn manifest_entry(id: &str, split: Split, size: u32) -> Entry {
 
 /// A config small enough for CPU tests: 32 px, ngf/ndf 8, batch 2, no periodic side work.
 pub fn tiny_config(mode: GanMode, data: &Path, steps: u64) -> TrainConfig {
-    // Tiny tensors gain nothing from intra-op threads, and on a busy machine OpenMP's
-    // spinning threads make them many times slower.
-    tch::set_num_threads(1);
     let mut c = TrainConfig::for_mode(mode, data.to_path_buf());
     c.model.image_size = 32;
     c.model.ngf = 8;
@@ -109,9 +141,64 @@ pub fn tiny_config(mode: GanMode, data: &Path, steps: u64) -> TrainConfig {
     c
 }
 
+/// Writes `generator.safetensors` + `config.json` of an untrained generator (32 px, `ngf`
+/// filters, seeded pix2pix init) into `dir`, as `colorize export` would lay a model out.
+/// Seeds and draws from the global RNG: hold [`rng_lock`].
+pub fn make_model(dir: &Path, ngf: i64) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let model = ModelConfig {
+        ndf: 4,
+        ..model_config(32, ngf)
+    };
+    tch::manual_seed(1);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let _g = UnetGenerator::new(&vs.root(), &model);
+    colorize::model::layers::init_weights(&vs);
+    colorize::checkpoint::save_generator(&vs, &dir.join("generator.safetensors")).unwrap();
+    let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("data/x"));
+    cfg.model = model;
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_string_pretty(&cfg).unwrap(),
+    )
+    .unwrap();
+    dir.to_path_buf()
+}
+
+/// The `colorize` binary, ready for arguments.
+pub fn colorize_cmd() -> Command {
+    Command::cargo_bin("colorize").unwrap()
+}
+
+/// Runs `colorize export MODEL DEST`.
+pub fn colorize_export(model: &Path, dest: &Path) -> Output {
+    colorize_cmd()
+        .arg("export")
+        .arg(model)
+        .arg(dest)
+        .output()
+        .unwrap()
+}
+
+/// Runs `colorize ARGS`; returns (success, stdout, stderr).
+pub fn run_colorize<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (bool, String, String) {
+    let out = colorize_cmd().args(args).output().unwrap();
+    (out.status.success(), stdout_of(&out), stderr_of(&out))
+}
+
+/// A finished command's standard output, as text.
+pub fn stdout_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A finished command's standard error, as text.
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// The write end of a pipe whose reader has already exited, as for `colorize ... | head`
 /// once `head` is done: writing to it fails with a broken pipe (EPIPE).
-pub fn closed_pipe() -> std::process::Stdio {
+fn closed_pipe() -> std::process::Stdio {
     let mut reader = std::process::Command::new("true")
         .stdin(std::process::Stdio::piped())
         .spawn()
@@ -122,7 +209,7 @@ pub fn closed_pipe() -> std::process::Stdio {
 }
 
 /// Runs `colorize ARGS` with its stdout on a closed pipe.
-pub fn colorize_into_closed_pipe<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Output {
+pub fn colorize_into_closed_pipe<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_colorize"))
         .args(args)
         .stdout(closed_pipe())
@@ -131,8 +218,8 @@ pub fn colorize_into_closed_pipe<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::
 }
 
 /// Exit status 0 and nothing on stderr that looks like a failure.
-pub fn assert_quiet_success(out: &std::process::Output) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
+pub fn assert_quiet_success(out: &Output) {
+    let stderr = stderr_of(out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("error"),

@@ -2,14 +2,11 @@
 //! same losses, resume continues exactly, a NaN stops training and keeps the last
 //! checkpoint, config.json comes first, and resume refuses a different model shape.
 
-mod train_support;
-
 use clap::ValueEnum;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use colorize::checkpoint;
 use colorize::config::TrainConfig;
 use colorize::data::{Dataset, Loader};
@@ -22,7 +19,10 @@ use colorize::train::{self, FitOptions, FitOutcome, StepLosses, Trainer};
 use colorize::Error;
 use data_prep::manifest::Split;
 use tch::{Device, Tensor};
-use train_support::{libtorch_rng, make_dataset, tiny_config};
+
+use crate::support::{
+    make_dataset, manifest_entry, rng_lock, run_colorize, stdout_of, tiny_config,
+};
 
 /// Runs `n` steps through the loader the loop uses, returning every step's losses.
 fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
@@ -70,7 +70,7 @@ fn all_finite(l: &StepLosses) -> bool {
 
 #[test]
 fn every_gan_mode_runs_a_few_steps_with_finite_losses() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 6, 0);
     for &mode in GanMode::value_variants() {
@@ -118,7 +118,7 @@ fn training_pairs_decode_to_the_png_files_own_values() {
     grey_as_rgb.save(root.join("line/rgb.png")).unwrap();
     rgb.save(root.join("color/l8.png")).unwrap();
     rgb.save(root.join("color/rgb.png")).unwrap();
-    let entries = ["l8", "rgb"].map(|id| train_support::manifest_entry(id, Split::Train, 16));
+    let entries = ["l8", "rgb"].map(|id| manifest_entry(id, Split::Train, 16));
     data_prep::manifest::write(&root.join(data_prep::manifest::MANIFEST_FILE), &entries).unwrap();
 
     let set = Dataset::open(root, Split::Train).unwrap();
@@ -169,7 +169,7 @@ fn a_bad_manifest_line_is_an_error_naming_the_manifest_and_the_line() {
 
 #[test]
 fn l1_only_overfits_four_pairs() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
     let mut cfg = tiny_config(GanMode::Vanilla, &data, 80);
@@ -209,7 +209,7 @@ fn l1_only_overfits_four_pairs() {
 
 #[test]
 fn same_seed_and_data_give_identical_losses() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 6, 0);
     let cfg = tiny_config(GanMode::Vanilla, &data, 3);
@@ -224,7 +224,7 @@ fn same_seed_and_data_give_identical_losses() {
 
 #[test]
 fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     // Adam (vanilla), RMSprop + clipping (wgan), random interpolates (wgan-gp).
     for mode in [GanMode::Vanilla, GanMode::Wgan, GanMode::WganGp] {
         resume_matches_an_uninterrupted_run(mode);
@@ -264,7 +264,7 @@ fn resume_matches_an_uninterrupted_run(mode: GanMode) {
 
 #[test]
 fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
     let run = dir.path().join("run");
@@ -320,7 +320,7 @@ fn nan_loss_stops_naming_the_step_and_keeps_the_last_checkpoint() {
 
 #[test]
 fn config_json_is_written_before_the_first_step() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 3, 0);
     // Corrupt every colour image: the run fails as soon as it reads data.
@@ -342,42 +342,33 @@ fn config_json_is_written_before_the_first_step() {
 
 #[test]
 fn resume_refuses_a_different_model_shape() {
-    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 1);
     let run = dir.path().join("run");
-    let colorize = |args: &[&str]| {
-        let out = Command::cargo_bin("colorize")
-            .unwrap()
-            .args(args)
-            .output()
-            .unwrap();
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
-    };
     let (ds, run_s) = (data.to_str().unwrap(), run.to_str().unwrap());
     let tiny = [
         "--size", "32", "--ngf", "8", "--ndf", "8", "--device", "cpu",
     ];
     let mut first = vec!["train", "--data", ds, "--out", run_s, "--steps", "2"];
     first.extend(tiny);
-    let (ok, stdout, stderr) = colorize(&first);
+    let (ok, stdout, stderr) = run_colorize(&first);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("trained 2 steps"), "{stdout}");
 
-    let (ok, _, stderr) = colorize(&["train", "--resume", run_s, "--ngf", "16", "--steps", "4"]);
+    let (ok, _, stderr) =
+        run_colorize(&["train", "--resume", run_s, "--ngf", "16", "--steps", "4"]);
     assert!(!ok);
     assert!(
         stderr.contains("refusing to resume") && stderr.contains("shape"),
         "{stderr}"
     );
-    let (ok, _, stderr) = colorize(&first);
+    let (ok, _, stderr) = run_colorize(&first);
     assert!(
         !ok && stderr.contains("already holds a training run"),
         "{stderr}"
     );
 
-    let (ok, stdout, stderr) = colorize(&[
+    let (ok, stdout, stderr) = run_colorize(&[
         "train", "--resume", run_s, "--steps", "3", "--device", "cpu",
     ]);
     assert!(ok, "{stderr}");
@@ -391,7 +382,7 @@ fn resume_refuses_a_different_model_shape() {
 
 #[test]
 fn generate_gives_rgb_in_tanh_range() {
-    let _rng = libtorch_rng();
+    let _rng = rng_lock();
     // The generator output is [B, 3, S, S] in [-1, 1] (Tanh), what the metrics expect.
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 2, 0);
@@ -406,11 +397,11 @@ fn generate_gives_rgb_in_tanh_range() {
 
 #[test]
 fn loader_batches_depend_only_on_seed_and_batch_number() {
-    let _rng = libtorch_rng();
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 5, 0);
     let set = Arc::new(Dataset::open(&data, Split::Train).unwrap());
-    let mut cfg = train::loader_config(&tiny_config(GanMode::Vanilla, &data, 1));
+    let train_cfg = tiny_config(GanMode::Vanilla, &data, 1);
+    let mut cfg = train::loader_config(&train_cfg);
     cfg.batch_size = 3; // 5 pairs: batches straddle epochs
     let batches = |threads: usize, start: u64, n: usize| -> Vec<(Tensor, Tensor)> {
         let mut c = cfg;
@@ -419,12 +410,13 @@ fn loader_batches_depend_only_on_seed_and_batch_number() {
         (0..n)
             .map(|_| {
                 let b = loader.next_batch().unwrap();
-                (b.line, b.color)
+                (b.input, b.color)
             })
             .collect()
     };
     let one = batches(1, 0, 6);
-    assert_eq!(one[0].0.size(), [3, 1, 32, 32]);
+    // Line art, then (models with hint channels) the simulated hints: drawn by the loader.
+    assert_eq!(one[0].0.size(), [3, train_cfg.model.in_channels, 32, 32]);
     assert_eq!(one[0].1.size(), [3, 3, 32, 32]);
     let three = batches(3, 0, 6);
     let resumed = batches(2, 4, 2);
@@ -455,7 +447,6 @@ fn loader_batches_depend_only_on_seed_and_batch_number() {
 
 #[test]
 fn ctrl_c_finishes_the_step_saves_and_exits() {
-    let _rng = libtorch_rng();
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
@@ -495,7 +486,7 @@ fn ctrl_c_finishes_the_step_saves_and_exits() {
         }
     }
     let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = stdout_of(&out);
     // Saved, but not finished: the shell's status for a command stopped by SIGINT.
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     let step: i64 = stdout

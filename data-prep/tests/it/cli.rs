@@ -1,15 +1,14 @@
 //! The `prep` command end to end on generated images in temporary directories: both modes,
 //! both methods and orders, bad inputs, refusal to write into the input, splits, re-runs.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{bomb_png, closed_pipe, drawing, save_png, transparent_drawing};
 use data_prep::exit;
 use serde_json::Value;
+
+use crate::common::{bomb_png, closed_pipe, drawing, line_art, save_png, transparent_drawing};
 
 fn prep() -> Command {
     Command::cargo_bin("prep").unwrap()
@@ -121,11 +120,7 @@ fn paired_mode_matches_by_relative_path_and_reports_missing_partners() {
            fill="none" stroke="#000" stroke-width="3"/><path d="M20 36 H52" stroke="#000" stroke-width="3"/></svg>"##,
     )
     .unwrap();
-    let mut line = drawing(80, 80, 9);
-    line.pixels_mut()
-        .filter(|p| p.0 != [0, 0, 0])
-        .for_each(|p| p.0 = [255, 255, 255]);
-    save_png(&line, &lines.join("b/one.png"));
+    save_png(&line_art(80, 80, 9), &lines.join("b/one.png"));
 
     let (ok, stdout, stderr) = run(&[
         s(&color),
@@ -368,10 +363,7 @@ fn paired_splits_follow_the_line_art_so_shared_drawings_stay_together() {
         tmp.path().join("l"),
         tmp.path().join("o"),
     );
-    let mut line = drawing(64, 64, 0);
-    line.pixels_mut()
-        .filter(|p| p.0 != [0, 0, 0])
-        .for_each(|p| p.0 = [255, 255, 255]);
+    let line = line_art(64, 64, 0);
     for i in 0..12 {
         save_png(&drawing(64, 64, i), &color.join(format!("v{i}.png"))); // "skin tones"
         save_png(&line, &lines.join(format!("v{i}.png"))); // one shared drawing

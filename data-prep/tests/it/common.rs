@@ -1,5 +1,4 @@
 //! Helpers shared by the data-prep integration tests: generated drawings and file writers.
-#![allow(dead_code)]
 
 use std::path::Path;
 
@@ -29,6 +28,15 @@ pub fn drawing(w: u32, h: u32, seed: u32) -> RgbImage {
             Rgb([255, 255, 255])
         }
     })
+}
+
+/// The drawing's line art: its black outline and stroke on white.
+pub fn line_art(w: u32, h: u32, seed: u32) -> RgbImage {
+    let mut line = drawing(w, h, seed);
+    line.pixels_mut()
+        .filter(|p| p.0 != [0, 0, 0])
+        .for_each(|p| p.0 = [255, 255, 255]);
+    line
 }
 
 /// The drawing with a transparent background whose hidden RGB is black (as in openclipart).

@@ -1,14 +1,13 @@
 //! `load_rgb`: formats by content, alpha over white, grey/16-bit/palette conversion, and
 //! typed errors that name the file.
 
-mod common;
-
 use std::io::Cursor;
 
-use common::{bomb_png, drawing, transparent_drawing};
 use data_prep::load::{load_rgb, LoadLimits};
 use data_prep::Error;
 use image::{DynamicImage, ImageFormat, Luma, LumaA, Rgba};
+
+use crate::common::{bomb_png, drawing, transparent_drawing};
 
 fn limits() -> LoadLimits {
     LoadLimits::default()

@@ -1,0 +1,7 @@
+//! The data-prep integration tests, one binary with a module per theme: the `prep` command
+//! end to end, the OpenCV goldens, and image loading.
+
+mod cli;
+mod common;
+mod golden;
+mod load;

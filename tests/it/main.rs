@@ -1,0 +1,13 @@
+//! The colorize integration tests, one binary (libtorch linked once, one lock on its global
+//! RNG in `support`) with a module per theme. All run on the CPU in seconds.
+
+mod checkpoint;
+mod cli;
+mod eval;
+mod hints;
+mod infer;
+mod model;
+mod summary;
+mod support;
+mod torch_smoke;
+mod train;
