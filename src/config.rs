@@ -183,7 +183,7 @@ impl HintSimConfig {
 
 /// `ModelConfig::hint_spread` of a new run with hints (pixels at the training size), chosen
 /// by measurement (bench/README.md).
-pub const DEFAULT_HINT_SPREAD: u32 = 8;
+pub const DEFAULT_HINT_SPREAD: u32 = 16;
 
 /// Input channels of a model without hints: the line art.
 pub const PLAIN_CHANNELS: i64 = 1;

@@ -47,6 +47,14 @@ pub enum HintError {
         /// Which part is wrong and what was expected there.
         reason: String,
     },
+    /// The hints image cannot be read or decoded.
+    #[error("{}: {reason}", path.display())]
+    Unreadable {
+        /// The hints image file.
+        path: std::path::PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A point hint lies outside the sketch.
     #[error(
         "hint at ({x}, {y}) is outside the {width}x{height} sketch \
@@ -199,8 +207,8 @@ pub fn empty_hint_tensor(width: u32, height: u32) -> Tensor {
 
 /// Reads a hints image (PNG or any format `image` decodes) as RGBA, keeping its alpha:
 /// transparent pixels are "no hint". The error names the file.
-pub fn load_hints_image(path: &std::path::Path) -> crate::Result<RgbaImage> {
-    let image_err = |reason: String| crate::Error::Image {
+pub fn load_hints_image(path: &std::path::Path) -> Result<RgbaImage, HintError> {
+    let image_err = |reason: String| HintError::Unreadable {
         path: path.to_path_buf(),
         reason,
     };

@@ -8,23 +8,13 @@ mod cmd;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use cli::{Cli, Command};
 use data_prep::exit;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match exit::parse_args() {
         Ok(cli) => cli,
-        Err(err) => {
-            // --help and --version are not errors; a closed pipe while printing them is
-            // nothing to report either.
-            let _ = err.print();
-            return ExitCode::from(if err.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::SUCCESS
-            });
-        }
+        Err(status) => return status,
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
         .format_target(false)
@@ -37,13 +27,5 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args).map(|()| done),
         Command::Info(args) => cmd::info::run(args).map(|()| done),
     };
-    match result {
-        Ok(code) => code,
-        // The reader of our output went away (`| head`): not a failure.
-        Err(err) if exit::is_broken_pipe(&err) => ExitCode::from(exit::SUCCESS),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(exit::FAILURE)
-        }
-    }
+    result.unwrap_or_else(|err| exit::failure(&err))
 }

@@ -3,6 +3,7 @@
 //! exit 0.
 
 use std::io;
+use std::process::ExitCode;
 
 /// Everything asked for was done.
 pub const SUCCESS: u8 = 0;
@@ -16,6 +17,26 @@ pub const INTERRUPTED: u8 = 130;
 /// The exit statuses as `--help` shows them (`after_help` of both binaries).
 pub const EXIT_STATUS_HELP: &str = "Exit status: 0 done; 1 error (the message names the file \
 and the reason); 2 bad command line; 130 stopped by Ctrl-C after saving what was finished.";
+
+/// Parses the command line of a binary: the arguments, or the exit status to leave with
+/// once clap has printed its help, version or usage error (0 for --help and --version, 2
+/// for a bad command line; a closed pipe while printing is nothing to report).
+pub fn parse_args<C: clap::Parser>() -> Result<C, ExitCode> {
+    C::try_parse().map_err(|err| {
+        let _ = err.print();
+        ExitCode::from(if err.use_stderr() { USAGE } else { SUCCESS })
+    })
+}
+
+/// The exit status of a command that failed with `err`: 0 when stdout's reader went away
+/// (`| head`), else the message (`error: ...` with its causes) on stderr and 1.
+pub fn failure(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::from(SUCCESS);
+    }
+    eprintln!("error: {err:#}");
+    ExitCode::from(FAILURE)
+}
 
 /// Whether an error chain ends in a closed pipe on stdout: the reader went away (`| head`),
 /// which is not a failure of ours.

@@ -378,18 +378,9 @@ fn report(cfg: &PrepConfig, tally: &Tally, secs: f64) -> Result<()> {
 /// Exit status (`data_prep::exit`, shared with `colorize`): 0 done, 1 error or nothing
 /// written, 2 bad command line, 130 stopped by Ctrl-C; a closed stdout (`| head`) is 0.
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match exit::parse_args() {
         Ok(cli) => cli,
-        Err(err) => {
-            // --help and --version are not errors; a closed pipe while printing them is
-            // nothing to report either.
-            let _ = err.print();
-            return ExitCode::from(if err.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::SUCCESS
-            });
-        }
+        Err(status) => return status,
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,usvg=error"))
         .init();
@@ -403,11 +394,6 @@ fn main() -> ExitCode {
             eprintln!("interrupted: {n} inputs not processed (run again to continue)");
             ExitCode::from(exit::INTERRUPTED)
         }
-        // The reader of our output went away (`| head`): not a failure.
-        Err(e) if exit::is_broken_pipe(&e) => ExitCode::from(exit::SUCCESS),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(exit::FAILURE)
-        }
+        Err(e) => exit::failure(&e),
     }
 }

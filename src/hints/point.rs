@@ -81,14 +81,6 @@ pub fn render_points(
     height: u32,
     radius: u32,
 ) -> Result<RgbaImage, HintError> {
-    if let Some(p) = points.iter().find(|p| p.x >= width || p.y >= height) {
-        return Err(HintError::OutOfBounds {
-            x: p.x,
-            y: p.y,
-            width,
-            height,
-        });
-    }
     let mut img = RgbaImage::new(width, height);
     draw_points(&mut img, points, radius)?;
     Ok(img)

@@ -282,3 +282,78 @@ fn infer_hint_options_check_what_they_are_given() {
     let (ok, _, err) = run_colorize(&["infer", "a.png", "b.png", "--hint", "1,2,#000000"]);
     assert!(!ok && err.contains("exactly one input file"), "{err}");
 }
+
+#[test]
+fn eval_scores_each_hint_count_with_hint_fidelity() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    {
+        let _rng = rng_lock();
+        let trainer = train_two_fills(dir.path(), 2);
+        trainer.save(&model).unwrap();
+        run_dir::write_train_config(&model, trainer.config()).unwrap();
+    }
+    let data = dir.path().join("ds");
+    let hints_dir = dir.path().join("hints");
+    let (ok, out, err) = run_colorize(&[
+        "eval".as_ref(),
+        "--model".as_ref(),
+        model.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--split".as_ref(),
+        "train".as_ref(),
+        "--hints".as_ref(),
+        "0,3".as_ref(),
+        "--json".as_ref(),
+        "--save-hints".as_ref(),
+        hints_dir.as_os_str(),
+        "--threads".as_ref(),
+        "1".as_ref(),
+    ]);
+    assert!(ok, "{err}");
+    let reports: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(
+        (reports[0]["hints"].as_u64(), reports[1]["hints"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert!(reports[0]["hint_fidelity"].is_null());
+    let fidelity = reports[1]["hint_fidelity"].as_f64().unwrap();
+    assert!((0.0..=255.0).contains(&fidelity), "{fidelity}");
+    // The hints eval used, ready for `infer --hints`: 3 dots of 5 pixels on each pair.
+    for id in ["red", "blue"] {
+        let hints = image::open(hints_dir.join(format!("{id}.hints3.png")))
+            .unwrap()
+            .to_rgba8();
+        assert_eq!(hints.dimensions(), (32, 32));
+        let opaque = hints.pixels().filter(|p| p[3] == 255).count();
+        assert!((1..=15).contains(&opaque), "{id}: {opaque} hinted pixels");
+    }
+    // A model without hint channels is scored without hints, with a warning.
+    let plain = plain_fixture();
+    let (ok, out, err) = run_colorize(&[
+        "eval".as_ref(),
+        "--model".as_ref(),
+        plain.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--split".as_ref(),
+        "train".as_ref(),
+        "--hints".as_ref(),
+        "0,3".as_ref(),
+        "--json".as_ref(),
+        "--no-save".as_ref(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("no hint channels"), "{err}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -206,3 +206,38 @@ fn colorize_train_event_file_matches_its_log() {
         serde_json::json!([[4, 160, 64]])
     );
 }
+
+#[test]
+fn a_short_run_logs_its_last_step_whatever_the_intervals() {
+    // Default intervals (losses every 10 steps, validation and samples every 500): a 3-step
+    // run used to leave an event file without a single scalar or image.
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 2);
+    let run = dir.path().join("run");
+    let out = colorize_cmd()
+        .args(["train", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&run)
+        .args(["--steps", "3", "--size", "32", "--ngf", "4", "--ndf", "4"])
+        .args(["--device", "cpu", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = tensorboard_read(&event_files(&run)[0]);
+    let steps = |kind: &str, tag: &str| -> Vec<u64> {
+        got[kind][tag]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {kind} tag {tag} in {got}"))
+            .iter()
+            .map(|e| e[0].as_u64().unwrap())
+            .collect()
+    };
+    for tag in ["loss/G_L1", "loss/D_real", "lr", "val/PSNR", "val/SSIM"] {
+        assert_eq!(steps("scalars", tag), [3], "{tag}");
+    }
+    // A new run takes hints: validation is also scored with 20 hint dots per image.
+    assert_eq!(steps("scalars", "val/PSNR_hints_0"), [3]);
+    assert_eq!(steps("scalars", "val/PSNR_hints_20"), [3]);
+    assert_eq!(steps("images", "samples/line_generated_target"), [3]);
+}
