@@ -32,7 +32,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Train a U-Net generator against a PatchGAN discriminator on a dataset made by `prep`.
+    /// Train a U-Net generator against a PatchGAN discriminator (an auto-encoder with
+    /// `--gan-mode ebgan`) on a dataset made by `prep`.
     Train(TrainArgs),
     /// Colour sketches with a trained model (any size; output keeps the input's size).
     Infer(InferArgs),
@@ -169,6 +170,21 @@ pub struct HyperArgs {
     pub clip: Option<f64>,
     #[arg(long, help = per_mode("Gradient-penalty weight", |d| opt(d.gp_lambda), ""))]
     pub gp_lambda: Option<f64>,
+    #[arg(
+        long,
+        help = per_mode(
+            "EBGAN margin: the discriminator pushes the fakes' energies (mean squared \
+             reconstruction errors) up to it",
+            |d| opt(d.margin),
+            "",
+        )
+    )]
+    pub margin: Option<f64>,
+    #[arg(
+        long,
+        help = per_mode("EBGAN pull-away term weight", |d| opt(d.pt_weight), "")
+    )]
+    pub pt_weight: Option<f64>,
     /// Steps at the end over which the learning rate decays linearly to 0 [default: half].
     #[arg(long)]
     pub decay_steps: Option<u64>,
@@ -322,6 +338,11 @@ pub struct EvalArgs {
     /// pix2pix's "train mode at test time" (batch statistics + dropout); default eval mode.
     #[arg(long)]
     pub train_mode: bool,
+    /// Also colour each sketch K times with dropout on (BatchNorm in eval mode, fixed seed)
+    /// and report the diversity: mean pairwise L1 between the K outputs (0 = the generator
+    /// ignores its noise).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
+    pub diversity: Option<u16>,
     /// Do not write `eval.json` into the model directory.
     #[arg(long)]
     pub no_save: bool,

@@ -34,6 +34,18 @@ pub const DEFAULT_EPOCHS: f64 = 200.0;
 /// defaults, and what the WGAN paper's RMSprop used).
 pub const RMSPROP_BETAS: (f64, f64) = (0.0, 0.99);
 
+/// EBGAN's margin m on our energy, the per-element mean squared reconstruction error.
+///
+/// The paper's energy is the L2 norm of the reconstruction error of a 3-channel image,
+/// `||Dec(Enc(x)) - x||`, with m = 20 at 64x64 (CelebA) and m = 40 at 128x128 (ImageNet):
+/// a norm m over n = 3 S^2 elements is a mean squared error of m^2 / n, and both settings
+/// give the same 20^2 / (3 * 64^2) = 40^2 / (3 * 128^2) = 0.03255, an RMS error of 0.18 per
+/// element on [-1, 1] images (rounded to 3 significant digits here).
+pub const EBGAN_MARGIN: f64 = 0.0326;
+
+/// EBGAN's pull-away term weight: 0.1, the paper's "EBGAN-PT" setting.
+pub const EBGAN_PT_WEIGHT: f64 = 0.1;
+
 /// Hyper-parameters a GAN mode's paper uses unless the user overrides them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModeDefaults {
@@ -51,6 +63,10 @@ pub struct ModeDefaults {
     pub clip: Option<f64>,
     /// WGAN-GP penalty weight lambda.
     pub gp_lambda: Option<f64>,
+    /// EBGAN energy margin m.
+    pub margin: Option<f64>,
+    /// EBGAN pull-away term weight.
+    pub pt_weight: Option<f64>,
     /// Discriminator normalisation. WGAN-GP penalises each sample's gradient, which batch
     /// statistics would couple across the batch, so its critic uses instance norm.
     pub default_norm: NormKind,
@@ -59,7 +75,9 @@ pub struct ModeDefaults {
 impl ModeDefaults {
     /// The papers' values: vanilla/lsgan/hinge/kl Adam 2e-4 (0.5, 0.999) as pix2pix; wgan
     /// RMSprop 5e-5, clip 0.01, 5 critic steps (Arjovsky et al.); wgan-gp Adam 1e-4
-    /// (0.5, 0.9), lambda 10, 5 critic steps (Gulrajani et al.).
+    /// (0.5, 0.9), lambda 10, 5 critic steps (Gulrajani et al.); ebgan margin
+    /// `EBGAN_MARGIN`, pull-away weight 0.1 (Zhao et al.) with pix2pix's Adam, one D step
+    /// per G step as in the paper.
     pub fn of(mode: GanMode) -> Self {
         let adam = ModeDefaults {
             lr: 2e-4,
@@ -69,6 +87,8 @@ impl ModeDefaults {
             n_critic: 1,
             clip: None,
             gp_lambda: None,
+            margin: None,
+            pt_weight: None,
             default_norm: NormKind::Batch,
         };
         match mode {
@@ -88,6 +108,11 @@ impl ModeDefaults {
                 n_critic: 5,
                 gp_lambda: Some(10.0),
                 default_norm: NormKind::Instance,
+                ..adam
+            },
+            GanMode::Ebgan => ModeDefaults {
+                margin: Some(EBGAN_MARGIN),
+                pt_weight: Some(EBGAN_PT_WEIGHT),
                 ..adam
             },
         }
@@ -325,6 +350,14 @@ pub struct TrainConfig {
     pub clip: Option<f64>,
     /// WGAN-GP gradient penalty weight.
     pub gp_lambda: Option<f64>,
+    /// EBGAN: the margin m up to which the discriminator pushes the fakes' energies (mean
+    /// squared reconstruction errors). Absent from runs of other modes and from runs made
+    /// before EBGAN existed.
+    #[serde(default)]
+    pub margin: Option<f64>,
+    /// EBGAN: weight of the pull-away term in the generator's loss.
+    #[serde(default)]
+    pub pt_weight: Option<f64>,
     /// Seed of the weights' initialisation, data order, augmentation and dropout.
     pub seed: u64,
     /// Checkpoint every N steps (and at the end and on Ctrl-C).
@@ -378,6 +411,8 @@ impl TrainConfig {
             n_critic: d.n_critic,
             clip: d.clip,
             gp_lambda: d.gp_lambda,
+            margin: d.margin,
+            pt_weight: d.pt_weight,
             seed: 0,
             save_every: 1000,
             keep: 3,
@@ -448,6 +483,7 @@ impl TrainConfig {
         if self.clip.is_some_and(|c| c <= 0.0) || self.gp_lambda.is_some_and(|g| g < 0.0) {
             return bad("--clip must be > 0 and --gp-lambda >= 0".into());
         }
+        self.validate_ebgan()?;
         if self.gan_mode == GanMode::WganGp && self.model.norm_d == NormKind::Batch {
             return bad(
                 "a WGAN-GP critic must not use batch norm (its penalty is per sample): \
@@ -466,6 +502,36 @@ impl TrainConfig {
                 "--save-every, --log-every, --sample-every, --val-every, --keep must be >= 1"
                     .into(),
             );
+        }
+        Ok(())
+    }
+
+    /// EBGAN runs need a positive margin and a pull-away weight >= 0 (other modes take
+    /// neither), and an auto-encoder whose `n_layers_d` halvings leave at least 1x1.
+    fn validate_ebgan(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::Config(msg));
+        if self.gan_mode != GanMode::Ebgan {
+            if self.margin.is_some() || self.pt_weight.is_some() {
+                return bad("--margin and --pt-weight apply to --gan-mode ebgan only".into());
+            }
+            return Ok(());
+        }
+        let margin_ok = self.margin.is_some_and(|m| m > 0.0 && m.is_finite());
+        let pt_ok = self.pt_weight.is_some_and(|w| w >= 0.0 && w.is_finite());
+        if !margin_ok || !pt_ok {
+            return bad(format!(
+                "--gan-mode ebgan needs --margin > 0 and --pt-weight >= 0, got {:?} and {:?}",
+                self.margin, self.pt_weight
+            ));
+        }
+        if self.model.n_layers_d > self.model.num_downs() {
+            return bad(format!(
+                "the EBGAN auto-encoder halves the image --n-layers-d times: {} is too many \
+                 for --size {} (at most {})",
+                self.model.n_layers_d,
+                self.model.image_size,
+                self.model.num_downs()
+            ));
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
-//! Evaluation of a model (or a trivial baseline) on a dataset split: mean L1, PSNR, SSIM and
-//! colourfulness of the outputs against the targets (definitions in `crate::metrics`), and a
-//! contact sheet (line | output | target) of the first examples.
+//! Evaluation of a model (or a trivial baseline) on a dataset split: mean L1, PSNR, SSIM,
+//! colourfulness and the hue distribution of the outputs against the targets, optionally
+//! the diversity of dropout samples (definitions in `crate::metrics`), and a contact sheet
+//! (line | output | target) of the first examples.
 //!
 //! A model is judged on its raw network output at the dataset's size (the same figures as
 //! training's `val/*` scalars), not on the line-recombined image `colorize infer` writes.
@@ -10,16 +11,21 @@ use std::path::Path;
 use data_prep::manifest::{Split, MANIFEST_FILE};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use rayon::prelude::*;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tch::Tensor;
 
 use crate::data::Dataset;
 use crate::hint_sim::eval_hints;
 use crate::hints::{draw_over_line, hint_channels, hint_fidelity, HintMap};
-use crate::infer::{Colorizer, InferOptions};
-use crate::metrics::{ImageMetrics, MetricsMean};
+use crate::infer::{self, Colorizer, InferOptions};
+use crate::metrics::{mean_pairwise_l1, ImageMetrics, MetricsMean, Planes, DIVERSITY_SEED};
+use crate::model::generator::ForwardMode;
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use crate::{Error, Result};
+
+mod report;
+
+use report::DEFINITIONS;
+pub use report::{format_table, EvalReport};
 
 /// Where the scored outputs come from: a trained model, or one of the trivial baselines
 /// that put a model's figures in context.
@@ -40,18 +46,31 @@ pub enum OutputSource<'a> {
 
 impl OutputSource<'_> {
     /// Outputs for a batch of line-art images and their hints (`None`: no hints; the
-    /// baselines ignore hints).
-    fn outputs(&self, lines: &[GrayImage], hints: &[Option<HintMap>]) -> Result<Vec<RgbImage>> {
+    /// baselines ignore hints). `sample`: a model runs with dropout on and BatchNorm in eval
+    /// mode (one draw of its noise) instead of its scored mode; the baselines have no noise.
+    fn outputs(
+        &self,
+        lines: &[GrayImage],
+        hints: &[Option<HintMap>],
+        sample: bool,
+    ) -> Result<Outputs> {
         match self {
-            OutputSource::Gray => Ok(lines.iter().map(gray_as_rgb).collect()),
-            OutputSource::Flat(c) => Ok(lines
-                .iter()
-                .map(|l| RgbImage::from_pixel(l.width(), l.height(), Rgb(*c)))
-                .collect()),
+            OutputSource::Gray => Ok(Outputs::Images(lines.iter().map(gray_as_rgb).collect())),
+            OutputSource::Flat(c) => Ok(Outputs::Images(
+                lines
+                    .iter()
+                    .map(|l| RgbImage::from_pixel(l.width(), l.height(), Rgb(*c)))
+                    .collect(),
+            )),
             OutputSource::Model {
                 colorizer,
                 train_mode,
             } => {
+                let mode = if sample {
+                    ForwardMode::Dropout
+                } else {
+                    ForwardMode::from_train(*train_mode)
+                };
                 let m = colorizer.model_config().size_multiple() as u32;
                 let same = lines
                     .iter()
@@ -75,27 +94,60 @@ impl OutputSource<'_> {
                         })
                         .collect();
                     // [B, 1 or 5, H, W] -> [B, 3, H, W]
-                    let out = colorizer.forward(&Tensor::stack(&xs, 0), *train_mode);
-                    (0..lines.len() as i64)
-                        .map(|i| tensor_to_rgb(&out.get(i)))
-                        .collect()
+                    Ok(Outputs::Tensor(
+                        colorizer.forward(&Tensor::stack(&xs, 0), mode),
+                    ))
                 } else {
-                    // Sizes the U-Net cannot take directly: the padding pipeline of `infer`.
+                    // Sizes the U-Net cannot take directly: the padding pipeline of `infer`
+                    // (`Colorizer::colorize[_hinted]`, steps spelt out to pass the mode).
                     let opts = InferOptions {
                         work_size: Some(w.max(h)),
                         raw: true,
                         train_mode: *train_mode,
                     };
-                    lines
+                    let images = lines
                         .iter()
                         .zip(hints)
-                        .map(|(l, map)| match map {
-                            Some(map) => colorizer.colorize_hinted(l, &map.to_rgba(), &opts),
-                            None => colorizer.colorize(l, &opts),
+                        .map(|(l, map)| {
+                            let canvas = colorizer.canvas(l, &opts);
+                            let map = map
+                                .as_ref()
+                                .map(|m| colorizer.canvas_hints(&canvas, &m.to_rgba()))
+                                .transpose()?;
+                            let colour = colorizer.run_canvas_mode(&canvas, map.as_ref(), mode)?;
+                            Ok(infer::finish(&colour, &canvas, l, true))
                         })
-                        .collect()
+                        .collect::<Result<_>>()?;
+                    Ok(Outputs::Images(images))
                 }
             }
+        }
+    }
+}
+
+/// A batch of outputs: the network's raw `[B, 3, H, W]` (one batched call), or images.
+enum Outputs {
+    Tensor(Tensor),
+    Images(Vec<RgbImage>),
+}
+
+impl Outputs {
+    /// As 8-bit images (what is scored and shown).
+    fn images(self) -> Result<Vec<RgbImage>> {
+        match self {
+            Outputs::Tensor(t) => (0..t.size()[0]).map(|i| tensor_to_rgb(&t.get(i))).collect(),
+            Outputs::Images(v) => Ok(v),
+        }
+    }
+
+    /// As float planes: a network's output unquantised (differences below a grey level
+    /// count), images as they are.
+    fn planes(&self) -> Result<Vec<Planes>> {
+        match self {
+            Outputs::Tensor(t) => (0..t.size()[0])
+                .map(|i| Planes::from_tensor(&t.get(i)))
+                .collect(),
+            Outputs::Images(v) => Ok(v.iter().map(Planes::from_rgb).collect()),
         }
     }
 }
@@ -114,87 +166,9 @@ pub struct EvalOptions {
     /// Evaluation dots per image (`hint_sim::eval_hints`: fixed per pair, so every model
     /// sees the same hints); 0 = no hints.
     pub hints: usize,
-}
-
-/// The figures `colorize eval` prints (and writes as `eval.json`, read back by
-/// `colorize export` for the model card).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EvalReport {
-    /// Model directory, or `baseline:gray` / `baseline:mean-color`.
-    pub model: String,
-    /// The dataset directory.
-    pub data: String,
-    /// The split of the manifest scored.
-    pub split: Split,
-    /// Number of pairs scored.
-    pub count: usize,
-    /// Evaluation dots per image (0: without hints).
-    #[serde(default)]
-    pub hints: usize,
-    /// Hint fidelity: mean |output - hint colour| over every hinted pixel and RGB channel
-    /// (0..255 scale); `null` without hints.
-    #[serde(default)]
-    pub hint_fidelity: Option<f64>,
-    /// Mean absolute error on the [-1, 1] scale (as the training loss G_L1).
-    pub l1: f64,
-    /// PSNR in dB (data range 1) of the mean squared error over all pairs, so one identical
-    /// pair does not make it infinite; `"inf"` only when every pair is identical.
-    #[serde(serialize_with = "finite_or_inf", deserialize_with = "number_or_inf")]
-    pub psnr: f64,
-    /// Mean of per-image PSNR (training's `val/PSNR` definition); `"inf"` as soon as one
-    /// pair is identical.
-    #[serde(serialize_with = "finite_or_inf", deserialize_with = "number_or_inf")]
-    pub psnr_mean_per_image: f64,
-    /// Pairs whose output equals the target exactly (infinite per-image PSNR).
-    pub identical_pairs: usize,
-    /// Mean SSIM over pairs (definition in `crate::metrics`).
-    pub ssim: f64,
-    /// Mean Hasler-Suesstrunk colourfulness of the outputs (0..255 scale).
-    pub colourfulness_output: f64,
-    /// Mean colourfulness of the targets (0..255 scale).
-    pub colourfulness_target: f64,
-    /// output / target colourfulness: near 0 for the flat "sepia" collapse, near 1 when the
-    /// outputs are as colourful as the targets; `null` when all targets are grey.
-    pub colourfulness_ratio: Option<f64>,
-    /// How the figures are defined.
-    pub definitions: String,
-}
-
-const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] scale; PSNR: \
-10 log10(1 / MSE) on [0, 1] values with the MSE averaged over all pairs (psnr_mean_per_image: \
-the mean of per-image PSNR); SSIM: Wang et al. 2004, 11x11 Gaussian window (sigma 1.5), K1 \
-0.01, K2 0.03, data range 1, per RGB channel over valid windows, averaged over pairs; \
-colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; hints: N dots of 5 \
-pixels per image at positions fixed per pair, on paper inside one colour region, each of the \
-mean target colour under it; hint fidelity: mean |output - hint| over all hinted pixels and \
-channels on 0..255; outputs are the raw network output at the dataset size, in eval mode \
-unless --train-mode";
-
-/// JSON has no infinity: infinite values are written as the strings `"inf"` / `"-inf"`.
-fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    if v.is_finite() {
-        s.serialize_f64(*v)
-    } else {
-        s.serialize_str(if *v > 0.0 { "inf" } else { "-inf" })
-    }
-}
-
-/// The inverse of `finite_or_inf`.
-fn number_or_inf<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrText {
-        Number(f64),
-        Text(String),
-    }
-    match NumberOrText::deserialize(d)? {
-        NumberOrText::Number(v) => Ok(v),
-        NumberOrText::Text(t) if t == "inf" => Ok(f64::INFINITY),
-        NumberOrText::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
-        NumberOrText::Text(t) => Err(serde::de::Error::custom(format!(
-            "expected a number, \"inf\" or \"-inf\", got \"{t}\""
-        ))),
-    }
+    /// Also colour each sketch this many times (at least 2) with dropout on and report the
+    /// diversity of the samples (`crate::metrics::diversity`); `None`: not measured.
+    pub diversity: Option<usize>,
 }
 
 /// Contact-sheet rows: (input as shown: the line art with any hints painted over it,
@@ -232,6 +206,11 @@ pub fn evaluate(
         });
     }
     let total = ds.len();
+    if matches!(source, OutputSource::Model { .. }) {
+        // Dropout (diversity samples, --train-mode) draws from libtorch's global RNG.
+        tch::manual_seed(DIVERSITY_SEED);
+    }
+    let mut diversity = Vec::new(); // per pair
     let mut scores = Vec::with_capacity(total);
     let mut examples = Vec::new();
     let mut example_hints = Vec::new();
@@ -253,7 +232,10 @@ pub fn evaluate(
         }
         let lines: Vec<GrayImage> = pairs.iter().map(|p| p.0.clone()).collect();
         let maps: Vec<Option<HintMap>> = pairs.iter().map(|p| p.2.clone()).collect();
-        let outputs = source.outputs(&lines, &maps)?;
+        let outputs = source.outputs(&lines, &maps, false)?.images()?;
+        if let Some(k) = opts.diversity {
+            diversity.extend(sample_diversity(source, &lines, &maps, k)?);
+        }
         let batch: Vec<ImageMetrics> = outputs
             .par_iter()
             .zip(pairs.par_iter())
@@ -293,6 +275,12 @@ pub fn evaluate(
         colourfulness_output: mean.colourfulness,
         colourfulness_target: mean.target_colourfulness,
         colourfulness_ratio: mean.colourfulness_ratio,
+        hue_entropy_output: mean.hue_entropy,
+        hue_entropy_target: mean.target_hue_entropy,
+        hue_jsd: mean.hue_jsd,
+        diversity: opts
+            .diversity
+            .map(|_| diversity.iter().sum::<f64>() / diversity.len().max(1) as f64),
         definitions: DEFINITIONS.to_string(),
     };
     Ok(Evaluation {
@@ -300,6 +288,25 @@ pub fn evaluate(
         examples,
         example_hints,
     })
+}
+
+/// The diversity of each sketch of a batch: mean pairwise L1 between `k` samples.
+fn sample_diversity(
+    source: &OutputSource,
+    lines: &[GrayImage],
+    maps: &[Option<HintMap>],
+    k: usize,
+) -> Result<Vec<f64>> {
+    let samples = (0..k.max(2))
+        .map(|_| source.outputs(lines, maps, true)?.planes())
+        .collect::<Result<Vec<_>>>()?;
+    (0..lines.len())
+        .into_par_iter()
+        .map(|i| {
+            let of_i: Vec<Planes> = samples.iter().map(|s| s[i].clone()).collect();
+            mean_pairwise_l1(&of_i)
+        })
+        .collect()
 }
 
 /// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best
@@ -356,43 +363,4 @@ pub fn contact_sheet(examples: &[(RgbImage, RgbImage, RgbImage)]) -> RgbImage {
         }
     }
     sheet
-}
-
-/// The report as an aligned table for humans.
-pub fn format_table(reports: &[EvalReport]) -> String {
-    let mw = reports
-        .iter()
-        .map(|r| r.model.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let mut s = format!(
-        "{:<mw$} {:>6} {:>5} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7} {:>8}\n",
-        "model", "pairs", "hints", "L1", "PSNR dB", "SSIM", "colour", "target", "ratio", "fidelity"
-    );
-    for r in reports {
-        let psnr = if r.psnr.is_finite() {
-            format!("{:.2}", r.psnr)
-        } else {
-            "inf".into()
-        };
-        let ratio = r
-            .colourfulness_ratio
-            .map_or("n/a".into(), |v| format!("{v:.3}"));
-        let fidelity = r.hint_fidelity.map_or("-".into(), |v| format!("{v:.1}"));
-        s += &format!(
-            "{:<mw$} {:>6} {:>5} {:>8.4} {:>9} {:>7.4} {:>9.2} {:>9.2} {:>7} {:>8}\n",
-            r.model,
-            r.count,
-            r.hints,
-            r.l1,
-            psnr,
-            r.ssim,
-            r.colourfulness_output,
-            r.colourfulness_target,
-            ratio,
-            fidelity
-        );
-    }
-    s
 }

@@ -24,6 +24,7 @@ use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
 use crate::hints::{hint_channels, to_canvas, with_hint_channels, HintMap, Placement};
+use crate::model::generator::ForwardMode;
 use crate::model::UnetGenerator;
 use crate::run_dir::{self, GENERATOR_FILE};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
@@ -42,6 +43,13 @@ pub struct InferOptions {
     pub raw: bool,
     /// pix2pix's "train mode at test time": batch statistics and dropout stay on.
     pub train_mode: bool,
+}
+
+impl InferOptions {
+    /// The generator's forward mode these options ask for (`Train` or `Eval`).
+    pub fn mode(&self) -> ForwardMode {
+        ForwardMode::from_train(self.train_mode)
+    }
 }
 
 /// A loaded generator, ready to colour sketches.
@@ -88,14 +96,20 @@ impl Colorizer {
         crate::model::layers::count_parameters(&self.vs)
     }
 
+    /// Whether the generator has dropout layers (its only source of noise).
+    pub fn has_dropout(&self) -> bool {
+        self.net.has_dropout()
+    }
+
     /// Runs the generator without autograd: `[B, in_channels, H, W]` in [-1, 1] (any
     /// device; line art `[B, 1, H, W]` alone means "no hints") -> `[B, 3, H, W]` colour on
-    /// the CPU. H and W must be multiples of `size_multiple()`.
-    pub fn forward(&self, input: &Tensor, train_mode: bool) -> Tensor {
+    /// the CPU. H and W must be multiples of `size_multiple()`. `mode`: eval (inference),
+    /// train (pix2pix's train mode at test time) or dropout alone (sampling).
+    pub fn forward(&self, input: &Tensor, mode: ForwardMode) -> Tensor {
         let input = with_hint_channels(input, self.cfg.in_channels);
         tch::no_grad(|| {
             self.net
-                .forward_t(&input.to_device(self.device), train_mode)
+                .forward_mode(&input.to_device(self.device), mode)
                 .to_device(Device::Cpu)
         })
     }
@@ -145,6 +159,16 @@ impl Colorizer {
         hints: Option<&HintMap>,
         opts: &InferOptions,
     ) -> Result<RgbImage> {
+        self.run_canvas_mode(canvas, hints, opts.mode())
+    }
+
+    /// `run_canvas` with the generator's forward mode given directly.
+    pub fn run_canvas_mode(
+        &self,
+        canvas: &WorkCanvas,
+        hints: Option<&HintMap>,
+        mode: ForwardMode,
+    ) -> Result<RgbImage> {
         let line = gray_to_tensor(&canvas.image); // [1, H, W]
         let input = match hints {
             Some(_) if !self.cfg.takes_hints() => return Err(Error::NoHintChannels),
@@ -158,7 +182,7 @@ impl Colorizer {
             }
             None => line,
         };
-        let colour = self.forward(&input.unsqueeze(0), opts.train_mode); // [1, 3, H, W]
+        let colour = self.forward(&input.unsqueeze(0), mode); // [1, 3, H, W]
         tensor_to_rgb(&colour.squeeze_dim(0))
     }
 }

@@ -1,9 +1,12 @@
-//! GAN losses (vanilla, lsgan, wgan, wgan-gp, hinge, kl) and the L1 term, computed from
-//! discriminator logits: formulas only (each mode's hyper-parameter defaults live in
-//! `crate::config::ModeDefaults`).
+//! GAN losses (vanilla, lsgan, wgan, wgan-gp, hinge, kl, ebgan) and the L1 term: formulas
+//! only (each mode's hyper-parameter defaults live in `crate::config::ModeDefaults`).
 //!
 //! Conventions:
-//! - The discriminator's output is always raw logits (no sigmoid in the network).
+//! - The PatchGAN discriminator's output is raw logits (no sigmoid in the network).
+//! - EBGAN's discriminator is an auto-encoder whose output is an energy per sample, the
+//!   mean squared reconstruction error (`reconstruction_energy`; low = real). Its D loss,
+//!   `ebgan_discriminator_loss`, takes the margin m; its generator minimises the energy of
+//!   its fakes (`generator_gan_loss`) plus `pt_weight * pull_away(codes)`.
 //! - `discriminator_loss` is `weight * (real_term + fake_term)` where the weight is 0.5 for
 //!   the modes pix2pix halves (vanilla, lsgan and kl, which uses the vanilla D loss) and 1
 //!   for the Wasserstein and hinge critics, whose papers do not halve.
@@ -30,6 +33,9 @@ pub enum GanMode {
     Hinge,
     /// Vanilla D loss; the generator maximises log(D / (1 - D)) = the D logit.
     Kl,
+    /// Energy-based (Zhao et al.): an auto-encoder D, reconstruction error as the energy,
+    /// a margin on the fakes' energies and a pull-away term for the generator.
+    Ebgan,
 }
 
 impl GanMode {
@@ -62,6 +68,9 @@ pub struct DiscriminatorLoss {
 
 /// The discriminator's two terms `(on real, on fake)`, before any halving. `real` and
 /// `fake` are D logits.
+///
+/// # Panics
+/// On `GanMode::Ebgan`, whose loss needs its margin: use `ebgan_discriminator_loss`.
 fn discriminator_terms(mode: GanMode, real: &Tensor, fake: &Tensor) -> (Tensor, Tensor) {
     match mode {
         GanMode::Vanilla | GanMode::Kl => (bce_logits(real, 1.0), bce_logits(fake, 0.0)),
@@ -71,10 +80,12 @@ fn discriminator_terms(mode: GanMode, real: &Tensor, fake: &Tensor) -> (Tensor, 
             (real.neg() + 1.0).relu().mean(Kind::Float),
             (fake + 1.0).relu().mean(Kind::Float),
         ),
+        GanMode::Ebgan => panic!("EBGAN's D loss takes a margin: use ebgan_discriminator_loss"),
     }
 }
 
 /// Discriminator (critic) loss from its logits on real and fake pairs, with its two terms.
+/// For every mode but EBGAN (which takes `ebgan_discriminator_loss`; this panics on it).
 pub fn discriminator_loss(mode: GanMode, real: &Tensor, fake: &Tensor) -> DiscriminatorLoss {
     let (real, fake) = discriminator_terms(mode, real, fake);
     let sum = &real + &fake;
@@ -90,7 +101,53 @@ pub fn generator_gan_loss(mode: GanMode, fake: &Tensor) -> Tensor {
         // Wasserstein, hinge (SAGAN) and the KL update (the generator maximises
         // log(D / (1 - D)), which is the logit itself) all minimise -E[logit].
         GanMode::Wgan | GanMode::WganGp | GanMode::Hinge | GanMode::Kl => -fake.mean(Kind::Float),
+        // `fake` are energies: the generator lowers its fakes' reconstruction error.
+        GanMode::Ebgan => fake.mean(Kind::Float),
     }
+}
+
+/// EBGAN's energy of each sample: the mean squared error `[B]` of the reconstruction `recon`
+/// of `x` (both `[B, ...]`).
+pub fn reconstruction_energy(x: &Tensor, recon: &Tensor) -> Tensor {
+    (recon - x)
+        .square()
+        .flatten(1, -1)
+        .mean_dim([1i64].as_slice(), false, Kind::Float)
+}
+
+/// EBGAN's hinge on the margin, `mean_i max(0, m - E_i)` over the energies `[B]` of fakes:
+/// 0 once every fake's energy reaches m, so D stops pushing fakes it already rejects.
+pub fn margin_hinge(energy: &Tensor, margin: f64) -> Tensor {
+    (energy.neg() + margin).relu().mean(Kind::Float)
+}
+
+/// EBGAN's discriminator loss `E(real) + max(0, m - E(fake))` from the energies `[B]` of real
+/// and fake pairs (the paper's per-sample loss, averaged over the batch; not halved). Its
+/// `real` term is the real pairs' mean energy, its `fake` term the `margin_hinge`.
+pub fn ebgan_discriminator_loss(real: &Tensor, fake: &Tensor, margin: f64) -> DiscriminatorLoss {
+    let real = real.mean(Kind::Float);
+    let fake = margin_hinge(fake, margin);
+    let total = &real + &fake;
+    DiscriminatorLoss { real, fake, total }
+}
+
+/// EBGAN's pull-away term on the codes `[N, ...]` of N fakes (each flattened to a vector
+/// s_i): the mean squared cosine similarity of different samples' codes,
+/// `1/(N(N-1)) sum_{i != j} (s_i . s_j / (|s_i| |s_j|))^2`, in [0, 1]; 0 when N = 1. Low
+/// when the fakes' codes point in different directions: it keeps the generator from
+/// collapsing onto one mode. Multiplied by `pt_weight` by the caller.
+pub fn pull_away(codes: &Tensor) -> Tensor {
+    let n = codes.size()[0];
+    if n < 2 {
+        return Tensor::zeros([], (Kind::Float, codes.device()));
+    }
+    let s = codes.flatten(1, -1); // [N, D]
+    let norms = s.norm_scalaropt_dim(2, [1i64], true).clamp_min(1e-12); // [N, 1]
+    let unit = s / norms;
+    // [N, N]; the diagonal holds each code with itself (1, or 0 for a zero code): no pair.
+    let cos2 = unit.matmul(&unit.tr()).square();
+    let off_diagonal = cos2.sum(Kind::Float) - cos2.trace();
+    off_diagonal / (n * (n - 1)) as f64
 }
 
 /// WGAN-GP penalty `E[(||grad_x D(x_hat)||_2 - 1)^2]` on random interpolates

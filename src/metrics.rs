@@ -1,4 +1,5 @@
-//! Image quality metrics: L1, PSNR, SSIM, colourfulness (Hasler-Suesstrunk).
+//! Image quality metrics: L1, PSNR, SSIM, colourfulness (Hasler-Suesstrunk), the hue
+//! distribution (`hue`) and the diversity of dropout samples (`diversity`).
 //!
 //! Conventions, fixed so figures are comparable between training (`val/*` in TensorBoard)
 //! and `colorize eval`:
@@ -12,8 +13,22 @@
 //!   Images smaller than 11 px use the largest odd window that fits.
 //! - **Colourfulness**: Hasler & Suesstrunk 2003 on 0..255 RGB: `rg = R - G`,
 //!   `yb = (R + G) / 2 - B`, `M = sqrt(s_rg^2 + s_yb^2) + 0.3 sqrt(m_rg^2 + m_yb^2)` with
-//!   population standard deviations; a grey image scores 0. A flat sepia result scores low,
-//!   which is the failure the adversarial loss is there to prevent.
+//!   population standard deviations; a grey image scores 0. A grey or washed-out result
+//!   scores low, which is the failure the adversarial loss is there to prevent.
+//! - **Hue entropy / JSD** (`hue`): the chroma-weighted hue histogram in CIE Lab (D65),
+//!   36 bins of 10 degrees, each pixel weighted by its chroma, summed over a split and
+//!   normalised; its entropy in bits, and the Jensen-Shannon divergence (base 2, in [0, 1])
+//!   of the outputs' from the targets'. The flat brown "sepia" collapse has chroma (its
+//!   colourfulness ratio can look fine) but one hue: entropy far below the targets', high
+//!   JSD. Hue noise: entropy far above the targets'.
+//! - **Diversity** (`diversity`): mean pairwise L1 between K outputs of one sketch with
+//!   dropout on (BatchNorm in eval mode); 0 = the generator ignores its noise.
+
+pub mod diversity;
+pub mod hue;
+
+pub use diversity::{mean_pairwise_l1, DIVERSITY_SEED};
+pub use hue::HueHistogram;
 
 use image::RgbImage;
 use tch::{Device, Kind, Tensor};
@@ -207,6 +222,12 @@ pub struct ImageMetrics {
     pub colourfulness: f64,
     /// Colourfulness of the target, so the ratio output/target can be reported.
     pub target_colourfulness: f64,
+    /// Chroma-weighted hue histogram of the generated image (pooled by `MetricsMean`).
+    #[serde(skip)]
+    pub hue: HueHistogram,
+    /// Chroma-weighted hue histogram of the target.
+    #[serde(skip)]
+    pub target_hue: HueHistogram,
 }
 
 impl ImageMetrics {
@@ -218,6 +239,8 @@ impl ImageMetrics {
             ssim: ssim(generated, target)?,
             colourfulness: colourfulness(generated),
             target_colourfulness: colourfulness(target),
+            hue: HueHistogram::of(generated),
+            target_hue: HueHistogram::of(target),
         })
     }
 
@@ -238,7 +261,8 @@ impl ImageMetrics {
 /// Means over a set of images. `psnr` is the mean of per-image values (one identical pair
 /// makes it infinite); `psnr_of_mean_mse` is PSNR of the MSE averaged over the set (finite
 /// unless every pair is identical; what `val/PSNR` and `colorize eval` report).
-/// `colourfulness_ratio` = mean output / mean target colourfulness.
+/// `colourfulness_ratio` = mean output / mean target colourfulness. The hue figures are of
+/// the pooled histograms (sum over the images, then normalised; `None` when all grey).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct MetricsMean {
     /// Number of images averaged.
@@ -257,6 +281,12 @@ pub struct MetricsMean {
     pub target_colourfulness: f64,
     /// `None` when the targets are all grey (ratio undefined).
     pub colourfulness_ratio: Option<f64>,
+    /// Entropy (bits) of the outputs' pooled hue histogram.
+    pub hue_entropy: Option<f64>,
+    /// Entropy (bits) of the targets' pooled hue histogram.
+    pub target_hue_entropy: Option<f64>,
+    /// Jensen-Shannon divergence (base 2) of the outputs' hues from the targets'.
+    pub hue_jsd: Option<f64>,
 }
 
 impl MetricsMean {
@@ -269,6 +299,8 @@ impl MetricsMean {
         let mean = |f: fn(&ImageMetrics) -> f64| items.iter().map(f).sum::<f64>() / n as f64;
         let colourfulness = mean(|m| m.colourfulness);
         let target_colourfulness = mean(|m| m.target_colourfulness);
+        let hue = HueHistogram::pooled(items.iter().map(|m| &m.hue));
+        let target_hue = HueHistogram::pooled(items.iter().map(|m| &m.target_hue));
         MetricsMean {
             count: n,
             l1: mean(|m| m.l1),
@@ -280,6 +312,9 @@ impl MetricsMean {
             target_colourfulness,
             colourfulness_ratio: (target_colourfulness > 0.0)
                 .then(|| colourfulness / target_colourfulness),
+            hue_entropy: hue.entropy_bits(),
+            target_hue_entropy: target_hue.entropy_bits(),
+            hue_jsd: hue.jsd_bits(&target_hue),
         }
     }
 }
@@ -375,5 +410,31 @@ mod tests {
         let mean = MetricsMean::of(&[at(20.0), at(40.0)]);
         assert!((mean.psnr - 30.0).abs() < 1e-12);
         assert!((mean.psnr_of_mean_mse - -10.0 * 0.00505f64.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_mean_pools_the_hue_histograms() {
+        let blue = Planes::from_rgb(&rgb(4, 4, |_, _| [0, 0, 255]));
+        let sepia = Planes::from_rgb(&rgb(4, 4, |_, _| [112, 66, 20]));
+        let copy = ImageMetrics::compute(&blue, &blue).unwrap();
+        let collapsed = ImageMetrics::compute(&sepia, &blue).unwrap();
+        let m = MetricsMean::of(&[copy, copy]);
+        assert_eq!(
+            (m.hue_entropy, m.target_hue_entropy),
+            (Some(0.0), Some(0.0))
+        );
+        assert_eq!(m.hue_jsd, Some(0.0));
+        let m = MetricsMean::of(&[collapsed]);
+        assert_eq!(m.hue_entropy, Some(0.0));
+        assert!((m.hue_jsd.unwrap() - 1.0).abs() < 1e-12, "no hue in common");
+        // Pooled = the sum of the images' histograms (sepia + blue outputs: two hues).
+        let m = MetricsMean::of(&[collapsed, copy]);
+        let pooled = HueHistogram::pooled([&HueHistogram::of(&sepia), &HueHistogram::of(&blue)]);
+        assert_eq!(m.hue_entropy, pooled.entropy_bits());
+        assert!(m.hue_entropy.unwrap() > 0.5 && m.hue_jsd.unwrap() > 0.0);
+        let grey = Planes::from_rgb(&rgb(4, 4, |x, _| [(x * 60) as u8; 3]));
+        let m = MetricsMean::of(&[ImageMetrics::compute(&grey, &grey).unwrap()]);
+        assert_eq!((m.hue_entropy, m.hue_jsd), (None, None));
+        assert_eq!(MetricsMean::default().hue_entropy, None);
     }
 }

@@ -14,14 +14,14 @@ pub use val::{ValFigures, VAL_HINTS};
 
 use std::path::{Path, PathBuf};
 
-use tch::{nn, Device, Tensor};
+use tch::{nn, Device, Kind, Tensor};
 
 use crate::checkpoint;
 use crate::config::TrainConfig;
 use crate::data::{mix_seed, Batch};
 use crate::hints::with_hint_channels;
-use crate::loss;
-use crate::model::{layers, PatchDiscriminator, UnetGenerator};
+use crate::loss::{self, GanMode};
+use crate::model::{layers, Discriminator, UnetGenerator};
 use crate::optim::{self, Optimizer};
 use crate::run_dir::GENERATOR_FILE;
 use crate::{Error, Result};
@@ -39,6 +39,12 @@ pub struct StepLosses {
     pub g_gan: f64,
     /// The L1 term before `lambda_l1`.
     pub g_l1: f64,
+    /// EBGAN: mean energy of the real pairs in the last D update (`loss/E_real`); else 0.
+    pub e_real: f64,
+    /// EBGAN: mean energy of the fake pairs in the last D update (`loss/E_fake`); else 0.
+    pub e_fake: f64,
+    /// EBGAN: the pull-away term of the generator's fakes, before `pt_weight` (`loss/G_pt`).
+    pub g_pt: f64,
 }
 
 /// Generator, discriminator, their optimisers and the step counter.
@@ -48,7 +54,8 @@ pub struct Trainer {
     g_vs: nn::VarStore,
     d_vs: nn::VarStore,
     gen: UnetGenerator,
-    disc: PatchDiscriminator,
+    /// PatchGAN, or EBGAN's auto-encoder (`Discriminator::new` picks by the GAN mode).
+    disc: Discriminator,
     opt_g: Box<dyn Optimizer>,
     opt_d: Box<dyn Optimizer>,
     /// Steps completed.
@@ -72,7 +79,7 @@ impl Trainer {
         let g_vs = nn::VarStore::new(device);
         let d_vs = nn::VarStore::new(device);
         let gen = UnetGenerator::new(&g_vs.root(), &cfg.model);
-        let disc = PatchDiscriminator::new(&d_vs.root(), &cfg.model);
+        let disc = Discriminator::new(&d_vs.root(), &cfg.model, cfg.gan_mode);
         layers::init_weights(&g_vs);
         layers::init_weights(&d_vs);
         let (b1, b2, wd) = (cfg.beta1, cfg.beta2, cfg.weight_decay);
@@ -180,13 +187,12 @@ impl Trainer {
         lr: f64,
         out: &mut StepLosses,
     ) -> Result<()> {
-        let mode = self.cfg.gan_mode;
-        let real_logits = self.disc.forward_t(input, color, true);
-        let fake_logits = self.disc.forward_t(input, fake, true);
-        let d_loss = loss::discriminator_loss(mode, &real_logits, &fake_logits);
+        let real_score = self.disc.forward_t(input, color, true).score;
+        let fake_score = self.disc.forward_t(input, fake, true).score;
+        let d_loss = self.d_loss(&real_score, &fake_score, out)?;
         let mut total = d_loss.total;
         if let Some(lambda) = self.cfg.gp_lambda {
-            let d = |c: &Tensor| self.disc.forward_t(input, c, true);
+            let d = |c: &Tensor| self.disc.forward_t(input, c, true).score;
             let gp = loss::gradient_penalty(d, color, fake) * lambda;
             out.d_gp = self.finite("gradient penalty", &gp)?;
             total += gp;
@@ -198,6 +204,23 @@ impl Trainer {
             optim::clip_weights(&self.d_vs, c);
         }
         Ok(())
+    }
+
+    /// The mode's D loss from D's scores on real and fake pairs (logits, or EBGAN's
+    /// energies, which it also records).
+    fn d_loss(
+        &self,
+        real: &Tensor,
+        fake: &Tensor,
+        out: &mut StepLosses,
+    ) -> Result<loss::DiscriminatorLoss> {
+        // `validate` gives every EBGAN run a margin.
+        let (GanMode::Ebgan, Some(margin)) = (self.cfg.gan_mode, self.cfg.margin) else {
+            return Ok(loss::discriminator_loss(self.cfg.gan_mode, real, fake));
+        };
+        out.e_real = self.finite("energy of real pairs", &real.mean(Kind::Float))?;
+        out.e_fake = self.finite("energy of fake pairs", &fake.mean(Kind::Float))?;
+        Ok(loss::ebgan_discriminator_loss(real, fake, margin))
     }
 
     /// Generator: fool D (unless `--l1-only`) and stay close to the target in L1.
@@ -213,10 +236,15 @@ impl Trainer {
         out.g_l1 = self.finite("G L1 loss", &l1)?;
         let mut total = l1 * self.cfg.lambda_l1;
         if !self.cfg.l1_only {
-            let logits = self.disc.forward_t(input, fake, true);
-            let gan = loss::generator_gan_loss(self.cfg.gan_mode, &logits);
+            let verdict = self.disc.forward_t(input, fake, true);
+            let gan = loss::generator_gan_loss(self.cfg.gan_mode, &verdict.score);
             out.g_gan = self.finite("G adversarial loss", &gan)?;
             total += gan;
+            if let (Some(code), Some(weight)) = (&verdict.code, self.cfg.pt_weight) {
+                let pt = loss::pull_away(code);
+                out.g_pt = self.finite("G pull-away term", &pt)?;
+                total += pt * weight;
+            }
         }
         self.opt_g.backward_step(&total, lr);
         Ok(())

@@ -26,6 +26,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             0
         },
         hints: 0,
+        diversity: args.diversity.map(usize::from),
     };
 
     // With --baseline alone only the baseline is scored; with --model too, both (one table).

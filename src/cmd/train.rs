@@ -13,6 +13,7 @@ use colorize::config::{
     TrainConfig, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, PLAIN_CHANNELS, RMSPROP_BETAS,
 };
 use colorize::data::Dataset;
+use colorize::loss::GanMode;
 use colorize::optim::OptimKind;
 use colorize::run_dir::{self, CONFIG_FILE, GENERATOR_FILE};
 use colorize::summary::EventWriter;
@@ -66,15 +67,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let bar = progress_bar(trainer.steps_done(), cfg.steps);
     let quiet_bar = bar.is_hidden();
     let mut on_step = |p: &Progress| {
-        bar.set_message(progress_message(p, cfg.l1_only));
+        bar.set_message(progress_message(p, &cfg));
         bar.set_position(p.step);
         if quiet_bar && (p.step % cfg.log_every == 0 || p.step == p.steps) {
-            log::info!(
-                "step {}/{} {}",
-                p.step,
-                p.steps,
-                progress_message(p, cfg.l1_only)
-            );
+            log::info!("step {}/{} {}", p.step, p.steps, progress_message(p, &cfg));
         }
     };
     let result = train::fit(&mut trainer, &opts, &mut sink, &mut on_step);
@@ -158,6 +154,8 @@ fn config_from_args(
     set(&mut c.n_critic, hp.n_critic);
     c.clip = hp.clip.or(c.clip);
     c.gp_lambda = hp.gp_lambda.or(c.gp_lambda);
+    c.margin = hp.margin.or(c.margin);
+    c.pt_weight = hp.pt_weight.or(c.pt_weight);
     set(&mut c.seed, hp.seed);
     set(&mut c.save_every, hp.save_every);
     set(&mut c.keep, hp.keep);
@@ -274,10 +272,13 @@ fn progress_bar(done: u64, steps: u64) -> ProgressBar {
     bar
 }
 
-fn progress_message(p: &Progress, l1_only: bool) -> String {
+fn progress_message(p: &Progress, cfg: &TrainConfig) -> String {
     let l = &p.losses;
-    let gan = if l1_only {
+    let gan = if cfg.l1_only {
         String::new()
+    } else if cfg.gan_mode == GanMode::Ebgan {
+        // Energies of real / fake pairs (D pushes fakes up to the margin), pull-away term.
+        format!("E {:.4}/{:.4} PT {:.3} ", l.e_real, l.e_fake, l.g_pt)
     } else {
         format!("D {:.3}/{:.3} G {:.3} ", l.d_real, l.d_fake, l.g_gan)
     };
@@ -328,6 +329,32 @@ mod tests {
         a.hp.norm = Some(NormKind::Batch);
         let err = config_from_args(&a, None, 100).unwrap_err();
         assert!(err.to_string().contains("batch norm"), "{err}");
+    }
+
+    #[test]
+    fn ebgan_takes_a_margin_and_a_pull_away_weight() {
+        let mut a = args("d");
+        a.hp.gan_mode = Some(GanMode::Ebgan);
+        let c = config_from_args(&a, None, 100).unwrap();
+        assert_eq!(
+            (c.margin, c.pt_weight, c.optimizer, c.lr),
+            (
+                Some(colorize::config::EBGAN_MARGIN),
+                Some(0.1),
+                OptimKind::Adam,
+                2e-4
+            )
+        );
+        (a.hp.margin, a.hp.pt_weight) = (Some(0.5), Some(0.0));
+        let c = config_from_args(&a, None, 100).unwrap();
+        assert_eq!((c.margin, c.pt_weight), (Some(0.5), Some(0.0)));
+        a.hp.margin = Some(0.0);
+        let err = config_from_args(&a, None, 100).unwrap_err();
+        assert!(err.to_string().contains("--margin > 0"), "{err}");
+        a.hp.gan_mode = Some(GanMode::Lsgan);
+        a.hp.margin = Some(0.5);
+        let err = config_from_args(&a, None, 100).unwrap_err();
+        assert!(err.to_string().contains("ebgan only"), "{err}");
     }
 
     #[test]

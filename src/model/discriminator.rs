@@ -1,5 +1,9 @@
-//! Conditional PatchGAN discriminator (pix2pix `NLayerDiscriminator`, 70x70 at n_layers 3).
+//! The discriminators, chosen by the GAN mode (`Discriminator`): the conditional PatchGAN
+//! (pix2pix `NLayerDiscriminator`, 70x70 at n_layers 3) for every mode but EBGAN, whose
+//! discriminator is an auto-encoder (`EnergyDiscriminator`). Both see the pair
+//! cat(G input, colour): line art (+ hint channels for models with hints) and the colour.
 //!
+//! PatchGAN:
 //! ```text
 //! layer0: Conv(in+out -> ndf, s2, bias), LReLU
 //! layerk: Conv(ndf*m(k-1) -> ndf*m(k), s2), Norm, LReLU    k = 1..n-1, m(k) = min(2^k, 8)
@@ -10,11 +14,71 @@
 //! All kernels 4x4 padding 1: a 128 px input gives a 14x14 patch map, 256 px 30x30.
 //! Variable names: `layer{k}.conv.weight`, `layer{k}.conv.bias`, `layer{k}.norm.*`,
 //! `out.weight`, `out.bias`.
+//!
+//! EBGAN auto-encoder (Zhao et al. 2017), n = n_layers, c = in+out, m(k) as above:
+//! ```text
+//! enc0: Conv(c -> ndf, s2, bias), LReLU                         encoder in the PatchGAN
+//! enck: Conv(ndf*m(k-1) -> ndf*m(k), s2), Norm, LReLU           style, k = 1..n-1
+//!       code = enc(n-1)'s output, [B, ndf*m(n-1), H/2^n, W/2^n]
+//! deck: ConvT(ndf*m(k) -> ndf*m(k-1), s2), Norm, ReLU           k = n-1..1
+//! dec0: ConvT(ndf -> c, s2, bias)                               linear: the reconstruction
+//! energy = mean squared reconstruction error per sample, [B]
+//! ```
+//! With n = 3 and ndf 64 this is the paper's 64x64 encoder (64)4c2s-(128)4c2s-(256)4c2s and
+//! its mirror-image decoder. The output is linear (no Tanh) so that the +-1 of line art and
+//! flat colours can be reconstructed exactly. Variable names: `enc{k}.conv.*`,
+//! `enc{k}.norm.*`, `dec{k}.conv.*`, `dec{k}.norm.*`.
 
 use tch::{nn, Tensor};
 
-use crate::config::ModelConfig;
-use crate::model::layers::{conv4, conv_bias, leaky_relu_inplace, Norm, NORM};
+use crate::config::{ModelConfig, NormKind};
+use crate::loss::{reconstruction_energy, GanMode};
+use crate::model::layers::{conv4, conv_bias, conv_transpose4, leaky_relu_inplace, Norm, NORM};
+
+/// What a discriminator says about a batch of pairs.
+#[derive(Debug)]
+pub struct Verdict {
+    /// PatchGAN: patch logits `[B, 1, h, w]`. EBGAN: energies `[B]` (low = real).
+    pub score: Tensor,
+    /// EBGAN: the encoder's codes `[B, C, h, w]`, for the pull-away term. PatchGAN: none.
+    pub code: Option<Tensor>,
+}
+
+/// The discriminator a GAN mode trains against, with variables directly under its path.
+#[derive(Debug)]
+pub enum Discriminator {
+    /// Conditional PatchGAN: logits per patch.
+    Patch(PatchDiscriminator),
+    /// EBGAN's auto-encoder: an energy per pair.
+    Energy(EnergyDiscriminator),
+}
+
+impl Discriminator {
+    /// The auto-encoder for `GanMode::Ebgan`, the PatchGAN for every other mode.
+    pub fn new(p: &nn::Path, cfg: &ModelConfig, mode: GanMode) -> Self {
+        match mode {
+            GanMode::Ebgan => Discriminator::Energy(EnergyDiscriminator::new(p, cfg)),
+            _ => Discriminator::Patch(PatchDiscriminator::new(p, cfg)),
+        }
+    }
+
+    /// The verdict on the pairs (`input` `[B, in, H, W]`, `color` `[B, out, H, W]`).
+    pub fn forward_t(&self, input: &Tensor, color: &Tensor, train: bool) -> Verdict {
+        match self {
+            Discriminator::Patch(d) => Verdict {
+                score: d.forward_t(input, color, train),
+                code: None,
+            },
+            Discriminator::Energy(d) => {
+                let (energy, code) = d.forward_t(input, color, train);
+                Verdict {
+                    score: energy,
+                    code: Some(code),
+                }
+            }
+        }
+    }
+}
 
 #[derive(Debug)]
 struct Layer {
@@ -68,5 +132,77 @@ impl PatchDiscriminator {
             h = leaky_relu_inplace(layer.norm.forward_t(&h.apply(&layer.conv), train));
         }
         h.apply(&self.out)
+    }
+}
+
+#[derive(Debug)]
+struct UpLayer {
+    conv: nn::ConvTranspose2D,
+    norm: Norm,
+}
+
+/// EBGAN's auto-encoder over the pair: `D(line, colour)` -> energy per sample.
+#[derive(Debug)]
+pub struct EnergyDiscriminator {
+    /// `enc[k]` halves the size (k = 0 outermost).
+    enc: Vec<Layer>,
+    /// `dec[k]` doubles it back, undoing `enc[k]`; applied from the innermost out.
+    dec: Vec<UpLayer>,
+}
+
+impl EnergyDiscriminator {
+    /// Builds the variables directly under `p`; the pair has `in_channels + out_channels`
+    /// channels, and H and W must be multiples of `2^n_layers_d`.
+    pub fn new(p: &nn::Path, cfg: &ModelConfig) -> Self {
+        let c_in = cfg.in_channels + cfg.out_channels;
+        let bias = conv_bias(cfg.norm_d);
+        // Channels at level k (the output of enc[k], the input of dec[k]).
+        let width = |k: i64| cfg.ndf * mult(k);
+        let mut enc = Vec::new();
+        let mut dec = Vec::new();
+        for k in 0..cfg.n_layers_d {
+            let outer = if k == 0 { c_in } else { width(k - 1) };
+            let ep = p / format!("enc{k}");
+            let dp = p / format!("dec{k}");
+            let (norm_kind, inner_bias) = if k == 0 {
+                (NormKind::None, true)
+            } else {
+                (cfg.norm_d, bias)
+            };
+            enc.push(Layer {
+                conv: conv4(&ep / "conv", outer, width(k), 2, inner_bias),
+                norm: Norm::new(&ep / NORM, norm_kind, width(k)),
+            });
+            dec.push(UpLayer {
+                conv: conv_transpose4(&dp / "conv", width(k), outer, inner_bias),
+                norm: Norm::new(&dp / NORM, norm_kind, outer),
+            });
+        }
+        EnergyDiscriminator { enc, dec }
+    }
+
+    /// The pair `[B, in+out, H, W]`, its reconstruction (same shape) and the code it went
+    /// through.
+    pub fn reconstruct_t(&self, input: &Tensor, color: &Tensor, train: bool) -> [Tensor; 3] {
+        let pair = Tensor::cat(&[input, color], 1); // [B, in+out, H, W]
+        let mut h = pair.shallow_clone();
+        for layer in &self.enc {
+            h = leaky_relu_inplace(layer.norm.forward_t(&h.apply(&layer.conv), train));
+        }
+        let code = h; // [B, ndf*m(n-1), H/2^n, W/2^n]
+        let mut r = code.shallow_clone();
+        for (k, layer) in self.dec.iter().enumerate().rev() {
+            r = layer.norm.forward_t(&r.apply(&layer.conv), train);
+            if k > 0 {
+                r = r.relu();
+            }
+        }
+        [pair, r, code]
+    }
+
+    /// Energies `[B]` (mean squared reconstruction error of each pair) and codes.
+    pub fn forward_t(&self, input: &Tensor, color: &Tensor, train: bool) -> (Tensor, Tensor) {
+        let [pair, recon, code] = self.reconstruct_t(input, color, train);
+        (reconstruction_energy(&pair, &recon), code)
     }
 }

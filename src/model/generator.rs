@@ -24,6 +24,42 @@ use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu_inplac
 /// Dropout probability of the innermost up-blocks (pix2pix `use_dropout`).
 const DROPOUT: f64 = 0.5;
 
+/// How a forward pass treats BatchNorm and dropout. pix2pix's only noise is dropout, so
+/// `Dropout` samples the generator's output distribution around the eval-mode output
+/// without the batch's own statistics moving it (what `colorize eval --diversity` uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForwardMode {
+    /// Running statistics, no dropout: inference (`forward_t(x, false)`).
+    #[default]
+    Eval,
+    /// Batch statistics (updating the running ones) and dropout: training
+    /// (`forward_t(x, true)`, pix2pix's "train mode at test time").
+    Train,
+    /// Running statistics, dropout on (draws from libtorch's global RNG).
+    Dropout,
+}
+
+impl ForwardMode {
+    /// `Train` or `Eval`, from the usual `train: bool`.
+    pub fn from_train(train: bool) -> Self {
+        if train {
+            ForwardMode::Train
+        } else {
+            ForwardMode::Eval
+        }
+    }
+
+    /// Whether BatchNorm uses (and updates) the batch's statistics.
+    fn batch_stats(self) -> bool {
+        self == ForwardMode::Train
+    }
+
+    /// Whether the dropout layers drop.
+    fn dropout(self) -> bool {
+        self != ForwardMode::Eval
+    }
+}
+
 #[derive(Debug)]
 struct DownBlock {
     conv: nn::Conv2D,
@@ -90,8 +126,20 @@ impl UnetGenerator {
         UnetGenerator { downs, ups }
     }
 
+    /// Whether the network has dropout layers (`ModelConfig::dropout` and at least 64 px:
+    /// dropout sits only in levels 5..n-1), i.e. whether it has any noise at all.
+    pub fn has_dropout(&self) -> bool {
+        self.ups.iter().any(|u| u.dropout)
+    }
+
     /// `train` selects batch statistics + dropout (true) or running statistics (false).
     pub fn forward_t(&self, line: &Tensor, train: bool) -> Tensor {
+        self.forward_mode(line, ForwardMode::from_train(train))
+    }
+
+    /// The forward pass with BatchNorm and dropout set by `mode` (see [`ForwardMode`]).
+    pub fn forward_mode(&self, line: &Tensor, mode: ForwardMode) -> Tensor {
+        let (train, dropout) = (mode.batch_stats(), mode.dropout());
         let n = self.downs.len();
         // skips[k-1] = LeakyReLU(d_k). pix2pix's in-place LeakyReLU also rewrites the tensor
         // its skip connection concatenates, and the up-path's ReLU makes the two the same
@@ -120,7 +168,7 @@ impl UnetGenerator {
                 h = h.apply_t(bn, train);
             }
             if up.dropout {
-                h = h.dropout(DROPOUT, train);
+                h = h.dropout(DROPOUT, dropout);
             }
         }
         h.tanh()

@@ -1,8 +1,9 @@
-//! The networks: U-Net generator, PatchGAN discriminator and their shared blocks.
+//! The networks: U-Net generator, discriminators (PatchGAN, EBGAN auto-encoder) and their
+//! shared blocks.
 
 pub mod discriminator;
 pub mod generator;
 pub mod layers;
 
-pub use discriminator::PatchDiscriminator;
+pub use discriminator::{Discriminator, EnergyDiscriminator, PatchDiscriminator, Verdict};
 pub use generator::UnetGenerator;

@@ -13,6 +13,7 @@ use data_prep::manifest::Split;
 use super::{StepLosses, Trainer};
 use crate::config::TrainConfig;
 use crate::data::{Augment, Dataset, Loader, LoaderConfig};
+use crate::loss::GanMode;
 use crate::run_dir::{self, LOG_FILE};
 use crate::summary::SummarySink;
 use crate::{Error, Result};
@@ -181,7 +182,8 @@ pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
     }
 }
 
-/// `loss/*`, `lr`, `perf/imgs_per_s`: the scalar tags the README documents for TensorBoard.
+/// `loss/*`, `lr`, `perf/imgs_per_s`: the scalar tags the README documents for TensorBoard
+/// (EBGAN adds the energies `loss/E_real`, `loss/E_fake` and the pull-away term `loss/G_pt`).
 fn log_losses(
     sink: &mut dyn SummarySink,
     cfg: &TrainConfig,
@@ -194,6 +196,11 @@ fn log_losses(
         sink.scalar("loss/D_real", step, l.d_real)?;
         sink.scalar("loss/D_fake", step, l.d_fake)?;
         sink.scalar("loss/G_gan", step, l.g_gan)?;
+        if cfg.gan_mode == GanMode::Ebgan {
+            sink.scalar("loss/E_real", step, l.e_real)?;
+            sink.scalar("loss/E_fake", step, l.e_fake)?;
+            sink.scalar("loss/G_pt", step, l.g_pt)?;
+        }
     }
     if cfg.gp_lambda.is_some() {
         sink.scalar("loss/D_gp", step, l.d_gp)?;
@@ -231,11 +238,13 @@ impl JsonLog {
     }
 
     fn write_val(&mut self, step: u64, v: &ValFigures) -> Result<()> {
-        match &v.hinted {
-            None => self.line(serde_json::json!({ "step": step, "val": v.plain })),
-            Some(h) => self.line(serde_json::json!({
-                "step": step, "val": v.plain, format!("val_hints_{VAL_HINTS}"): h,
-            })),
+        let mut line = serde_json::json!({ "step": step, "val": v.plain });
+        if let Some(h) = &v.hinted {
+            line[format!("val_hints_{VAL_HINTS}")] = serde_json::json!(h);
         }
+        if let Some(d) = v.diversity {
+            line["val_diversity"] = serde_json::json!(d);
+        }
+        self.line(line)
     }
 }

@@ -1,5 +1,6 @@
 //! Validation during training: fixed pairs decoded once, scored at 0 hints (and, for a
-//! model with hint channels, at `VAL_HINTS` evaluation dots), and the sample grid.
+//! model with hint channels, at `VAL_HINTS` evaluation dots), the diversity of
+//! `VAL_DIVERSITY_SAMPLES` dropout samples (models with dropout), and the sample grid.
 
 use image::RgbImage;
 use tch::{Device, Tensor};
@@ -8,8 +9,9 @@ use super::Trainer;
 use crate::config::TrainConfig;
 use crate::data::Dataset;
 use crate::hint_sim::eval_hints;
-use crate::hints::{draw_over_line, hint_channels};
-use crate::metrics::{ImageMetrics, MetricsMean};
+use crate::hints::{draw_over_line, hint_channels, with_hint_channels};
+use crate::metrics::{mean_pairwise_l1, ImageMetrics, MetricsMean, Planes, DIVERSITY_SEED};
+use crate::model::generator::ForwardMode;
 use crate::summary::SummarySink;
 use crate::tensor_image::{rgb_to_tensor, tensor_to_rgb};
 use crate::Result;
@@ -18,6 +20,9 @@ use data_prep::manifest::Split;
 /// Evaluation dots per validation image for the hinted figures (`val/PSNR_hints_20`).
 pub const VAL_HINTS: usize = 20;
 
+/// Dropout samples per validation pair for `val/diversity`.
+pub const VAL_DIVERSITY_SAMPLES: usize = 3;
+
 /// Validation figures of one step.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ValFigures {
@@ -25,6 +30,9 @@ pub struct ValFigures {
     pub plain: MetricsMean,
     /// With `VAL_HINTS` dots per image (models with hint channels).
     pub hinted: Option<MetricsMean>,
+    /// Mean pairwise L1 between `VAL_DIVERSITY_SAMPLES` dropout samples per pair, without
+    /// hints (`crate::metrics::diversity`); `None` for a generator without dropout.
+    pub diversity: Option<f64>,
 }
 
 /// The hints of the validation pairs: `[N, 4, S, S]` channels and `[N, 3, S, S]` overlays.
@@ -95,6 +103,41 @@ impl ValSet {
         Tensor::cat(&chunks, 0)
     }
 
+    /// `val/diversity`: `VAL_DIVERSITY_SAMPLES` outputs of every pair (no hints) with dropout
+    /// on and BatchNorm in eval mode, libtorch's RNG seeded with `DIVERSITY_SEED` (the next
+    /// training step re-seeds it, so training draws are unaffected).
+    fn diversity(&self, trainer: &Trainer) -> Result<f64> {
+        tch::manual_seed(DIVERSITY_SEED);
+        let input = with_hint_channels(&self.line, trainer.cfg.model.in_channels);
+        let samples: Vec<Tensor> = (0..VAL_DIVERSITY_SAMPLES)
+            .map(|_| {
+                let chunks: Vec<Tensor> = input
+                    .split(8, 0)
+                    .iter()
+                    .map(|x| {
+                        tch::no_grad(|| {
+                            let x = x.to_device(trainer.device);
+                            let out = trainer.gen.forward_mode(&x, ForwardMode::Dropout);
+                            out.to_device(Device::Cpu)
+                        })
+                    })
+                    .collect();
+                Tensor::cat(&chunks, 0) // [N, 3, S, S]
+            })
+            .collect();
+        let n = self.line.size()[0];
+        let per_image = (0..n)
+            .map(|i| {
+                let of_i = samples
+                    .iter()
+                    .map(|s| Planes::from_tensor(&s.get(i)))
+                    .collect::<Result<Vec<_>>>()?;
+                mean_pairwise_l1(&of_i)
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        Ok(per_image.iter().sum::<f64>() / n.max(1) as f64)
+    }
+
     fn score(&self, trainer: &Trainer, hinted: bool) -> Result<MetricsMean> {
         let n = self.line.size()[0];
         let fake = self.generate(trainer, n, hinted);
@@ -111,6 +154,11 @@ impl ValSet {
             hinted: match self.hints {
                 Some(_) => Some(self.score(trainer, true)?),
                 None => None,
+            },
+            diversity: if trainer.gen.has_dropout() {
+                Some(self.diversity(trainer)?)
+            } else {
+                None
             },
         })
     }
@@ -132,8 +180,9 @@ impl ValSet {
     }
 }
 
-/// `val/L1`, `val/PSNR`, `val/SSIM`, `val/colourfulness[_ratio]` without hints, and for a
-/// model with hints `val/PSNR_hints_0` and `val/PSNR_hints_20` (+ `val/SSIM_hints_20`).
+/// `val/L1`, `val/PSNR`, `val/SSIM`, `val/colourfulness[_ratio]`, `val/hue_entropy`,
+/// `val/hue_jsd` without hints, `val/diversity` for a model with dropout, and for a model
+/// with hints `val/PSNR_hints_0` and `val/PSNR_hints_20` (+ `val/SSIM_hints_20`).
 pub(super) fn log_validation(sink: &mut dyn SummarySink, step: u64, v: &ValFigures) -> Result<()> {
     let m = &v.plain;
     sink.scalar("val/L1", step, m.l1)?;
@@ -142,6 +191,15 @@ pub(super) fn log_validation(sink: &mut dyn SummarySink, step: u64, v: &ValFigur
     sink.scalar("val/colourfulness", step, m.colourfulness)?;
     if let Some(r) = m.colourfulness_ratio {
         sink.scalar("val/colourfulness_ratio", step, r)?;
+    }
+    if let Some(h) = m.hue_entropy {
+        sink.scalar("val/hue_entropy", step, h)?;
+    }
+    if let Some(jsd) = m.hue_jsd {
+        sink.scalar("val/hue_jsd", step, jsd)?;
+    }
+    if let Some(d) = v.diversity {
+        sink.scalar("val/diversity", step, d)?;
     }
     if let Some(h) = &v.hinted {
         sink.scalar("val/PSNR_hints_0", step, m.psnr_of_mean_mse)?;

@@ -6,6 +6,7 @@ use data_prep::exit;
 
 use crate::support::{
     assert_quiet_success, colorize_cmd, colorize_into_closed_pipe, make_dataset, stderr_of,
+    stdout_of,
 };
 
 #[test]
@@ -67,5 +68,27 @@ fn eval_into_a_closed_pipe_ends_quietly() {
         ];
         args.extend(split_args);
         assert_quiet_success(&colorize_into_closed_pipe(&args));
+    }
+}
+
+#[test]
+fn train_help_shows_the_ebgan_flags_with_their_defaults() {
+    let out = colorize_cmd()
+        .args(["train", "--gan-mode", "ebgan", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    // One line of words, whatever the wrapping.
+    let help = stdout_of(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for text in [
+        "ebgan",
+        "--margin <MARGIN> EBGAN margin",
+        "[default: none; 0.0326 for ebgan]",
+        "--pt-weight <PT_WEIGHT> EBGAN pull-away term weight [default: none; 0.1 for ebgan]",
+    ] {
+        assert!(help.contains(text), "`{text}` not in:\n{help}");
     }
 }

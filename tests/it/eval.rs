@@ -1,21 +1,34 @@
 //! `colorize eval` on hand-made datasets whose figures are known in advance, the baselines,
-//! the JSON output, the contact sheet and `eval.json`.
+//! the JSON output, the contact sheet and `eval.json`, the hue figures and `--diversity`.
 
 use std::path::{Path, PathBuf};
 
+use colorize::config::ModelConfig;
 use colorize::eval::{self, EvalOptions, EvalReport, Evaluation, OutputSource};
+use colorize::infer::Colorizer;
+use colorize::metrics::hue::srgb_to_lab;
 use data_prep::manifest::{self, Split, MANIFEST_FILE};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::support::{
-    colorize_cmd, colorize_export, make_model, manifest_entry, rng_lock, stderr_of,
+    colorize_cmd, colorize_export, make_model, make_model_of, manifest_entry, model_config,
+    rng_lock, stderr_of,
 };
 
-/// A dataset of `n` pairs per split (train, test) in a new temporary directory's `d/`;
-/// `target(line)` makes each colour image.
+/// A dataset of `n` pairs of 32 px per split (train, test) in a new temporary directory's
+/// `d/`; `target(line)` makes each colour image.
 fn dataset_with_targets(n: usize, target: impl Fn(&GrayImage) -> RgbImage) -> (TempDir, PathBuf) {
+    dataset_sized(n, 32, target)
+}
+
+/// [`dataset_with_targets`] of `size` px.
+fn dataset_sized(
+    n: usize,
+    size: u32,
+    target: impl Fn(&GrayImage) -> RgbImage,
+) -> (TempDir, PathBuf) {
     let tmp = TempDir::new().unwrap();
     let root = tmp.path().join("d");
     std::fs::create_dir_all(root.join("line")).unwrap();
@@ -24,7 +37,7 @@ fn dataset_with_targets(n: usize, target: impl Fn(&GrayImage) -> RgbImage) -> (T
     for split in [Split::Train, Split::Test] {
         for i in 0..n {
             let id = format!("{split}-{i}");
-            let line = GrayImage::from_fn(32, 32, |x, y| {
+            let line = GrayImage::from_fn(size, size, |x, y| {
                 Luma([if (x + y + i as u32) % 9 == 0 { 20 } else { 230 }])
             });
             target(&line)
@@ -32,7 +45,7 @@ fn dataset_with_targets(n: usize, target: impl Fn(&GrayImage) -> RgbImage) -> (T
                 .unwrap();
             line.save(root.join("line").join(format!("{id}.png")))
                 .unwrap();
-            entries.push(manifest_entry(&id, split, 32));
+            entries.push(manifest_entry(&id, split, size));
         }
     }
     manifest::write(&root.join(MANIFEST_FILE), &entries).unwrap();
@@ -46,16 +59,27 @@ fn grey_rgb(line: &GrayImage, offset: u8) -> RgbImage {
     })
 }
 
-/// The grey baseline (the line art as the output) scored on `split` of `data`.
-fn evaluate_gray(data: &Path, split: Split) -> colorize::Result<Evaluation> {
-    let opts = EvalOptions {
+/// Options scoring all of `split` in batches of 3, without hints or diversity.
+fn options(split: Split) -> EvalOptions {
+    EvalOptions {
         split,
         limit: None,
         batch_size: 3,
         sheet_count: 2,
         hints: 0,
-    };
-    eval::evaluate(data, &OutputSource::Gray, "gray", &opts, |_, _| {})
+        diversity: None,
+    }
+}
+
+/// The grey baseline (the line art as the output) scored on `split` of `data`.
+fn evaluate_gray(data: &Path, split: Split) -> colorize::Result<Evaluation> {
+    eval::evaluate(
+        data,
+        &OutputSource::Gray,
+        "gray",
+        &options(split),
+        |_, _| {},
+    )
 }
 
 fn eval_json(args: &[&str]) -> Vec<Value> {
@@ -227,4 +251,175 @@ fn one_identical_pair_does_not_make_the_psnr_infinite() {
     // Mean MSE = 3/4 (10/255)^2, so PSNR = 20 log10(25.5) - 10 log10(0.75).
     let expected = 20.0 * 25.5f64.log10() - 10.0 * 0.75f64.log10();
     assert!((r.psnr - expected).abs() < 1e-9, "{}", r.psnr);
+}
+
+/// Targets of two hues: the left half red, the right half blue.
+fn red_and_blue(line: &GrayImage) -> RgbImage {
+    RgbImage::from_fn(line.width(), line.height(), |x, _| {
+        Rgb(if x < line.width() / 2 {
+            [220, 30, 30]
+        } else {
+            [30, 60, 220]
+        })
+    })
+}
+
+/// The collapse: a flat brown output has chroma, so its colourfulness ratio is no
+/// alarm, but one hue (entropy 0) that the targets lack (JSD 1); an output equal to its
+/// targets has their entropy and JSD 0; grey has no hue distribution at all.
+#[test]
+fn hue_figures_flag_a_flat_sepia_output_and_pass_a_copy() {
+    let (_tmp, data) = dataset_with_targets(4, red_and_blue);
+    let sepia = OutputSource::Flat([112, 66, 20]);
+    let r = eval::evaluate(&data, &sepia, "sepia", &options(Split::Test), |_, _| {})
+        .unwrap()
+        .report;
+    assert!(r.colourfulness_output > 20.0, "brown has chroma: {r:?}");
+    assert_eq!(r.hue_entropy_output, Some(0.0));
+    assert!(r.hue_entropy_output.unwrap().is_sign_positive());
+    assert!((r.hue_jsd.unwrap() - 1.0).abs() < 1e-12, "{r:?}");
+    // Targets: 16 columns of each hue, so the entropy of (chroma red, chroma blue).
+    let chroma = |c: [f64; 3]| {
+        let [_, a, b] = srgb_to_lab(c.map(|v| v / 255.0));
+        a.hypot(b)
+    };
+    let (cr, cb) = (chroma([220.0, 30.0, 30.0]), chroma([30.0, 60.0, 220.0]));
+    let (pr, pb) = (cr / (cr + cb), cb / (cr + cb));
+    let expected = -(pr * pr.log2() + pb * pb.log2());
+    let target = r.hue_entropy_target.unwrap();
+    assert!((target - expected).abs() < 1e-9, "{target} vs {expected}");
+
+    // A copy of (flat orange) targets: the same entropy (0: one hue) and JSD 0.
+    let (_tmp, data) = dataset_with_targets(3, |l| {
+        RgbImage::from_pixel(l.width(), l.height(), Rgb([200, 120, 40]))
+    });
+    let copy = OutputSource::Flat([200, 120, 40]);
+    let r = eval::evaluate(&data, &copy, "copy", &options(Split::Test), |_, _| {})
+        .unwrap()
+        .report;
+    assert_eq!(
+        (r.hue_entropy_output, r.hue_entropy_target),
+        (Some(0.0), Some(0.0))
+    );
+    assert_eq!(r.hue_jsd, Some(0.0));
+
+    // Grey outputs and targets: no hue, so no figure (null in JSON, n/a in the table).
+    let (_tmp, data) = dataset_with_targets(2, |l| grey_rgb(l, 0));
+    let r = evaluate_gray(&data, Split::Test).unwrap().report;
+    assert_eq!(
+        (r.hue_entropy_output, r.hue_jsd, r.diversity),
+        (None, None, None)
+    );
+    let table = eval::format_table(&[r]);
+    assert!(table.contains("hue H") && table.contains("JSD"), "{table}");
+    assert!(
+        table.contains(" n/a ") && !table.contains("diversity"),
+        "{table}"
+    );
+    let json = eval_json(&["--data", data.to_str().unwrap(), "--baseline", "gray"]);
+    for k in [
+        "hue_entropy_output",
+        "hue_entropy_target",
+        "hue_jsd",
+        "diversity",
+    ] {
+        assert_eq!(json[0][k], Value::Null, "{k}");
+    }
+}
+
+#[test]
+fn an_eval_json_from_before_the_hue_and_diversity_figures_still_loads() {
+    let (_tmp, data) = dataset_with_targets(2, red_and_blue);
+    let ev = evaluate_gray(&data, Split::Test).unwrap();
+    let mut old = serde_json::to_value(&ev.report).unwrap();
+    for k in [
+        "hue_entropy_output",
+        "hue_entropy_target",
+        "hue_jsd",
+        "diversity",
+    ] {
+        old.as_object_mut().unwrap().remove(k).unwrap();
+    }
+    let back: EvalReport = serde_json::from_value(old).unwrap();
+    assert_eq!(
+        (back.hue_entropy_output, back.hue_jsd, back.diversity),
+        (None, None, None)
+    );
+    assert_eq!(back.l1, ev.report.l1);
+}
+
+/// Dropout is pix2pix's only noise: a generator without it gives the same output K times
+/// (diversity exactly 0), an untrained one with it does not; the figure is reproducible
+/// (fixed seed) and measuring it leaves the scored figures alone.
+#[test]
+fn diversity_is_zero_without_dropout_and_positive_with_it() {
+    let _rng = rng_lock();
+    let (tmp, data) = dataset_sized(3, 64, red_and_blue);
+    let shape = |dropout| ModelConfig {
+        dropout,
+        ..model_config(64, 4)
+    };
+    let plain = Colorizer::load(
+        &make_model_of(&tmp.path().join("plain"), shape(false)),
+        tch::Device::Cpu,
+    )
+    .unwrap();
+    let noisy = Colorizer::load(
+        &make_model_of(&tmp.path().join("noisy"), shape(true)),
+        tch::Device::Cpu,
+    )
+    .unwrap();
+    assert!(!plain.has_dropout() && noisy.has_dropout());
+    let run = |c: &Colorizer, data: &Path, diversity| {
+        let source = OutputSource::Model {
+            colorizer: c,
+            train_mode: false,
+        };
+        let opts = EvalOptions {
+            diversity,
+            ..options(Split::Test)
+        };
+        eval::evaluate(data, &source, "m", &opts, |_, _| {})
+            .unwrap()
+            .report
+    };
+    assert_eq!(run(&plain, &data, Some(3)).diversity, Some(0.0));
+    let with = run(&noisy, &data, Some(3));
+    let d = with.diversity.unwrap();
+    assert!(d > 0.0, "{d}");
+    assert_eq!(run(&noisy, &data, Some(3)).diversity, Some(d), "seeded");
+    let without = run(&noisy, &data, None);
+    assert_eq!(without.diversity, None);
+    assert_eq!((without.l1, without.ssim), (with.l1, with.ssim));
+    assert!(eval::format_table(&[with]).contains("diversity"));
+    // Sizes the U-Net cannot take directly (32 px for a 64 px model): the padding path,
+    // whose samples are the 8-bit images (an untrained net's differences stay below a level).
+    let (_tmp32, data32) = dataset_with_targets(2, red_and_blue);
+    assert_eq!(run(&plain, &data32, Some(2)).diversity, Some(0.0));
+    assert!(run(&noisy, &data32, Some(2)).diversity.unwrap() >= 0.0);
+}
+
+#[test]
+fn eval_diversity_flag_reports_the_figure_and_needs_two_samples() {
+    let (tmp, data) = dataset_with_targets(2, red_and_blue);
+    let model = {
+        let _rng = rng_lock();
+        make_model(&tmp.path().join("m"), 4) // 32 px: no dropout layers
+    };
+    let args = [
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    let json = eval_json(&[&args[..], &["--diversity", "2", "--no-save"]].concat());
+    assert_eq!(json[0]["diversity"], 0.0);
+    assert!(json[0]["hue_jsd"].as_f64().is_some(), "{}", json[0]);
+    let out = colorize_cmd()
+        .arg("eval")
+        .args(args)
+        .args(["--diversity", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }

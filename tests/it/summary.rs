@@ -241,3 +241,61 @@ fn a_short_run_logs_its_last_step_whatever_the_intervals() {
     assert_eq!(steps("scalars", "val/PSNR_hints_20"), [3]);
     assert_eq!(steps("images", "samples/line_generated_target"), [3]);
 }
+
+/// `val/hue_entropy` and `val/hue_jsd` for every run, `val/diversity` (3 dropout samples per
+/// validation pair) only for a generator with dropout layers (64 px and up, not
+/// `--no-dropout`); TensorBoard's values are those of `log.jsonl`.
+#[test]
+fn validation_logs_the_hue_figures_and_the_diversity_of_dropout_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 64, 4, 2);
+    let train = |name: &str, extra: &[&str]| -> (Value, Value) {
+        let run = dir.path().join(name);
+        let out = colorize_cmd()
+            .args(["train", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&run)
+            .args(["--steps", "1", "--size", "64", "--ngf", "4", "--ndf", "4"])
+            .args(["--batch-size", "2", "--device", "cpu", "--threads", "1"])
+            .arg("--json-log")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let got = tensorboard_read(&event_files(&run)[0]);
+        let log = std::fs::read_to_string(run.join("log.jsonl")).unwrap();
+        let val = log
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|v| v.get("val").is_some())
+            .unwrap();
+        (got["scalars"].clone(), val)
+    };
+    let point = |scalars: &Value, tag: &str| -> f64 {
+        let points = scalars[tag]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {tag}"));
+        assert_eq!(points.len(), 1, "{tag}");
+        assert_eq!(points[0][0], 1, "{tag}");
+        points[0][1].as_f64().unwrap()
+    };
+
+    let (scalars, val) = train("dropout", &[]);
+    for (tag, logged) in [
+        ("val/hue_entropy", &val["val"]["hue_entropy"]),
+        ("val/hue_jsd", &val["val"]["hue_jsd"]),
+        ("val/diversity", &val["val_diversity"]),
+    ] {
+        let (tb, logged) = (point(&scalars, tag), logged.as_f64().unwrap());
+        assert!(close(tb, logged), "{tag}: {tb} vs {logged}");
+    }
+    assert!(point(&scalars, "val/diversity") > 0.0);
+    let jsd = point(&scalars, "val/hue_jsd");
+    assert!((0.0..=1.0).contains(&jsd), "{jsd}");
+
+    let (scalars, val) = train("plain", &["--no-dropout"]);
+    assert!(scalars.get("val/diversity").is_none(), "{scalars}");
+    assert!(val.get("val_diversity").is_none(), "{val}");
+    point(&scalars, "val/hue_entropy");
+}

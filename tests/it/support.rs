@@ -145,11 +145,17 @@ pub fn tiny_config(mode: GanMode, data: &Path, steps: u64) -> TrainConfig {
 /// filters, seeded pix2pix init) into `dir`, as `colorize export` would lay a model out.
 /// Seeds and draws from the global RNG: hold [`rng_lock`].
 pub fn make_model(dir: &Path, ngf: i64) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
     let model = ModelConfig {
         ndf: 4,
         ..model_config(32, ngf)
     };
+    make_model_of(dir, model)
+}
+
+/// [`make_model`] of any shape (e.g. 64 px, the smallest with dropout layers). Seeds and
+/// draws from the global RNG: hold [`rng_lock`].
+pub fn make_model_of(dir: &Path, model: ModelConfig) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
     tch::manual_seed(1);
     let vs = nn::VarStore::new(Device::Cpu);
     let _g = UnetGenerator::new(&vs.root(), &model);

@@ -1,6 +1,7 @@
 //! Training behaviour: every GAN mode steps with finite losses, a 4-pair overfit, same seed =
 //! same losses, resume continues exactly, a NaN stops training and keeps the last
-//! checkpoint, config.json comes first, and resume refuses a different model shape.
+//! checkpoint, config.json comes first, resume refuses a different model shape, and EBGAN
+//! logs its energies and reads configs made before it existed.
 
 use clap::ValueEnum;
 use std::path::Path;
@@ -13,7 +14,7 @@ use colorize::data::{Dataset, Loader};
 use colorize::loss::GanMode;
 use colorize::metrics::{l1, Planes};
 use colorize::run_dir;
-use colorize::summary::NullSink;
+use colorize::summary::{NullSink, SummarySink};
 use colorize::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use colorize::train::{self, FitOptions, FitOutcome, StepLosses, Trainer};
 use colorize::Error;
@@ -63,9 +64,11 @@ fn fit_recording(
 }
 
 fn all_finite(l: &StepLosses) -> bool {
-    [l.d_real, l.d_fake, l.d_gp, l.g_gan, l.g_l1]
-        .iter()
-        .all(|v| v.is_finite())
+    [
+        l.d_real, l.d_fake, l.d_gp, l.g_gan, l.g_l1, l.e_real, l.e_fake, l.g_pt,
+    ]
+    .iter()
+    .all(|v| v.is_finite())
 }
 
 #[test]
@@ -87,6 +90,20 @@ fn every_gan_mode_runs_a_few_steps_with_finite_losses() {
         }
         if mode == GanMode::WganGp {
             assert!(losses.iter().all(|l| l.d_gp > 0.0), "{losses:?}");
+        }
+        // EBGAN records the energies (D's real term is the real pairs' energy) and the
+        // pull-away term, a mean squared cosine; the other modes leave them at 0.
+        for l in &losses {
+            let energies = [l.e_real, l.e_fake, l.g_pt];
+            if mode == GanMode::Ebgan {
+                assert!(
+                    l.e_real > 0.0 && l.e_fake > 0.0 && l.d_real == l.e_real,
+                    "{l:?}"
+                );
+                assert!((0.0..=1.0).contains(&l.g_pt), "{l:?}");
+            } else {
+                assert_eq!(energies, [0.0; 3], "{mode:?}");
+            }
         }
         if mode == GanMode::Wgan {
             // Weight clipping keeps every critic weight in [-0.01, 0.01].
@@ -225,8 +242,14 @@ fn same_seed_and_data_give_identical_losses() {
 #[test]
 fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
     let _rng = rng_lock();
-    // Adam (vanilla), RMSprop + clipping (wgan), random interpolates (wgan-gp).
-    for mode in [GanMode::Vanilla, GanMode::Wgan, GanMode::WganGp] {
+    // Adam (vanilla), RMSprop + clipping (wgan), random interpolates (wgan-gp), the
+    // auto-encoder discriminator (ebgan).
+    for mode in [
+        GanMode::Vanilla,
+        GanMode::Wgan,
+        GanMode::WganGp,
+        GanMode::Ebgan,
+    ] {
         resume_matches_an_uninterrupted_run(mode);
     }
 }
@@ -246,6 +269,17 @@ fn resume_matches_an_uninterrupted_run(mode: GanMode) {
     assert!(first.interrupted);
     assert_eq!((first.step, head.len()), (3, 3));
     assert_eq!(first.checkpoint, run_dir::checkpoint_path(&run_b, 3));
+    // The discriminator's keys follow its fields: `layer{k}` (PatchGAN), `enc{k}` (EBGAN).
+    let keys: Vec<String> = Tensor::read_safetensors(&first.checkpoint)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let d_key = match mode {
+        GanMode::Ebgan => "d.enc0.conv.weight",
+        _ => "d.layer0.conv.weight",
+    };
+    assert!(keys.iter().any(|k| k == d_key), "{mode:?}: {keys:?}");
 
     let mut resumed = Trainer::resume(cfg.clone(), Device::Cpu, &first.checkpoint).unwrap();
     assert_eq!(resumed.steps_done(), 3);
@@ -503,4 +537,76 @@ fn ctrl_c_finishes_the_step_saves_and_exits() {
         .collect();
     assert_eq!(saved, [step]);
     assert!(run.join(run_dir::GENERATOR_FILE).is_file());
+}
+
+/// Records every scalar `fit` logs as (tag, step, value).
+#[derive(Default)]
+struct Scalars(Vec<(String, u64, f64)>);
+
+impl SummarySink for Scalars {
+    fn scalar(&mut self, tag: &str, step: u64, value: f64) -> colorize::Result<()> {
+        self.0.push((tag.to_string(), step, value));
+        Ok(())
+    }
+    fn image(&mut self, _: &str, _: u64, _: &image::RgbImage) -> colorize::Result<()> {
+        Ok(())
+    }
+    fn flush(&mut self) -> colorize::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn ebgan_logs_its_energies_and_pull_away_term() {
+    let _rng = rng_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 1);
+    type Field = fn(&StepLosses) -> f64;
+    let tags: [(&str, Field); 3] = [
+        ("loss/E_real", |l| l.e_real),
+        ("loss/E_fake", |l| l.e_fake),
+        ("loss/G_pt", |l| l.g_pt),
+    ];
+    for mode in [GanMode::Ebgan, GanMode::Vanilla] {
+        let opts = FitOptions {
+            run_dir: dir.path().join(format!("{mode:?}")),
+            ..FitOptions::default()
+        };
+        let mut trainer = Trainer::new(tiny_config(mode, &data, 2), Device::Cpu).unwrap();
+        let mut sink = Scalars::default();
+        let mut seen = Vec::new();
+        train::fit(&mut trainer, &opts, &mut sink, &mut |p| seen.push(p.losses)).unwrap();
+        for (tag, field) in tags {
+            let points: Vec<(u64, f64)> = sink
+                .0
+                .iter()
+                .filter(|(t, _, _)| t == tag)
+                .map(|&(_, step, v)| (step, v))
+                .collect();
+            let expected: Vec<(u64, f64)> = match mode {
+                GanMode::Ebgan => vec![(1, field(&seen[0])), (2, field(&seen[1]))],
+                _ => Vec::new(),
+            };
+            assert_eq!(points, expected, "{mode:?} {tag}");
+        }
+    }
+}
+
+#[test]
+fn configs_made_before_ebgan_load_without_its_fields() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plain-model-v0");
+    let old = run_dir::read_train_config(&fixture).unwrap();
+    assert_eq!((old.margin, old.pt_weight), (None, None));
+    old.validate().unwrap();
+    // An EBGAN run's config keeps them; other modes refuse them.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = tiny_config(GanMode::Ebgan, Path::new("ds"), 2);
+    run_dir::write_train_config(dir.path(), &cfg).unwrap();
+    let back = run_dir::read_train_config(dir.path()).unwrap();
+    assert_eq!(back, cfg);
+    assert!(back.margin.is_some() && back.pt_weight.is_some());
+    let mut vanilla = tiny_config(GanMode::Vanilla, Path::new("ds"), 2);
+    vanilla.margin = cfg.margin;
+    let err = vanilla.validate().unwrap_err().to_string();
+    assert!(err.contains("ebgan"), "{err}");
 }

@@ -1,8 +1,9 @@
 //! The U-Net generator: output shapes and variable names at 128 and 256 px, parameter counts
-//! against pix2pix's `unet_128`/`unet_256`, dropout only in train mode, and the seeded
-//! pix2pix weight init.
+//! against pix2pix's `unet_128`/`unet_256`, dropout only in train mode (or alone, in the
+//! dropout forward mode), and the seeded pix2pix weight init.
 
 use colorize::config::ModelConfig;
+use colorize::model::generator::ForwardMode;
 use colorize::model::layers::{count_parameters, init_weights};
 use colorize::model::UnetGenerator;
 use tch::{nn, Device, Kind};
@@ -100,6 +101,65 @@ fn dropout_only_in_train_mode() {
     let t1 = g.forward_t(&x, true);
     let t2 = g.forward_t(&x, true);
     assert!(t1.equal(&t2), "no dropout when disabled");
+}
+
+/// `ForwardMode::Dropout` (diversity): dropout draws with BatchNorm's running statistics,
+/// which it leaves alone; the eval and train modes are `forward_t`'s, bit for bit.
+#[test]
+fn dropout_mode_samples_without_touching_eval_mode() {
+    let _rng = rng_lock();
+    tch::manual_seed(1);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let g = UnetGenerator::new(&vs.root(), &model_config(128, 4));
+    init_weights(&vs);
+    assert!(g.has_dropout());
+    let x = rand_pm1(&[2, 1, 128, 128]);
+    let eval = g.forward_t(&x, false);
+    assert!(g.forward_mode(&x, ForwardMode::Eval).equal(&eval));
+    assert_eq!(ForwardMode::default(), ForwardMode::Eval);
+
+    tch::manual_seed(3);
+    let d1 = g.forward_mode(&x, ForwardMode::Dropout);
+    let d2 = g.forward_mode(&x, ForwardMode::Dropout);
+    assert!(!d1.equal(&d2), "new dropout masks per call");
+    assert!(!d1.equal(&eval));
+    tch::manual_seed(3);
+    assert!(
+        g.forward_mode(&x, ForwardMode::Dropout).equal(&d1),
+        "seeded"
+    );
+    tch::manual_seed(3);
+    assert!(
+        !g.forward_mode(&x, ForwardMode::Train).equal(&d1),
+        "train mode also uses the batch's statistics"
+    );
+    // Train mode moved the running statistics; the dropout mode did not: eval mode after
+    // dropout samples alone is unchanged.
+    let vs = nn::VarStore::new(Device::Cpu);
+    tch::manual_seed(1);
+    let g = UnetGenerator::new(&vs.root(), &model_config(128, 4));
+    init_weights(&vs);
+    let eval = g.forward_t(&x, false);
+    for _ in 0..3 {
+        let _ = g.forward_mode(&x, ForwardMode::Dropout);
+    }
+    assert!(g.forward_t(&x, false).equal(&eval));
+
+    // Without dropout layers (the --no-dropout shape, or below 64 px) the mode is eval.
+    for c in [
+        ModelConfig {
+            dropout: false,
+            ..model_config(128, 4)
+        },
+        model_config(32, 4),
+    ] {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let g = UnetGenerator::new(&vs.root(), &c);
+        assert!(!g.has_dropout());
+        let x = rand_pm1(&[1, 1, c.image_size, c.image_size]);
+        let d = g.forward_mode(&x, ForwardMode::Dropout);
+        assert!(d.equal(&g.forward_t(&x, false)));
+    }
 }
 
 #[test]

@@ -1,11 +1,12 @@
 //! The GAN losses: hand-computed values for every mode, finite losses and gradients through
-//! the real networks, the papers' per-mode defaults, and the WGAN-GP gradient penalty.
+//! the real networks, the papers' per-mode defaults, the WGAN-GP gradient penalty, and
+//! EBGAN's energy, margin loss and pull-away term.
 
 use clap::ValueEnum;
 use colorize::config::{ModeDefaults, NormKind};
 use colorize::loss::{self, GanMode};
 use colorize::model::layers::init_weights;
-use colorize::model::{PatchDiscriminator, UnetGenerator};
+use colorize::model::{Discriminator, UnetGenerator};
 use colorize::optim::OptimKind;
 use tch::{nn, Device, Kind, Tensor};
 
@@ -82,22 +83,28 @@ fn every_gan_mode_gives_finite_losses_and_gradients_on_the_networks() {
         let gvs = nn::VarStore::new(Device::Cpu);
         let dvs = nn::VarStore::new(Device::Cpu);
         let g = UnetGenerator::new(&gvs.root(), &c);
-        let d = PatchDiscriminator::new(&dvs.root(), &c);
+        let d = Discriminator::new(&dvs.root(), &c, mode);
         init_weights(&gvs);
         init_weights(&dvs);
         let fake = g.forward_t(&line, true);
-        let mut loss_d = loss::discriminator_loss(
-            mode,
-            &d.forward_t(&line, &color, true),
-            &d.forward_t(&line, &fake.detach(), true),
-        )
+        let score = |x: &Tensor| d.forward_t(&line, x, true).score;
+        let defaults = ModeDefaults::of(mode);
+        let (real_s, fake_s) = (score(&color), score(&fake.detach()));
+        let mut loss_d = match defaults.margin {
+            Some(m) => loss::ebgan_discriminator_loss(&real_s, &fake_s, m),
+            None => loss::discriminator_loss(mode, &real_s, &fake_s),
+        }
         .total;
-        if let Some(lambda) = ModeDefaults::of(mode).gp_lambda {
-            let gp = loss::gradient_penalty(|x| d.forward_t(&line, x, true), &color, &fake);
+        if let Some(lambda) = defaults.gp_lambda {
+            let gp = loss::gradient_penalty(score, &color, &fake);
             loss_d += gp * lambda;
         }
-        let loss_g = loss::generator_gan_loss(mode, &d.forward_t(&line, &fake, true))
-            + loss::l1(&fake, &color) * 100.0;
+        let verdict = d.forward_t(&line, &fake, true);
+        let mut loss_g =
+            loss::generator_gan_loss(mode, &verdict.score) + loss::l1(&fake, &color) * 100.0;
+        if let (Some(code), Some(w)) = (&verdict.code, defaults.pt_weight) {
+            loss_g += loss::pull_away(code) * w;
+        }
         for (what, l) in [("D", &loss_d), ("G", &loss_g)] {
             assert!(scalar(l).is_finite(), "{mode:?} {what} loss {l:?}");
         }
@@ -132,6 +139,97 @@ fn mode_defaults_follow_the_papers() {
         "no batch norm in a WGAN-GP critic"
     );
     assert!(GanMode::Vanilla.halves_d_loss() && !GanMode::Wgan.halves_d_loss());
+    // EBGAN: pix2pix's Adam, the paper's pull-away weight 0.1, and its margin m = 20 at
+    // 64x64 (or 40 at 128x128) on the L2 norm of a 3-channel image's reconstruction error,
+    // as a mean squared error: m^2 / (3 S^2).
+    let eb = ModeDefaults::of(GanMode::Ebgan);
+    assert_eq!(
+        (eb.optimizer, eb.lr, eb.beta1, eb.beta2, eb.n_critic),
+        (OptimKind::Adam, 2e-4, 0.5, 0.999, 1)
+    );
+    assert_eq!(eb.pt_weight, Some(0.1));
+    let margin = eb.margin.unwrap();
+    for (m, side) in [(20.0, 64.0), (40.0, 128.0)] {
+        let mse: f64 = m * m / (3.0 * side * side);
+        assert!((margin - mse).abs() < 1e-4, "{margin} vs {mse}");
+    }
+    assert!(!GanMode::Ebgan.halves_d_loss());
+    for mode in [GanMode::Vanilla, GanMode::Wgan, GanMode::WganGp] {
+        let d = ModeDefaults::of(mode);
+        assert_eq!((d.margin, d.pt_weight), (None, None), "{mode:?}");
+    }
+}
+
+fn codes(rows: &[[f64; 4]]) -> Tensor {
+    // [N, 1, 2, 2]: codes are flattened per sample.
+    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+    Tensor::from_slice(&flat)
+        .to_kind(Kind::Float)
+        .view([rows.len() as i64, 1, 2, 2])
+}
+
+#[test]
+fn pull_away_term_by_hand() {
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    let pt = |rows: &[[f64; 4]]| scalar(&loss::pull_away(&codes(rows)));
+    // Orthogonal codes: every cosine 0.
+    let e = |i: usize| {
+        let mut r = [0.0; 4];
+        r[i] = 1.0;
+        r
+    };
+    assert!(close(pt(&[e(0), e(1), e(2), e(3)]), 0.0));
+    // The same direction (any length, either sign): every squared cosine 1.
+    let s = [1.0, -2.0, 0.5, 3.0];
+    let t = s.map(|v| -2.5 * v);
+    assert!(close(pt(&[s, s, s]), 1.0));
+    assert!(close(pt(&[s, t]), 1.0));
+    // s1 = (1,0,0,0), s2 = (1,1,0,0), s3 = (0,1,0,0): cos^2(s1,s2) = cos^2(s2,s3) = 1/2,
+    // cos^2(s1,s3) = 0; the 6 ordered pairs i != j sum to 2, over N(N-1) = 6: 1/3.
+    // Lengths do not matter (s2 scaled by 3).
+    let s2 = [3.0, 3.0, 0.0, 0.0];
+    assert!(
+        close(pt(&[e(0), s2, e(1)]), 1.0 / 3.0),
+        "{}",
+        pt(&[e(0), s2, e(1)])
+    );
+    // One sample has no pair: 0.
+    assert_eq!(pt(&[s]), 0.0);
+    // It is differentiable (the generator is trained through it).
+    let x = codes(&[e(0), s2]).set_requires_grad(true);
+    let l = loss::pull_away(&x);
+    l.backward();
+    assert!(scalar(&x.grad().abs().sum(Kind::Float)) > 0.0);
+}
+
+#[test]
+fn ebgan_energy_and_margin_loss_by_hand() {
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    // Energy = mean squared reconstruction error per sample: sample 0 off by 1 everywhere,
+    // sample 1 off by 0.5 in one of its 8 values.
+    let x = Tensor::zeros([2, 2, 2, 2], (Kind::Float, Device::Cpu));
+    let recon = x.copy();
+    let _ = recon.get(0).fill_(1.0);
+    let _ = recon.get(1).get(1).get(0).get(0).fill_(0.5);
+    let e = loss::reconstruction_energy(&x, &recon);
+    assert_eq!(e.size(), [2]);
+    assert!(close(e.double_value(&[0]), 1.0) && close(e.double_value(&[1]), 0.25 / 8.0));
+    // D loss = mean E(real) + mean_i max(0, m - E(fake)_i), m = 1:
+    // real (0.1, 0.3) -> 0.2; fake (0.5, 2.0) -> (0.5 + 0) / 2 = 0.25; total 0.45.
+    let real = Tensor::from_slice(&[0.1f32, 0.3]);
+    let fake = Tensor::from_slice(&[0.5f32, 2.0]);
+    let d = loss::ebgan_discriminator_loss(&real, &fake, 1.0);
+    assert!(close(scalar(&d.real), 0.2) && close(scalar(&d.fake), 0.25));
+    assert!(close(scalar(&d.total), 0.45));
+    assert!(close(scalar(&loss::margin_hinge(&fake, 1.0)), 0.25));
+    // Every fake past the margin: only the real term is left.
+    let d = loss::ebgan_discriminator_loss(&real, &fake, 0.4);
+    assert!(close(scalar(&d.fake), 0.0) && close(scalar(&d.total), 0.2));
+    // The generator minimises its fakes' mean energy.
+    assert!(close(
+        scalar(&loss::generator_gan_loss(GanMode::Ebgan, &fake)),
+        1.25
+    ));
 }
 
 #[test]
