@@ -158,7 +158,7 @@ pub struct HintSimConfig {
 impl Default for HintSimConfig {
     fn default() -> Self {
         HintSimConfig {
-            none_share: 0.5,
+            none_share: 0.6,
             mean_count: 8.0,
             max_count: 40,
             stroke_share: 0.5,

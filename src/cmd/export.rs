@@ -118,7 +118,7 @@ fn model_card(
     s += &format!(
         "- equivalent command: `colorize train --data {data} --out {} --steps {} \
          --batch-size {} --size {} --ngf {} --ndf {} --gan-mode {gan_mode} --lambda-l1 {} \
-         --seed {}`\n\n",
+         --seed {}{}`\n\n",
         run.display(),
         cfg.steps,
         cfg.batch_size,
@@ -126,7 +126,15 @@ fn model_card(
         m.ngf,
         m.ndf,
         cfg.lambda_l1,
-        cfg.seed
+        cfg.seed,
+        if m.takes_hints() {
+            format!(
+                " --hint-none-share {} --hint-mean-count {} --hint-spread {}",
+                cfg.hints.none_share, cfg.hints.mean_count, m.hint_spread
+            )
+        } else {
+            " --no-hints".to_string()
+        }
     );
     s += "## Evaluation\n\n";
     match reports {
@@ -154,22 +162,28 @@ fn eval_table(rows: &[EvalReport]) -> String {
         "Split `{}` of `{}`, {} pairs (raw network output at the dataset size):\n\n",
         rows[0].split, rows[0].data, rows[0].count
     );
-    s += "| model | L1 | PSNR dB | SSIM | colourfulness | target | ratio |\n";
-    s += "|---|---|---|---|---|---|---|\n";
+    s += "| model | hints | L1 | PSNR dB | SSIM | colourfulness | target | ratio | hint fidelity | hue entropy (target) | hue JSD |\n";
+    s += "|---|---|---|---|---|---|---|---|---|---|---|\n";
     for r in rows {
         let model = if r.model.starts_with("baseline:") {
             r.model.as_str()
         } else {
             "this model"
         };
+        let opt = |v: Option<f64>, d: usize| v.map_or("-".into(), |v| num(v, d));
         s += &format!(
-            "| {model} | {} | {} | {} | {} | {} | {} |\n",
+            "| {model} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |\n",
+            r.hints,
             num(r.l1, 4),
             num(r.psnr, 2),
             num(r.ssim, 4),
             num(r.colourfulness_output, 1),
             num(r.colourfulness_target, 1),
-            r.colourfulness_ratio.map_or("n/a".into(), |v| num(v, 3))
+            r.colourfulness_ratio.map_or("n/a".into(), |v| num(v, 3)),
+            opt(r.hint_fidelity, 1),
+            opt(r.hue_entropy_output, 2),
+            opt(r.hue_entropy_target, 2),
+            opt(r.hue_jsd, 3)
         );
     }
     s += &format!("\n{}.\n", rows[0].definitions);

@@ -306,7 +306,7 @@ fn config_defaults_round_trip_and_validation() {
     let cfg = HintSimConfig::default();
     assert_eq!(
         (cfg.none_share, cfg.mean_count, cfg.max_count),
-        (0.5, 8.0, 40)
+        (0.6, 8.0, 40)
     );
     cfg.validate().unwrap();
     let json = serde_json::to_string(&cfg).unwrap();
