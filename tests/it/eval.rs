@@ -186,7 +186,7 @@ fn a_model_is_scored_with_a_sheet_and_eval_json() {
     let out = colorize_export(&model, &dest);
     assert!(out.status.success(), "{}", stderr_of(&out));
     let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
-    let row = format!("| this model | {:.4} |", reports[0].l1);
+    let row = format!("| this model | 0 | {:.4} |", reports[0].l1);
     assert!(
         card.contains(&row) && card.contains("| baseline:gray |"),
         "{card}"
