@@ -225,36 +225,36 @@ pub fn evaluate(
                 Ok((line, target, map))
             })
             .collect::<Result<_>>()?;
-        for (i, (_, _, map)) in (start..end).zip(&pairs) {
-            if let Some(map) = map.as_ref().filter(|_| i < opts.sheet_count) {
-                example_hints.push((ds.id(i).to_string(), map.clone()));
-            }
-        }
-        let lines: Vec<GrayImage> = pairs.iter().map(|p| p.0.clone()).collect();
-        let maps: Vec<Option<HintMap>> = pairs.iter().map(|p| p.2.clone()).collect();
+        // Decoded once; the images are moved, not copied, into the three columns.
+        let (lines, (targets, maps)): (Vec<_>, (Vec<_>, Vec<_>)) =
+            pairs.into_iter().map(|(l, t, m)| (l, (t, m))).unzip();
         let outputs = source.outputs(&lines, &maps, false)?.images()?;
         if let Some(k) = opts.diversity {
             diversity.extend(sample_diversity(source, &lines, &maps, k)?);
         }
         let batch: Vec<ImageMetrics> = outputs
             .par_iter()
-            .zip(pairs.par_iter())
-            .map(|(out, (_, target, _))| ImageMetrics::from_rgb(out, target))
+            .zip(targets.par_iter())
+            .map(|(out, target)| ImageMetrics::from_rgb(out, target))
             .collect::<Result<_>>()?;
         scores.extend(batch);
-        for ((line, target, map), out) in pairs.into_iter().zip(outputs) {
+        let rows = lines.iter().zip(targets).zip(maps).zip(outputs);
+        for (i, (((line, target), map), out)) in (start..end).zip(rows) {
             if let Some(map) = &map {
                 if let Some(f) = hint_fidelity(&out, map) {
                     fidelity.0 += f * map.hinted_count() as f64;
                     fidelity.1 += map.hinted_count();
                 }
             }
-            if examples.len() < opts.sheet_count {
+            if i < opts.sheet_count {
                 let shown = match &map {
-                    Some(map) => draw_over_line(&line, map),
-                    None => gray_as_rgb(&line),
+                    Some(map) => draw_over_line(line, map),
+                    None => gray_as_rgb(line),
                 };
                 examples.push((shown, out, target));
+                if let Some(map) = map {
+                    example_hints.push((ds.id(i).to_string(), map));
+                }
             }
         }
         progress(end, total);

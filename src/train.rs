@@ -21,6 +21,7 @@ use crate::config::TrainConfig;
 use crate::data::{mix_seed, Batch};
 use crate::hints::with_hint_channels;
 use crate::loss::{self, GanMode};
+use crate::model::generator::ForwardMode;
 use crate::model::{layers, Discriminator, UnetGenerator};
 use crate::optim::{self, Optimizer};
 use crate::run_dir::GENERATOR_FILE;
@@ -268,8 +269,19 @@ impl Trainer {
     /// `infer` does: `[B, in_channels, S, S]`, or line art `[B, 1, S, S]` alone, which means
     /// "no hints" for a model that takes them.
     pub fn generate(&self, input: &Tensor) -> Tensor {
+        self.generate_mode(input, ForwardMode::Eval)
+    }
+
+    /// `generate` in any forward mode (e.g. `ForwardMode::Dropout` for diversity samples),
+    /// without autograd.
+    pub fn generate_mode(&self, input: &Tensor, mode: ForwardMode) -> Tensor {
         let input = with_hint_channels(input, self.cfg.model.in_channels);
-        tch::no_grad(|| self.gen.forward_t(&input.to_device(self.device), false))
+        tch::no_grad(|| self.gen.forward_mode(&input.to_device(self.device), mode))
+    }
+
+    /// Whether the generator has dropout layers (its only noise).
+    pub fn has_dropout(&self) -> bool {
+        self.gen.has_dropout()
     }
 
     /// Writes `RUN/checkpoints/step-N.safetensors` and `RUN/generator.safetensors`, then

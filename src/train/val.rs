@@ -9,7 +9,7 @@ use super::Trainer;
 use crate::config::TrainConfig;
 use crate::data::Dataset;
 use crate::hint_sim::eval_hints;
-use crate::hints::{draw_over_line, hint_channels, with_hint_channels};
+use crate::hints::{draw_over_line, hint_channels};
 use crate::metrics::{mean_pairwise_l1, ImageMetrics, MetricsMean, Planes, DIVERSITY_SEED};
 use crate::model::generator::ForwardMode;
 use crate::summary::SummarySink;
@@ -88,8 +88,9 @@ impl ValSet {
         })
     }
 
-    /// The generator's output for the first `n` pairs, with their hints or without.
-    fn generate(&self, trainer: &Trainer, n: i64, hinted: bool) -> Tensor {
+    /// The generator's output (in `mode`) for the first `n` pairs, with their hints or
+    /// without.
+    fn generate(&self, trainer: &Trainer, n: i64, hinted: bool, mode: ForwardMode) -> Tensor {
         let line = self.line.narrow(0, 0, n);
         let input = match (&self.hints, hinted) {
             (Some(h), true) => Tensor::cat(&[line, h.channels.narrow(0, 0, n)], 1),
@@ -98,7 +99,7 @@ impl ValSet {
         let chunks: Vec<Tensor> = input
             .split(8, 0)
             .iter()
-            .map(|x| trainer.generate(x).to_device(Device::Cpu))
+            .map(|x| trainer.generate_mode(x, mode).to_device(Device::Cpu))
             .collect();
         Tensor::cat(&chunks, 0)
     }
@@ -108,24 +109,10 @@ impl ValSet {
     /// training step re-seeds it, so training draws are unaffected).
     fn diversity(&self, trainer: &Trainer) -> Result<f64> {
         tch::manual_seed(DIVERSITY_SEED);
-        let input = with_hint_channels(&self.line, trainer.cfg.model.in_channels);
-        let samples: Vec<Tensor> = (0..VAL_DIVERSITY_SAMPLES)
-            .map(|_| {
-                let chunks: Vec<Tensor> = input
-                    .split(8, 0)
-                    .iter()
-                    .map(|x| {
-                        tch::no_grad(|| {
-                            let x = x.to_device(trainer.device);
-                            let out = trainer.gen.forward_mode(&x, ForwardMode::Dropout);
-                            out.to_device(Device::Cpu)
-                        })
-                    })
-                    .collect();
-                Tensor::cat(&chunks, 0) // [N, 3, S, S]
-            })
-            .collect();
         let n = self.line.size()[0];
+        let samples: Vec<Tensor> = (0..VAL_DIVERSITY_SAMPLES)
+            .map(|_| self.generate(trainer, n, false, ForwardMode::Dropout)) // [N, 3, S, S]
+            .collect();
         let per_image = (0..n)
             .map(|i| {
                 let of_i = samples
@@ -140,7 +127,7 @@ impl ValSet {
 
     fn score(&self, trainer: &Trainer, hinted: bool) -> Result<MetricsMean> {
         let n = self.line.size()[0];
-        let fake = self.generate(trainer, n, hinted);
+        let fake = self.generate(trainer, n, hinted, ForwardMode::Eval);
         let per_image = (0..n)
             .map(|i| ImageMetrics::from_tensors(&fake.get(i), &self.color.get(i)))
             .collect::<Result<Vec<_>>>()?;
@@ -155,7 +142,7 @@ impl ValSet {
                 Some(_) => Some(self.score(trainer, true)?),
                 None => None,
             },
-            diversity: if trainer.gen.has_dropout() {
+            diversity: if trainer.has_dropout() {
                 Some(self.diversity(trainer)?)
             } else {
                 None
@@ -168,10 +155,10 @@ impl ValSet {
     pub(super) fn grid(&self, trainer: &Trainer) -> Result<RgbImage> {
         let n = self.num_samples.max(1);
         let line = self.line.narrow(0, 0, n).repeat([1, 3, 1, 1]); // grey -> [N, 3, S, S]
-        let mut columns = vec![line, self.generate(trainer, n, false)];
+        let mut columns = vec![line, self.generate(trainer, n, false, ForwardMode::Eval)];
         if let Some(h) = &self.hints {
             columns.push(h.overlay.narrow(0, 0, n));
-            columns.push(self.generate(trainer, n, true));
+            columns.push(self.generate(trainer, n, true, ForwardMode::Eval));
         }
         columns.push(self.color.narrow(0, 0, n));
         let rows = Tensor::cat(&columns, 3); // [N, 3, S, k*S]

@@ -3,21 +3,20 @@
 //! a region's colour without them follows them), and the `infer` / `eval` hint options.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use colorize::config::{TrainConfig, HINTED_CHANNELS, PLAIN_CHANNELS};
-use colorize::data::{Dataset, Loader};
+
 use colorize::hints::{hint_channels, HintMap};
 use colorize::infer::{Colorizer, InferOptions};
 use colorize::loss::GanMode;
 use colorize::tensor_image::{gray_to_tensor, tensor_to_rgb};
-use colorize::train::{self, Trainer};
+use colorize::train::Trainer;
 use colorize::{checkpoint, run_dir};
 use data_prep::manifest::{self, Split, MANIFEST_FILE};
 use image::{GrayImage, Luma, Rgb, RgbImage, RgbaImage};
 use tch::{Device, Tensor};
 
-use crate::support::{manifest_entry, rng_lock, run_colorize, tiny_config};
+use crate::support::{manifest_entry, rng_lock, run_colorize, run_steps, tiny_config};
 
 /// `tests/fixtures/plain-model-v0`: a 1-channel model and what colorize wrote with it
 /// before hints existed (see its README).
@@ -95,7 +94,7 @@ fn a_run_made_before_hints_resumes_as_a_plain_model() {
     cfg.save_every = 2;
     let run = dir.path().join("run");
     let mut trainer = Trainer::new(cfg.clone(), Device::Cpu).unwrap();
-    step(&mut trainer, 2);
+    run_steps(&mut trainer, 2);
     trainer.save(&run).unwrap();
     // config.json as written before hints existed: no `hints` field.
     let mut json = serde_json::to_value(&cfg).unwrap();
@@ -105,22 +104,8 @@ fn a_run_made_before_hints_resumes_as_a_plain_model() {
     assert_eq!(old.model.in_channels, PLAIN_CHANNELS);
     let (_, ckpt) = checkpoint::latest_checkpoint(&run).unwrap().unwrap();
     let mut resumed = Trainer::resume(old, Device::Cpu, &ckpt).unwrap();
-    step(&mut resumed, 2);
+    run_steps(&mut resumed, 2);
     assert_eq!(resumed.steps_done(), 4);
-}
-
-/// Runs `n` steps of `trainer` on batches from the loader the training loop uses.
-fn step(trainer: &mut Trainer, n: u64) {
-    let cfg = trainer.config().clone();
-    let data = Arc::new(Dataset::open(&cfg.data, Split::Train).unwrap());
-    let start = trainer.steps_done() * cfg.batches_per_step();
-    let mut loader = Loader::new(data, train::loader_config(&cfg), start).unwrap();
-    for _ in 0..n {
-        let batches: Vec<_> = (0..cfg.batches_per_step())
-            .map(|_| loader.next_batch().unwrap())
-            .collect();
-        trainer.step(&batches).unwrap();
-    }
 }
 
 const RED: [u8; 3] = [220, 30, 30];
@@ -199,7 +184,7 @@ fn train_two_fills(dir: &Path, steps: u64) -> Trainer {
     cfg.hints.none_share = 0.0;
     cfg.hints.mean_count = 3.0;
     let mut trainer = Trainer::new(cfg, Device::Cpu).unwrap();
-    step(&mut trainer, steps);
+    run_steps(&mut trainer, steps);
     trainer
 }
 

@@ -60,6 +60,20 @@ fn event_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Runs `colorize train --data DATA --out RUN ARGS --device cpu --threads 1` to completion
+/// and returns its output (the status is checked by the caller).
+fn train_run(data: &Path, run: &Path, args: &[&str]) -> std::process::Output {
+    colorize_cmd()
+        .args(["train", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(run)
+        .args(args)
+        .args(["--device", "cpu", "--threads", "1"])
+        .output()
+        .unwrap()
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * (1.0 + b.abs()) // values are stored as f32
 }
@@ -101,12 +115,10 @@ fn colorize_train_event_file_matches_its_log() {
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 6, 2);
     let run = dir.path().join("run");
-    let out = colorize_cmd()
-        .args(["train", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&run)
-        .args([
+    let out = train_run(
+        &data,
+        &run,
+        &[
             "--steps",
             "4",
             "--size",
@@ -117,8 +129,6 @@ fn colorize_train_event_file_matches_its_log() {
             "8",
             "--batch-size",
             "2",
-        ])
-        .args([
             "--log-every",
             "2",
             "--val-every",
@@ -127,10 +137,9 @@ fn colorize_train_event_file_matches_its_log() {
             "4",
             "--num-samples",
             "2",
-        ])
-        .args(["--device", "cpu", "--threads", "1", "--json-log"])
-        .output()
-        .unwrap();
+            "--json-log",
+        ],
+    );
     let stderr = stderr_of(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("step 4/4"), "{stderr}");
@@ -214,15 +223,11 @@ fn a_short_run_logs_its_last_step_whatever_the_intervals() {
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 2);
     let run = dir.path().join("run");
-    let out = colorize_cmd()
-        .args(["train", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&run)
-        .args(["--steps", "3", "--size", "32", "--ngf", "4", "--ndf", "4"])
-        .args(["--device", "cpu", "--threads", "1"])
-        .output()
-        .unwrap();
+    let out = train_run(
+        &data,
+        &run,
+        &["--steps", "3", "--size", "32", "--ngf", "4", "--ndf", "4"],
+    );
     assert!(out.status.success(), "{}", stderr_of(&out));
     let got = tensorboard_read(&event_files(&run)[0]);
     let steps = |kind: &str, tag: &str| -> Vec<u64> {
@@ -251,17 +256,10 @@ fn validation_logs_the_hue_figures_and_the_diversity_of_dropout_models() {
     let data = make_dataset(&dir.path().join("ds"), 64, 4, 2);
     let train = |name: &str, extra: &[&str]| -> (Value, Value) {
         let run = dir.path().join(name);
-        let out = colorize_cmd()
-            .args(["train", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(&run)
-            .args(["--steps", "1", "--size", "64", "--ngf", "4", "--ndf", "4"])
-            .args(["--batch-size", "2", "--device", "cpu", "--threads", "1"])
-            .arg("--json-log")
-            .args(extra)
-            .output()
-            .unwrap();
+        let mut args = vec!["--steps", "1", "--size", "64", "--ngf", "4", "--ndf", "4"];
+        args.extend(["--batch-size", "2", "--json-log"]);
+        args.extend(extra);
+        let out = train_run(&data, &run, &args);
         assert!(out.status.success(), "{}", stderr_of(&out));
         let got = tensorboard_read(&event_files(&run)[0]);
         let log = std::fs::read_to_string(run.join("log.jsonl")).unwrap();

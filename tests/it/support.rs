@@ -4,12 +4,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::{Mutex, MutexGuard, Once};
+use std::sync::{Arc, Mutex, MutexGuard, Once};
 
 use assert_cmd::Command;
 use colorize::config::{ModelConfig, TrainConfig};
+use colorize::data::{Dataset, Loader};
 use colorize::loss::GanMode;
 use colorize::model::UnetGenerator;
+use colorize::train::{self, StepLosses, Trainer};
 use data_prep::manifest::{self, Entry, Split, MANIFEST_FILE};
 use image::{GrayImage, RgbImage};
 use tch::{nn, Device, Kind, Tensor};
@@ -231,4 +233,20 @@ pub fn assert_quiet_success(out: &Output) {
         !stderr.contains("panicked") && !stderr.contains("error"),
         "{stderr}"
     );
+}
+
+/// Runs `n` steps through the loader the loop uses, returning every step's losses.
+pub fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
+    let cfg = trainer.config().clone();
+    let data = Arc::new(Dataset::open(&cfg.data, Split::Train).unwrap());
+    let start = trainer.steps_done() * cfg.batches_per_step();
+    let mut loader = Loader::new(data, train::loader_config(&cfg), start).unwrap();
+    (0..n)
+        .map(|_| {
+            let batches: Vec<_> = (0..cfg.batches_per_step())
+                .map(|_| loader.next_batch().unwrap())
+                .collect();
+            trainer.step(&batches).unwrap()
+        })
+        .collect()
 }

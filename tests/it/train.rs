@@ -22,24 +22,8 @@ use data_prep::manifest::Split;
 use tch::{Device, Tensor};
 
 use crate::support::{
-    make_dataset, manifest_entry, rng_lock, run_colorize, stdout_of, tiny_config,
+    make_dataset, manifest_entry, rng_lock, run_colorize, run_steps, stdout_of, tiny_config,
 };
-
-/// Runs `n` steps through the loader the loop uses, returning every step's losses.
-fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
-    let cfg = trainer.config().clone();
-    let data = Arc::new(Dataset::open(&cfg.data, Split::Train).unwrap());
-    let start = trainer.steps_done() * cfg.batches_per_step();
-    let mut loader = Loader::new(data, train::loader_config(&cfg), start).unwrap();
-    (0..n)
-        .map(|_| {
-            let batches: Vec<_> = (0..cfg.batches_per_step())
-                .map(|_| loader.next_batch().unwrap())
-                .collect();
-            trainer.step(&batches).unwrap()
-        })
-        .collect()
-}
 
 /// `fit` into `run`, recording (step, lr, losses); sets the stop flag after `stop_after`.
 fn fit_recording(
