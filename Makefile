@@ -5,7 +5,9 @@ setup:
 	@bash scripts/setup.sh
 
 test: setup
+	@bash scripts/setup-browser.sh
 	cargo test --workspace
+	cargo test --test it serve::browser -- --ignored
 
 demo: setup
 	@bash scripts/demo.sh

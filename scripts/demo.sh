@@ -8,7 +8,8 @@
 #      contact sheets and the hints used
 #   5. colorize infer on a few test sketches without hints, and on three with their hints
 #      (lines recombined at full crispness)
-#   6. colorize export -> models/default (what `colorize infer` uses without --model)
+#   6. colorize export --half -> runs/demo-model, the demo's own model directory (model card,
+#      float16 weights); the shipped models/default is never touched
 # `make` has already run the idempotent set-up (scripts/setup.sh: .venv + build).
 # Re-running resumes or skips what is done. DEMO_STEPS, DEMO_NGF, ... override the budget.
 set -euo pipefail
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 DATA=${DEMO_DATA:-data/openmoji-128}
 RUN=${DEMO_RUN:-runs/demo}
-MODEL=${DEMO_MODEL:-models/default}
+MODEL=${DEMO_MODEL:-runs/demo-model}
 # The budget, chosen by measurement (train img/s on this 2-core machine while other jobs
 # shared it, load average ~5): ngf 64 / ndf 64 at 128 px ~1.4 (batch 1); ngf 32 / ndf 32 at
 # 128 px 5.2 (batch 8); ngf 16 / ndf 16 at 128 px 12.4 (batch 8; batch 1: 7.3); ngf 32 /
@@ -88,13 +89,10 @@ for id in $(printf '%s\n' $ids | head -3); do
         -o "$RUN/samples/${id}_hinted.png" --force --threads "$THREADS" >/dev/null
 done
 
-# models/default is replaced only when it is missing or was made by this demo.
-if [ ! -e "$MODEL" ] || grep -qs "exported from: \`$RUN\`" "$MODEL/README.md"; then
-    say "6/6 exporting $RUN -> $MODEL"
-    "$COLORIZE" export "$RUN" "$MODEL" --force >/dev/null
-else
-    say "6/6 $MODEL exists and was not made by the demo: left alone (export by hand)"
-fi
+# The demo's own model directory (replaced on every run); every command above names its
+# model with --model, so the shipped models/default is neither read nor written.
+say "6/6 exporting $RUN -> $MODEL (float16 weights)"
+"$COLORIZE" export "$RUN" "$MODEL" --half --force >/dev/null
 
 cat >&2 <<EOF
 
@@ -106,6 +104,7 @@ demo: done.
   coloured       $RUN/samples/*_color.png, with hints: $RUN/samples/*_hinted.png
   model          $MODEL  (README.md = model card)
   TensorBoard    .venv/bin/tensorboard --logdir runs
-  your sketch    $COLORIZE infer sketch.png        (writes sketch_color.png)
-  with hints     $COLORIZE infer sketch.png --hint 120,80,#ff8800 --hints my-hints.png
+  your sketch    $COLORIZE infer sketch.png --model $MODEL   (writes sketch_color.png;
+                 without --model: the shipped model, see \`$COLORIZE info\`)
+  with hints     $COLORIZE infer sketch.png --model $MODEL --hint 120,80,#ff8800 --hints my-hints.png
 EOF

@@ -10,6 +10,8 @@
 //!     meta.step    i64 scalar: optimisation steps completed
 //! RUN/generator.safetensors            the generator's variables alone, keys exactly its
 //!                                      var names (`down1.conv.weight`, ...): what infer loads
+//!                                      (float32; `colorize export --half`: float16, cast
+//!                                      back to float32 on loading)
 //! ```
 //! Every file is written through `data_prep::fs::write_atomic_with` (a `.NAME.<pid>.<n>.tmp`
 //! file in the destination directory, synced, then renamed over the destination, and the
@@ -21,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use data_prep::fs::write_atomic_with;
+use data_prep::fs::{remove_stale_temporaries, write_atomic_with};
 use tch::{nn, Tensor};
 
 use crate::optim::Optimizer;
@@ -130,7 +132,8 @@ fn check_vars(
     }
 }
 
-/// Copies checked tensors (`check_vars` passed) into the variables.
+/// Copies checked tensors (`check_vars` passed) into the variables, casting to their kind
+/// (a float16 file loads into float32 variables).
 fn copy_vars(
     file: &HashMap<String, Tensor>,
     prefix: &str,
@@ -163,6 +166,39 @@ fn var_list(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
 /// `infer` loads.
 pub fn save_generator(vs: &nn::VarStore, path: &Path) -> Result<()> {
     write_safetensors_atomic(&var_list(vs), path)
+}
+
+/// Copies the generator file `from` to `to` (atomically) with every floating-point tensor
+/// stored in float16, half the bytes; integer tensors stay as they are. Loading converts
+/// the weights back to the variables' float32 (`copy_` casts).
+pub fn write_half_copy(from: &Path, to: &Path) -> Result<()> {
+    let file = read_named(from).map_err(|reason| Error::Model {
+        path: from.to_path_buf(),
+        reason,
+    })?;
+    let mut named: Vec<(String, Tensor)> = file
+        .into_iter()
+        .map(|(name, t)| {
+            let t = if t.is_floating_point() {
+                t.to_kind(tch::Kind::Half)
+            } else {
+                t
+            };
+            (name, t)
+        })
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    write_safetensors_atomic(&named, to)
+}
+
+/// Whether the floating-point tensors of a safetensors file are stored in float16 (what
+/// `write_half_copy` writes).
+pub fn stored_in_half(path: &Path) -> Result<bool> {
+    let file = read_named(path).map_err(|reason| Error::Model {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(file.values().any(|t| t.kind() == tch::Kind::Half))
 }
 
 /// Loads `path` into the generator's VarStore after checking that every variable is
@@ -274,12 +310,16 @@ pub fn latest_checkpoint(run_dir: &Path) -> Result<Option<(i64, PathBuf)>> {
     Ok(list_checkpoints(run_dir)?.pop())
 }
 
-/// Deletes all but the newest `keep_last` checkpoints (`keep_last` >= 1).
+/// Deletes all but the newest `keep_last` checkpoints (`keep_last` >= 1), and the
+/// temporary files of writes a killed run left in the run and checkpoint directories.
 pub fn prune_checkpoints(run_dir: &Path, keep_last: usize) -> Result<()> {
     let all = list_checkpoints(run_dir)?;
     let n_old = all.len().saturating_sub(keep_last.max(1));
     for (_, path) in &all[..n_old] {
         fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    }
+    for dir in [run_dir.to_path_buf(), run_dir.join(CHECKPOINTS_DIR)] {
+        remove_stale_temporaries(&dir).map_err(|e| Error::io(&dir, e))?;
     }
     Ok(())
 }

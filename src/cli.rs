@@ -6,7 +6,7 @@ mod defaults;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use colorize::config::{NormKind, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, RMSPROP_BETAS};
+use colorize::config::{DataSource, NormKind, DEFAULT_EPOCHS, DEFAULT_GAN_MODE, RMSPROP_BETAS};
 use colorize::device::DeviceChoice;
 use colorize::hints::PointHint;
 use colorize::loss::GanMode;
@@ -43,6 +43,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Show the torch version, the device that would be used and the thread count.
     Info(InfoArgs),
+    /// Serve a local web page to colour sketches and paint hints interactively (and its
+    /// HTTP API). Binds to 127.0.0.1; Ctrl-C stops it.
+    Serve(ServeArgs),
 }
 
 /// `colorize train`
@@ -51,9 +54,17 @@ pub enum Command {
 /// `--resume`, the resumed run's values).
 #[derive(Debug, Args, Default)]
 pub struct TrainArgs {
-    /// Dataset directory made by `prep` (line/, color/, manifest.jsonl).
-    #[arg(long, value_name = "DATASET", required_unless_present = "resume")]
-    pub data: Option<PathBuf>,
+    /// Dataset directory made by `prep` (line/, color/, manifest.jsonl). Repeat it to train
+    /// on several datasets, each keeping its own splits; `DIR:W` draws that dataset's
+    /// training pairs W times per epoch (default 1; 0.5 = a different seeded half each
+    /// epoch).
+    #[arg(
+        long,
+        value_name = "DATASET[:W]",
+        required_unless_present = "resume",
+        value_parser = DataSource::parse
+    )]
+    pub data: Vec<DataSource>,
     /// Run directory: config.json, checkpoints/, generator.safetensors, TensorBoard events
     /// [default with --resume: the resumed run].
     #[arg(long, value_name = "RUN", required_unless_present = "resume")]
@@ -85,6 +96,10 @@ pub struct TrainArgs {
     /// Also write one JSON object per logged step to RUN/log.jsonl.
     #[arg(long)]
     pub json_log: bool,
+    /// Mixed precision on a CUDA device: bfloat16 autocast for the forward and backward
+    /// passes, float32 weights and optimiser state (no effect on the CPU). Kept on resume.
+    #[arg(long)]
+    pub amp: bool,
 }
 
 /// `colorize train` hyper-parameters (boxed in `TrainArgs` to keep `Command` small).
@@ -243,7 +258,9 @@ pub struct InferArgs {
     /// if needed). Default: `<name>_color.png` beside each input.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// Model: a run directory or a model directory (default: models/default).
+    /// Model: a run directory or a model directory. Default: $COLORIZE_MODEL, else
+    /// $XDG_DATA_HOME/colorize/models/default (~/.local/share/...), else the project's
+    /// models/default; `colorize info` shows which.
     #[arg(long, value_name = "M")]
     pub model: Option<PathBuf>,
     /// Longer side of the working resolution in pixels (default: the model's training
@@ -292,13 +309,14 @@ pub enum BaselineArg {
 /// `colorize eval`
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Model: a run directory or a model directory (default: models/default; not needed
-    /// with --baseline).
+    /// Model: a run directory or a model directory (default: as for `infer`, see
+    /// `colorize info`; not needed with --baseline).
     #[arg(long, value_name = "M")]
     pub model: Option<PathBuf>,
-    /// Dataset directory made by `prep`.
+    /// Dataset directory made by `prep`. Repeat it to evaluate on several datasets: one
+    /// row per dataset, then their union (`all`). Without it, a model run's own datasets.
     #[arg(long, value_name = "DATASET")]
-    pub data: PathBuf,
+    pub data: Vec<PathBuf>,
     /// Also score with N simulated colour hints per image (dots at positions fixed per pair,
     /// each of the target's colour there), for each N of a comma-separated list; reports
     /// hint fidelity (mean colour error at the hinted pixels) too. Models with hints only.
@@ -366,6 +384,48 @@ pub struct ExportArgs {
     /// Replace the files of an existing model directory.
     #[arg(long)]
     pub force: bool,
+    /// Store the weights in float16 (half the file; loading converts them back to float32).
+    #[arg(long)]
+    pub half: bool,
+    /// The hardware and time the training took, for the model card (e.g. "1x H200, 9 min").
+    #[arg(long, value_name = "TEXT")]
+    pub trained_on: Option<String>,
+}
+
+/// `colorize serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Model: a run directory or a model directory (default: the default model).
+    #[arg(long, value_name = "M")]
+    pub model: Option<PathBuf>,
+    /// Address to listen on. The page has no login: anything but a loopback address lets
+    /// other machines use it.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Port to listen on (0: any free port; the URL printed says which).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Intra-op CPU threads of the inference thread.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Compute device.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+    /// Requests that may wait while one is being coloured; more are answered 503 with
+    /// Retry-After.
+    #[arg(long, value_name = "N", default_value_t = colorize::serve::DEFAULT_QUEUE)]
+    pub queue: usize,
+    /// Largest request body in MiB (413 above it).
+    #[arg(long, value_name = "MIB", default_value_t = (colorize::serve::DEFAULT_MAX_BODY_BYTES >> 20) as u32,
+          value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub max_body_mb: u32,
+    /// Largest sketch in megapixels, width x height (413 above it).
+    #[arg(long, value_name = "MP", default_value_t = colorize::serve::DEFAULT_MAX_PIXELS as f64 / 1e6)]
+    pub max_megapixels: f64,
+    /// Largest working size a request may ask for, in pixels.
+    #[arg(long, value_name = "S", default_value_t = colorize::serve::DEFAULT_MAX_WORK_SIZE,
+          value_parser = clap::value_parser!(u32).range(32..=8192))]
+    pub max_work_size: u32,
 }
 
 /// `colorize info`

@@ -216,6 +216,13 @@ pub const PLAIN_CHANNELS: i64 = 1;
 /// unhinted) and hint mask (1 = hinted), as PaintsChainer and AlacGAN take them.
 pub const HINTED_CHANNELS: i64 = 5;
 
+/// Largest `ModelConfig::image_size` accepted.
+const MAX_SIDE: i64 = 1 << 16;
+/// Largest channel count (`ngf`, `ndf`, `out_channels`) accepted.
+const MAX_WIDTH: i64 = 1 << 16;
+/// Largest `ModelConfig::n_layers_d` accepted.
+const MAX_LAYERS_D: i64 = 32;
+
 /// The shape of the generator and discriminator. Changing any field changes the weights'
 /// shapes, so a run refuses to resume with a different `ModelConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,7 +311,111 @@ impl ModelConfig {
                 return Err(Error::Config(format!("{name} must be >= 1, got {v}")));
             }
         }
+        // Far above any real model, low enough that no layer size computed from them can
+        // overflow: a config.json from elsewhere is untrusted input.
+        for (name, v, max) in [
+            ("image size", s, MAX_SIDE),
+            ("out_channels", self.out_channels, MAX_WIDTH),
+            ("ngf", self.ngf, MAX_WIDTH),
+            ("ndf", self.ndf, MAX_WIDTH),
+            ("n_layers_d", self.n_layers_d, MAX_LAYERS_D),
+        ] {
+            if v > max {
+                return Err(Error::Config(format!("{name} must be <= {max}, got {v}")));
+            }
+        }
         Ok(())
+    }
+}
+
+/// One dataset of a run: a directory made by `prep`, and how often its training pairs are
+/// drawn (`--data DIR:WEIGHT`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSource {
+    /// The dataset directory.
+    pub path: PathBuf,
+    /// Each training pair of this dataset is drawn `weight` times per epoch on average: 2
+    /// repeats every pair twice, 0.5 keeps a seeded half of them each epoch. Validation and
+    /// test splits are never weighted.
+    #[serde(default = "unit_weight")]
+    pub weight: f64,
+}
+
+fn unit_weight() -> f64 {
+    1.0
+}
+
+impl DataSource {
+    /// A dataset of weight 1.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        DataSource {
+            path: path.into(),
+            weight: 1.0,
+        }
+    }
+
+    /// Parses `--data DIR` or `--data DIR:WEIGHT` (a positive number after the last colon;
+    /// a directory whose own name ends in `:<number>` can be given as `DIR:1`).
+    pub fn parse(arg: &str) -> std::result::Result<Self, String> {
+        if let Some((path, w)) = arg.rsplit_once(':') {
+            if let Ok(weight) = w.parse::<f64>() {
+                if !(weight.is_finite() && weight > 0.0) {
+                    return Err(format!(
+                        "the weight after `:` must be a positive number, got `{w}`"
+                    ));
+                }
+                if path.is_empty() {
+                    return Err("no dataset directory before the `:WEIGHT`".into());
+                }
+                return Ok(DataSource {
+                    path: path.into(),
+                    weight,
+                });
+            }
+        }
+        if arg.is_empty() {
+            return Err("empty dataset path".into());
+        }
+        Ok(DataSource::new(arg))
+    }
+
+    /// A short name for reports: the directory's last component.
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+}
+
+impl std::fmt::Display for DataSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.weight == 1.0 {
+            write!(f, "{}", self.path.display())
+        } else {
+            write!(f, "{}:{}", self.path.display(), self.weight)
+        }
+    }
+}
+
+/// `TrainConfig::data` as written by every version: a list of sources, or one path.
+mod data_sources {
+    use super::DataSource;
+    use serde::{Deserialize, Deserializer};
+    use std::path::PathBuf;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Field {
+        One(PathBuf),
+        Many(Vec<DataSource>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<DataSource>, D::Error> {
+        Ok(match Field::deserialize(d)? {
+            Field::One(path) => vec![DataSource::new(path)],
+            Field::Many(list) => list,
+        })
     }
 }
 
@@ -314,8 +425,11 @@ impl ModelConfig {
 pub struct TrainConfig {
     /// The network's shape; a resumed run must keep it.
     pub model: ModelConfig,
-    /// Dataset directory (made by `prep`).
-    pub data: PathBuf,
+    /// The datasets (directories made by `prep`), each with its sampling weight. A run
+    /// made before several datasets existed has a single path here; it reads as one
+    /// dataset of weight 1.
+    #[serde(deserialize_with = "data_sources::deserialize")]
+    pub data: Vec<DataSource>,
     /// Adversarial objective (`--gan-mode`).
     pub gan_mode: GanMode,
     /// Train the generator with L1 alone (the flat-sepia baseline); no discriminator step.
@@ -380,6 +494,10 @@ pub struct TrainConfig {
     /// hints existed have no such field and get the defaults).
     #[serde(default)]
     pub hints: HintSimConfig,
+    /// Mixed precision on CUDA (`--amp`): forward and backward passes in bfloat16 autocast,
+    /// float32 weights and optimiser state. No effect on the CPU.
+    #[serde(default)]
+    pub amp: bool,
 }
 
 impl TrainConfig {
@@ -395,7 +513,7 @@ impl TrainConfig {
         TrainConfig {
             load_size: model.image_size as u32,
             model,
-            data,
+            data: vec![DataSource::new(data)],
             gan_mode: mode,
             l1_only: false,
             lambda_l1: 100.0,
@@ -423,6 +541,7 @@ impl TrainConfig {
             val_pairs: 32,
             loader_threads: 2,
             hints: HintSimConfig::default(),
+            amp: false,
         }
     }
 
@@ -453,6 +572,19 @@ impl TrainConfig {
             self.hints.validate()?;
         }
         let bad = |msg: String| Err(Error::Config(msg));
+        if self.data.is_empty() {
+            return bad("--data is required".into());
+        }
+        if let Some(d) = self
+            .data
+            .iter()
+            .find(|d| !(d.weight.is_finite() && d.weight > 0.0))
+        {
+            return bad(format!(
+                "--data {}: the weight must be positive",
+                d.path.display()
+            ));
+        }
         if self.steps == 0 || self.batch_size == 0 || self.n_critic == 0 {
             return bad("--steps, --batch-size and --n-critic must be >= 1".into());
         }

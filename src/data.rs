@@ -16,39 +16,70 @@ use data_prep::manifest::{self, Entry, ManifestError, Split, MANIFEST_FILE};
 use image::{imageops, GrayImage, RgbImage};
 use tch::Tensor;
 
-use crate::config::HintSimConfig;
+use crate::config::{DataSource, HintSimConfig};
 use crate::hint_sim::simulate;
 use crate::hints::hint_channels;
 use crate::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use crate::{Error, Result};
 
-/// The pairs of one split of a prepared dataset (`manifest.jsonl`, `line/<id>.png`,
-/// `color/<id>.png`: the contract of `data_prep::manifest`).
+/// The pairs of one split of one or several prepared datasets (each a `manifest.jsonl`,
+/// `line/<id>.png`, `color/<id>.png`: the contract of `data_prep::manifest`), with the
+/// sampling weight of each dataset's pairs in training.
+///
+/// Pairs of several datasets are interleaved (first pair of each, then the second of each,
+/// ...), so the first N of a split (validation figures, sample grids) come from every
+/// dataset; one dataset keeps its manifest's order.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    root: PathBuf,
-    entries: Vec<Entry>,
+    sources: Vec<DataSource>,
+    /// (index into `sources`, entry)
+    entries: Vec<(usize, Entry)>,
 }
 
 impl Dataset {
-    /// Reads `manifest.jsonl` strictly (a bad line is an error naming it) and keeps the
-    /// entries of `split`, checking that both images of each exist.
+    /// One dataset directory's `split` (weight 1).
     pub fn open(root: &Path, split: Split) -> Result<Self> {
-        let entries = manifest::read_strict(&root.join(MANIFEST_FILE)).map_err(|e| match e {
-            ManifestError::Read { path, source } => Error::Dataset {
-                path,
-                reason: format!(
-                    "cannot read the manifest ({source}); is this a directory made by `prep`?"
-                ),
-            },
-            ManifestError::Line { path, line, source } => Error::Dataset {
-                path,
-                reason: format!("line {line}: {source}"),
-            },
-        })?;
+        Self::open_all(&[DataSource::new(root)], split)
+    }
+
+    /// Reads each source's `manifest.jsonl` strictly (a bad line is an error naming it),
+    /// keeps the entries of `split` and checks that both images of each exist.
+    pub fn open_all(sources: &[DataSource], split: Split) -> Result<Self> {
+        let mut per_source = Vec::with_capacity(sources.len());
+        for src in sources {
+            let root = &src.path;
+            let entries =
+                manifest::read_strict(&root.join(MANIFEST_FILE)).map_err(|e| match e {
+                    ManifestError::Read { path, source } => Error::Dataset {
+                        path,
+                        reason: format!(
+                        "cannot read the manifest ({source}); is this a directory made by `prep`?"
+                    ),
+                    },
+                    ManifestError::Line { path, line, source } => Error::Dataset {
+                        path,
+                        reason: format!("line {line}: {source}"),
+                    },
+                })?;
+            let kept: Vec<Entry> = entries.into_iter().filter(|e| e.split == split).collect();
+            per_source.push(kept.into_iter());
+        }
+        // Round-robin over the sources.
+        let mut entries = Vec::new();
+        loop {
+            let before = entries.len();
+            for (k, it) in per_source.iter_mut().enumerate() {
+                if let Some(e) = it.next() {
+                    entries.push((k, e));
+                }
+            }
+            if entries.len() == before {
+                break;
+            }
+        }
         let ds = Dataset {
-            root: root.to_path_buf(),
-            entries: entries.into_iter().filter(|e| e.split == split).collect(),
+            sources: sources.to_vec(),
+            entries,
         };
         for i in 0..ds.len() {
             for path in [ds.line_path(i), ds.color_path(i)] {
@@ -73,25 +104,98 @@ impl Dataset {
         self.entries.is_empty()
     }
 
+    /// The datasets the pairs come from.
+    pub fn sources(&self) -> &[DataSource] {
+        &self.sources
+    }
+
+    /// Pairs of each source, in `sources()` order.
+    pub fn counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.sources.len()];
+        for (k, _) in &self.entries {
+            counts[*k] += 1;
+        }
+        counts
+    }
+
+    /// The pairs of source `k` alone (weight kept).
+    pub fn only_source(&self, k: usize) -> Self {
+        Dataset {
+            sources: vec![self.sources[k].clone()],
+            entries: self
+                .entries
+                .iter()
+                .filter(|(s, _)| *s == k)
+                .map(|(_, e)| (0, e.clone()))
+                .collect(),
+        }
+    }
+
     /// Keeps the first `n` pairs (e.g. a few training pairs standing in for validation).
     pub fn truncated(&self, n: usize) -> Self {
         Dataset {
-            root: self.root.clone(),
+            sources: self.sources.clone(),
             entries: self.entries[..n.min(self.len())].to_vec(),
         }
     }
 
-    /// The id of pair `i` (its file names are `line/<id>.png`, `color/<id>.png`).
-    pub fn id(&self, i: usize) -> &str {
-        &self.entries[i].id
+    /// The id of pair `i` (its file names are `line/<id>.png`, `color/<id>.png`), prefixed
+    /// with its dataset's name (`name-id`) when there are several datasets.
+    pub fn id(&self, i: usize) -> String {
+        let (k, e) = &self.entries[i];
+        if self.sources.len() > 1 {
+            format!("{}-{}", self.sources[*k].name(), e.id)
+        } else {
+            e.id.clone()
+        }
+    }
+
+    /// The dataset directory of pair `i`.
+    pub fn root(&self, i: usize) -> &Path {
+        &self.sources[self.entries[i].0].path
     }
 
     fn line_path(&self, i: usize) -> PathBuf {
-        self.entries[i].line_path(&self.root)
+        self.entries[i].1.line_path(self.root(i))
     }
 
     fn color_path(&self, i: usize) -> PathBuf {
-        self.entries[i].color_path(&self.root)
+        self.entries[i].1.color_path(self.root(i))
+    }
+
+    /// Samples in one training epoch: each source's pairs times its weight (rounded).
+    pub fn epoch_len(&self) -> usize {
+        self.counts()
+            .iter()
+            .zip(&self.sources)
+            .map(|(&n, s)| weighted_count(n, s.weight))
+            .sum()
+    }
+
+    /// The pair indices of epoch `epoch` before shuffling: every pair of a source of weight
+    /// `w` `floor(w)` times, plus a seeded share `frac(w)` of them, drawn anew each epoch.
+    /// With all weights 1 this is `0..len()`.
+    fn epoch_slots(&self, seed: u64, epoch: u64) -> Vec<usize> {
+        let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); self.sources.len()];
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            by_source[*k].push(i);
+        }
+        if self.sources.iter().all(|s| s.weight == 1.0) {
+            return (0..self.len()).collect();
+        }
+        let mut slots = Vec::with_capacity(self.epoch_len());
+        for (k, (idx, src)) in by_source.iter().zip(&self.sources).enumerate() {
+            let whole = src.weight.floor() as usize;
+            for _ in 0..whole {
+                slots.extend_from_slice(idx);
+            }
+            let extra = weighted_count(idx.len(), src.weight) - whole * idx.len();
+            if extra > 0 {
+                let order = epoch_order(mix_seed(seed ^ WEIGHT_SALT, k as u64), epoch, idx.len());
+                slots.extend(order[..extra].iter().map(|&j| idx[j]));
+            }
+        }
+        slots
     }
 
     /// Decodes pair `i` with `prep`'s loader (alpha over white, OpenCV grey): (grey line
@@ -177,6 +281,18 @@ pub struct Batch {
 /// Separates the hint simulation's seeds from the other draws of the same sample.
 const HINT_SALT: u64 = 0x5EED_4817;
 
+/// Separates the per-epoch draws of fractionally weighted datasets from the data order.
+const WEIGHT_SALT: u64 = 0x3E16_47ED;
+
+/// `round(n * weight)`, at least 1 for a non-empty source.
+fn weighted_count(n: usize, weight: f64) -> usize {
+    if n == 0 {
+        0
+    } else {
+        ((n as f64 * weight).round() as usize).max(1)
+    }
+}
+
 pub use data_prep::rng::{mix_seed, SplitMix64};
 
 /// The seeded permutation of `0..n` for one epoch (Fisher-Yates).
@@ -202,10 +318,12 @@ struct BatchMaker {
 
 impl BatchMaker {
     fn sample_at(&mut self, pos: u64) -> usize {
-        let n = self.data.len() as u64;
+        let n = self.data.epoch_len() as u64;
         let epoch = pos / n;
         if self.epoch.as_ref().map(|(e, _)| *e) != Some(epoch) {
+            let slots = self.data.epoch_slots(self.seed, epoch);
             let order = epoch_order(self.seed, epoch, n as usize);
+            let order = order.into_iter().map(|j| slots[j]).collect();
             self.epoch = Some((epoch, order));
         }
         self.epoch.as_ref().expect("set above").1[(pos % n) as usize]
@@ -280,7 +398,10 @@ impl Loader {
     pub fn new(data: Arc<Dataset>, cfg: LoaderConfig, start: u64) -> Result<Self> {
         if data.is_empty() {
             return Err(Error::Dataset {
-                path: data.root.join(MANIFEST_FILE),
+                path: data
+                    .sources
+                    .first()
+                    .map_or_else(PathBuf::new, |s| s.path.join(MANIFEST_FILE)),
                 reason: "no pairs to train on in this split".into(),
             });
         }

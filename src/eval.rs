@@ -186,22 +186,122 @@ pub struct Evaluation {
     pub example_hints: Vec<(String, HintMap)>,
 }
 
-/// Scores the outputs of `source` on the pairs of `opts.split`; `progress(done, total)` is
-/// called after each batch. Pairs are decoded and scored in parallel (rayon).
+/// Scores the outputs of `source` on the pairs of `opts.split` of one dataset directory;
+/// `progress(done, total)` is called after each batch. Pairs are decoded and scored in
+/// parallel (rayon).
 pub fn evaluate(
     data: &Path,
     source: &OutputSource,
     model_name: &str,
     opts: &EvalOptions,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
 ) -> Result<Evaluation> {
-    let mut ds = Dataset::open(data, opts.split)?;
-    if let Some(n) = opts.limit {
-        ds = ds.truncated(n);
+    let ds = Dataset::open(data, opts.split)?;
+    let scored = score(&ds, source, opts, progress)?;
+    Ok(scored.into_evaluation(model_name, &data.display().to_string(), opts))
+}
+
+/// The `data` of a report pooling the images of several datasets.
+pub const ALL_DATA: &str = "all";
+
+/// Per-image figures of one evaluation, kept so that evaluations of several datasets can be
+/// pooled into one overall report (`Scored::pooled`).
+#[derive(Debug, Default)]
+pub struct Scored {
+    scores: Vec<ImageMetrics>,
+    /// Per pair; empty unless diversity was measured.
+    diversity: Vec<f64>,
+    /// (sum of per-image mean colour errors x hinted pixels, hinted pixels)
+    fidelity: (f64, usize),
+    examples: Examples,
+    example_hints: Vec<(String, HintMap)>,
+}
+
+impl Scored {
+    /// The pairs scored.
+    pub fn count(&self) -> usize {
+        self.scores.len()
     }
+
+    /// Everything of several evaluations as one (each image counts once; the examples of
+    /// the first are kept).
+    pub fn pooled(parts: &[Scored]) -> Scored {
+        Scored {
+            scores: parts
+                .iter()
+                .flat_map(|p| p.scores.iter().copied())
+                .collect(),
+            diversity: parts
+                .iter()
+                .flat_map(|p| p.diversity.iter().copied())
+                .collect(),
+            fidelity: parts
+                .iter()
+                .fold((0.0, 0), |(s, n), p| (s + p.fidelity.0, n + p.fidelity.1)),
+            examples: Vec::new(),
+            example_hints: Vec::new(),
+        }
+    }
+
+    /// The report of these scores and the examples.
+    pub fn into_evaluation(self, model_name: &str, data: &str, opts: &EvalOptions) -> Evaluation {
+        let mean = MetricsMean::of(&self.scores);
+        let report = EvalReport {
+            model: model_name.to_string(),
+            data: data.to_string(),
+            split: opts.split,
+            count: mean.count,
+            hints: opts.hints,
+            hint_fidelity: (self.fidelity.1 > 0).then(|| self.fidelity.0 / self.fidelity.1 as f64),
+            l1: mean.l1,
+            psnr: mean.psnr_of_mean_mse,
+            psnr_mean_per_image: mean.psnr,
+            identical_pairs: self
+                .scores
+                .iter()
+                .filter(|m| m.psnr == f64::INFINITY)
+                .count(),
+            ssim: mean.ssim,
+            colourfulness_output: mean.colourfulness,
+            colourfulness_target: mean.target_colourfulness,
+            colourfulness_ratio: mean.colourfulness_ratio,
+            hue_entropy_output: mean.hue_entropy,
+            hue_entropy_target: mean.target_hue_entropy,
+            hue_jsd: mean.hue_jsd,
+            diversity: opts
+                .diversity
+                .map(|_| self.diversity.iter().sum::<f64>() / self.diversity.len().max(1) as f64),
+            definitions: DEFINITIONS.to_string(),
+        };
+        Evaluation {
+            report,
+            examples: self.examples,
+            example_hints: self.example_hints,
+        }
+    }
+}
+
+/// Scores `source` on the pairs of `ds` (already opened on `opts.split`; `opts.limit`
+/// applies); `progress(done, total)` after each batch.
+pub fn score(
+    ds: &Dataset,
+    source: &OutputSource,
+    opts: &EvalOptions,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Scored> {
+    let ds = match opts.limit {
+        Some(n) => ds.truncated(n),
+        None => ds.clone(),
+    };
     if ds.is_empty() {
+        let where_ = ds
+            .sources()
+            .iter()
+            .map(|s| s.path.join(MANIFEST_FILE).display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(Error::Dataset {
-            path: data.join(MANIFEST_FILE),
+            path: where_.into(),
             reason: format!("no pairs in split `{}`", opts.split),
         });
     }
@@ -210,11 +310,10 @@ pub fn evaluate(
         // Dropout (diversity samples, --train-mode) draws from libtorch's global RNG.
         tch::manual_seed(DIVERSITY_SEED);
     }
-    let mut diversity = Vec::new(); // per pair
-    let mut scores = Vec::with_capacity(total);
-    let mut examples = Vec::new();
-    let mut example_hints = Vec::new();
-    let mut fidelity = (0.0, 0usize); // (sum of per-image means x pixels, hinted pixels)
+    let mut out = Scored {
+        scores: Vec::with_capacity(total),
+        ..Scored::default()
+    };
     for start in (0..total).step_by(opts.batch_size.max(1)) {
         let end = (start + opts.batch_size.max(1)).min(total);
         let pairs: Vec<(GrayImage, RgbImage, Option<HintMap>)> = (start..end)
@@ -230,20 +329,21 @@ pub fn evaluate(
             pairs.into_iter().map(|(l, t, m)| (l, (t, m))).unzip();
         let outputs = source.outputs(&lines, &maps, false)?.images()?;
         if let Some(k) = opts.diversity {
-            diversity.extend(sample_diversity(source, &lines, &maps, k)?);
+            out.diversity
+                .extend(sample_diversity(source, &lines, &maps, k)?);
         }
         let batch: Vec<ImageMetrics> = outputs
             .par_iter()
             .zip(targets.par_iter())
-            .map(|(out, target)| ImageMetrics::from_rgb(out, target))
+            .map(|(o, target)| ImageMetrics::from_rgb(o, target))
             .collect::<Result<_>>()?;
-        scores.extend(batch);
+        out.scores.extend(batch);
         let rows = lines.iter().zip(targets).zip(maps).zip(outputs);
-        for (i, (((line, target), map), out)) in (start..end).zip(rows) {
+        for (i, (((line, target), map), o)) in (start..end).zip(rows) {
             if let Some(map) = &map {
-                if let Some(f) = hint_fidelity(&out, map) {
-                    fidelity.0 += f * map.hinted_count() as f64;
-                    fidelity.1 += map.hinted_count();
+                if let Some(f) = hint_fidelity(&o, map) {
+                    out.fidelity.0 += f * map.hinted_count() as f64;
+                    out.fidelity.1 += map.hinted_count();
                 }
             }
             if i < opts.sheet_count {
@@ -251,43 +351,15 @@ pub fn evaluate(
                     Some(map) => draw_over_line(line, map),
                     None => gray_as_rgb(line),
                 };
-                examples.push((shown, out, target));
+                out.examples.push((shown, o, target));
                 if let Some(map) = map {
-                    example_hints.push((ds.id(i).to_string(), map));
+                    out.example_hints.push((ds.id(i), map));
                 }
             }
         }
         progress(end, total);
     }
-    let mean = MetricsMean::of(&scores);
-    let report = EvalReport {
-        model: model_name.to_string(),
-        data: data.display().to_string(),
-        split: opts.split,
-        count: mean.count,
-        hints: opts.hints,
-        hint_fidelity: (fidelity.1 > 0).then(|| fidelity.0 / fidelity.1 as f64),
-        l1: mean.l1,
-        psnr: mean.psnr_of_mean_mse,
-        psnr_mean_per_image: mean.psnr,
-        identical_pairs: scores.iter().filter(|m| m.psnr == f64::INFINITY).count(),
-        ssim: mean.ssim,
-        colourfulness_output: mean.colourfulness,
-        colourfulness_target: mean.target_colourfulness,
-        colourfulness_ratio: mean.colourfulness_ratio,
-        hue_entropy_output: mean.hue_entropy,
-        hue_entropy_target: mean.target_hue_entropy,
-        hue_jsd: mean.hue_jsd,
-        diversity: opts
-            .diversity
-            .map(|_| diversity.iter().sum::<f64>() / diversity.len().max(1) as f64),
-        definitions: DEFINITIONS.to_string(),
-    };
-    Ok(Evaluation {
-        report,
-        examples,
-        example_hints,
-    })
+    Ok(out)
 }
 
 /// The diversity of each sketch of a batch: mean pairwise L1 between `k` samples.

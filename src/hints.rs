@@ -205,23 +205,15 @@ pub fn empty_hint_tensor(width: u32, height: u32) -> Tensor {
     hint_tensor(&HintMap::empty(width, height))
 }
 
-/// Reads a hints image (PNG or any format `image` decodes) as RGBA, keeping its alpha:
-/// transparent pixels are "no hint". The error names the file.
+/// Reads a hints image (PNG or any format the sketch may have, `data_prep::load::load_rgba`)
+/// as RGBA, keeping its alpha: transparent pixels are "no hint". The sketch's size and
+/// bomb guards apply. The error names the file.
 pub fn load_hints_image(path: &std::path::Path) -> Result<RgbaImage, HintError> {
-    let image_err = |reason: String| HintError::Unreadable {
+    use data_prep::load::{load_rgba, LoadLimits};
+    load_rgba(path, &LoadLimits::default()).map_err(|e| HintError::Unreadable {
         path: path.to_path_buf(),
-        reason,
-    };
-    let reader = image::ImageReader::open(path)
-        .map_err(|e| image_err(format!("cannot read the hints image: {e}")))?
-        .with_guessed_format()
-        .map_err(|e| image_err(format!("cannot read the hints image: {e}")))?;
-    let img = reader.decode().map_err(|e| {
-        image_err(format!(
-            "not a hints image (an RGBA PNG the sketch's size): {e}"
-        ))
-    })?;
-    Ok(img.to_rgba8())
+        reason: format!("not a usable hints image: {}", e.reason()),
+    })
 }
 
 /// The generator input for `in_channels`: `input` as it is when it already has that many

@@ -75,6 +75,7 @@ impl Colorizer {
                     .into(),
             });
         }
+        check_weights_size(&weights, &cfg)?;
         let mut vs = nn::VarStore::new(device);
         let net = UnetGenerator::new(&vs.root(), &cfg);
         crate::checkpoint::load_generator_into(&mut vs, &weights)?;
@@ -307,6 +308,26 @@ fn resize_rgb(img: &RgbImage, w: u32, h: u32) -> RgbImage {
     } else {
         imageops::resize(img, w, h, FilterType::Triangle)
     }
+}
+
+/// Refuses a `config.json` whose network needs far more memory than `weights` could fill
+/// (f32 weights at half the file's size), before that network is allocated: a model
+/// directory from elsewhere must not be able to ask for terabytes with a few bytes of JSON.
+/// Smaller mismatches are left to the weight check, which names the tensors.
+fn check_weights_size(weights: &Path, cfg: &ModelConfig) -> Result<()> {
+    let len = std::fs::metadata(weights)
+        .map_err(|e| Error::io(weights, e))?
+        .len();
+    let needed = UnetGenerator::conv_weight_count(cfg).saturating_mul(4);
+    if needed > 2 * u128::from(len) {
+        return Err(Error::Model {
+            path: weights.to_path_buf(),
+            reason: format!(
+                "holds {len} bytes, but the network config.json describes needs at least                  {needed} bytes of weights: the two files do not belong together"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Reads a sketch in any supported format (PNG, JPEG, WebP, SVG, ...) as training data is

@@ -24,6 +24,7 @@ pub mod model;
 pub mod native;
 pub mod optim;
 pub mod run_dir;
+pub mod serve;
 pub mod summary;
 pub mod tensor_image;
 pub mod train;

@@ -1,10 +1,11 @@
-//! Two libtorch operators that tch 0.24 does not bind, reached through the small C++ shim in
+//! libtorch functions that tch 0.24 does not bind, reached through the small C++ shim in
 //! `src/native/ops.cpp` (compiled by `build.rs` against the same libtorch headers):
 //!
 //! - [`leaky_relu`] and [`leaky_relu_`] (in place) with an explicit slope: one kernel with
 //!   autograd, like `nn.LeakyReLU(0.2)` (tch binds only the default slope 0.01);
 //! - [`fused_adam`]: libtorch's one-pass multi-tensor Adam (`torch.optim.Adam(fused=True)`),
-//!   several times faster than a per-tensor update on the CPU (measured in bench/README.md).
+//!   several times faster than a per-tensor update on the CPU (measured in bench/README.md);
+//! - [`autocast_bf16`]: CUDA mixed precision in bfloat16 (`--amp`).
 //!
 //! C++ exceptions never cross the boundary: the shim returns them as messages, turned here
 //! into [`tch::TchError`].
@@ -32,6 +33,8 @@ extern "C" {
         weight_decay: f64,
         eps: f64,
     ) -> *mut c_char;
+    fn colorize_autocast_enter_bf16(was_enabled: *mut i32) -> *mut c_char;
+    fn colorize_autocast_exit(was_enabled: i32) -> *mut c_char;
 }
 
 /// Turns the shim's return value (null, or a message it allocated) into a result.
@@ -122,4 +125,17 @@ pub fn fused_adam(
             h.eps,
         )
     })
+}
+
+/// Runs `f` under CUDA autocast in bfloat16 (`torch.autocast("cuda", dtype=torch.bfloat16)`):
+/// convolutions and matrix products of CUDA tensors run in bf16, parameters stay float32.
+/// CPU tensors are not affected.
+pub fn autocast_bf16<T>(f: impl FnOnce() -> T) -> Result<T, tch::TchError> {
+    let mut was = 0i32;
+    // SAFETY: the shim only writes the previous state into `was`.
+    check(unsafe { colorize_autocast_enter_bf16(&mut was) })?;
+    let out = f();
+    // SAFETY: leaves the region entered above, restoring the previous state.
+    check(unsafe { colorize_autocast_exit(was) })?;
+    Ok(out)
 }

@@ -145,6 +145,15 @@ impl Trainer {
     /// (the generator step reuses the last batch). Fails, before updating anything with it,
     /// on a NaN or infinite loss.
     pub fn step(&mut self, batches: &[Batch]) -> Result<StepLosses> {
+        if self.cfg.amp && self.device.is_cuda() {
+            crate::native::autocast_bf16(|| self.step_in_precision(batches))?
+        } else {
+            self.step_in_precision(batches)
+        }
+    }
+
+    /// `step` in the precision set by the caller (float32, or inside autocast).
+    fn step_in_precision(&mut self, batches: &[Batch]) -> Result<StepLosses> {
         let expected = self.cfg.batches_per_step() as usize;
         if batches.len() != expected {
             return Err(Error::Internal(format!(

@@ -1,6 +1,7 @@
 //! File-system helpers both crates share: the image extensions a directory walk picks up, the
 //! walk itself (symlinks followed, loops reported instead of followed forever), path
-//! resolution and the "same file" check, and the one atomic write every output goes through.
+//! resolution and the "same file" check, and the one atomic write every output goes through
+//! (with the clean-up of what a killed writer leaves).
 
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -185,9 +186,81 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// Removes from `dir` the temporary files [`write_atomic_with`] leaves when its process is
+/// killed mid-write (`.NAME.<pid>.<n>.tmp`), except those of a process still running (this
+/// one included), and returns how many it removed. A run killed again and again would
+/// otherwise pile up a checkpoint's worth of disk per kill. Missing directories are empty.
+pub fn remove_stale_temporaries(dir: &Path) -> io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temporary_owner) else {
+            continue;
+        };
+        if process_alive(pid) || !entry.file_type()?.is_file() {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
+}
+
+/// The process id in a temporary file name of [`write_atomic_with`], `None` for any other
+/// name.
+fn temporary_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = rest.rsplitn(3, '.');
+    let (n, pid, file) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(n) && !file.is_empty()).then_some(())?;
+    digits(pid).then(|| pid.parse().ok())?
+}
+
+/// Whether process `pid` exists: this process, or on Linux any in `/proc`. Elsewhere only
+/// this process counts as alive (temporaries are only cleaned where that is safe to say).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = std::process::id();
+        // A pid above Linux's pid_max (2^22) cannot be running.
+        let dead = format!(".step-5.safetensors.{}.0.tmp", 1u32 << 23);
+        let mine = format!(".step-5.safetensors.{me}.1.tmp");
+        for name in [dead.as_str(), mine.as_str(), "step-5.safetensors", ".x.tmp", "a.1.2.tmp"]
+        {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(dir.path()).unwrap(), 1);
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [mine.as_str(), ".x.tmp", "a.1.2.tmp", "step-5.safetensors"]);
+        assert_eq!(remove_stale_temporaries(&dir.path().join("none")).unwrap(), 0);
+        assert_eq!(temporary_owner(&mine), Some(me));
+    }
 
     #[test]
     fn atomic_writes_replace_the_file_and_leave_no_temporary() {

@@ -1,13 +1,16 @@
-//! Loading any supported image file as 8-bit RGB on white: PNG, JPEG, WebP, BMP, GIF (first
-//! frame), TIFF and SVG, recognised by content (the extension is only a hint). Alpha is
-//! composited over white here, once, because transparent pixels often hide black RGB
-//! (openclipart) and a transparent sketch must not turn black. Dimensions are checked from
-//! the header before any pixel buffer is allocated (decompression bombs).
+//! Loading any supported image file as 8-bit RGB on white (or as RGBA, for hint images):
+//! PNG, JPEG, WebP, BMP, GIF (first frame), TIFF and SVG, recognised by content (the
+//! extension is only a hint). Alpha is composited over white here, once, because transparent
+//! pixels often hide black RGB (openclipart) and a transparent sketch must not turn black.
+//! Dimensions are checked from the header before any pixel buffer is allocated
+//! (decompression bombs).
 
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
+use image::{
+    DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage, RgbaImage,
+};
 
 use crate::gray::to_gray;
 use crate::Error;
@@ -60,18 +63,60 @@ pub fn load_gray(path: &Path, limits: &LoadLimits) -> Result<GrayImage, Error> {
 
 /// Decodes in-memory file content (`path` only names it in errors).
 pub fn decode_rgb(path: &Path, bytes: &[u8], limits: &LoadLimits) -> Result<RgbImage, Error> {
+    match sniff_checked(path, bytes)? {
+        Format::Raster(fmt) => Ok(flatten_on_white(decode_raster(path, bytes, fmt, limits)?)),
+        Format::Svg => {
+            let pixmap = render_svg(path, bytes, limits, true)?;
+            // Opaque white background: premultiplied RGBA equals straight RGBA; drop alpha.
+            let rgb = pixmap
+                .data()
+                .chunks_exact(4)
+                .flat_map(|p| [p[0], p[1], p[2]])
+                .collect();
+            let (w, h) = (pixmap.width(), pixmap.height());
+            Ok(RgbImage::from_raw(w, h, rgb).expect("three bytes per pixel"))
+        }
+    }
+}
+
+/// Decodes in-memory file content as 8-bit RGBA, keeping the alpha (hint images, where
+/// transparent means "no hint"), with the same format detection and size guards as
+/// [`decode_rgb`]. An SVG is rasterised on a transparent background.
+pub fn decode_rgba(path: &Path, bytes: &[u8], limits: &LoadLimits) -> Result<RgbaImage, Error> {
+    match sniff_checked(path, bytes)? {
+        Format::Raster(fmt) => Ok(decode_raster(path, bytes, fmt, limits)?.into_rgba8()),
+        Format::Svg => {
+            let pixmap = render_svg(path, bytes, limits, false)?;
+            let rgba = pixmap
+                .pixels()
+                .iter()
+                .flat_map(|p| {
+                    let c = p.demultiply();
+                    [c.red(), c.green(), c.blue(), c.alpha()]
+                })
+                .collect();
+            let (w, h) = (pixmap.width(), pixmap.height());
+            Ok(RgbaImage::from_raw(w, h, rgba).expect("four bytes per pixel"))
+        }
+    }
+}
+
+/// Loads `path` as 8-bit RGBA (see [`decode_rgba`]).
+pub fn load_rgba(path: &Path, limits: &LoadLimits) -> Result<RgbaImage, Error> {
+    let bytes = read_bytes(path, limits)?;
+    decode_rgba(path, &bytes, limits)
+}
+
+/// The format of non-empty file content, or why there is none.
+fn sniff_checked(path: &Path, bytes: &[u8]) -> Result<Format, Error> {
     if bytes.is_empty() {
         return Err(Error::Empty {
             path: path.to_owned(),
         });
     }
-    match sniff(bytes) {
-        Some(Format::Raster(fmt)) => decode_raster(path, bytes, fmt, limits),
-        Some(Format::Svg) => render_svg(path, bytes, limits),
-        None => Err(Error::NotAnImage {
-            path: path.to_owned(),
-        }),
-    }
+    sniff(bytes).ok_or_else(|| Error::NotAnImage {
+        path: path.to_owned(),
+    })
 }
 
 /// Reads a whole file, refusing ones over the size limit before reading them.
@@ -123,7 +168,7 @@ fn decode_raster(
     bytes: &[u8],
     fmt: ImageFormat,
     limits: &LoadLimits,
-) -> Result<RgbImage, Error> {
+) -> Result<DynamicImage, Error> {
     let decode_err = |e: image::ImageError| Error::Decode {
         path: path.to_owned(),
         format: format!("{fmt:?}").to_uppercase(),
@@ -137,8 +182,7 @@ fn decode_raster(
     let decoder = reader.into_decoder().map_err(decode_err)?;
     let (w, h) = decoder.dimensions();
     check_size(path, w as u64, h as u64, limits)?;
-    let img = DynamicImage::from_decoder(decoder).map_err(decode_err)?;
-    Ok(flatten_on_white(img))
+    DynamicImage::from_decoder(decoder).map_err(decode_err)
 }
 
 fn check_size(path: &Path, w: u64, h: u64, limits: &LoadLimits) -> Result<(), Error> {
@@ -206,13 +250,19 @@ pub fn over_white(c: u8, a: u8) -> u8 {
     ((c * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
-fn render_svg(path: &Path, bytes: &[u8], limits: &LoadLimits) -> Result<RgbImage, Error> {
+/// Rasterises an SVG (premultiplied RGBA), on white when `on_white`, else transparent.
+fn render_svg(
+    path: &Path,
+    bytes: &[u8],
+    limits: &LoadLimits,
+    on_white: bool,
+) -> Result<resvg::tiny_skia::Pixmap, Error> {
     let svg_err = |reason: String| Error::Decode {
         path: path.to_owned(),
         format: "SVG".into(),
         reason,
     };
-    let opt = resvg::usvg::Options::default();
+    let opt = svg_options(limits.max_pixels);
     let tree = resvg::usvg::Tree::from_data(bytes, &opt).map_err(|e| svg_err(e.to_string()))?;
     let size = tree.size();
     let (sw, sh) = (size.width() as f64, size.height() as f64);
@@ -228,15 +278,44 @@ fn render_svg(path: &Path, bytes: &[u8], limits: &LoadLimits) -> Result<RgbImage
     let (w, h) = (w as u32, h as u32);
     let mut pixmap =
         resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| svg_err("cannot allocate".into()))?;
-    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    if on_white {
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    }
     let ts =
         resvg::tiny_skia::Transform::from_scale((w as f64 / sw) as f32, (h as f64 / sh) as f32);
     resvg::render(&tree, ts, &mut pixmap.as_mut());
-    // Opaque white background: premultiplied RGBA equals straight RGBA; drop alpha.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    Ok(RgbImage::from_raw(w, h, rgb).expect("three bytes per pixel"))
+    Ok(pixmap)
+}
+
+/// usvg options for untrusted SVGs. usvg's default `<image href>` handling reads any local
+/// file the SVG names (`/dev/zero` never ends; a shared sketch could pull a private picture
+/// into its output), and hands embedded raster images to decoders that know nothing of our
+/// pixel limit. Here external references are ignored, and an embedded PNG, JPEG, GIF or
+/// WebP is kept only if its header declares at most `max_pixels` pixels (nested SVG
+/// documents are ignored).
+fn svg_options(max_pixels: u64) -> resvg::usvg::Options<'static> {
+    use resvg::usvg::{ImageHrefResolver, ImageKind, Options};
+    let resolve_data = move |_mime: &str, data: std::sync::Arc<Vec<u8>>, _: &Options| {
+        let fmt = image::guess_format(&data).ok()?;
+        let (w, h) = ImageReader::with_format(Cursor::new(data.as_slice()), fmt)
+            .into_dimensions()
+            .ok()?;
+        if w == 0 || h == 0 || u64::from(w) * u64::from(h) > max_pixels {
+            return None;
+        }
+        match fmt {
+            ImageFormat::Png => Some(ImageKind::PNG(data)),
+            ImageFormat::Jpeg => Some(ImageKind::JPEG(data)),
+            ImageFormat::Gif => Some(ImageKind::GIF(data)),
+            ImageFormat::WebP => Some(ImageKind::WEBP(data)),
+            _ => None,
+        }
+    };
+    Options {
+        image_href_resolver: ImageHrefResolver {
+            resolve_data: Box::new(resolve_data),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..Options::default()
+    }
 }

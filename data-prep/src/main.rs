@@ -294,6 +294,11 @@ fn plan_inputs(cli: &Cli, cfg: &PrepConfig) -> Result<Plan> {
         let d = cfg.out.join(sub);
         std::fs::create_dir_all(&d).with_context(|| format!("{}: cannot create", d.display()))?;
     }
+    // What an earlier run killed mid-write left behind.
+    for d in [cfg.out.clone(), cfg.out.join("line"), cfg.out.join("color")] {
+        data_prep::fs::remove_stale_temporaries(&d)
+            .with_context(|| format!("{}: cannot clean up temporary files", d.display()))?;
+    }
     eprintln!(
         "prep: {} inputs -> {} ({})",
         plan.jobs.len(),

@@ -162,7 +162,12 @@ pub fn read_strict(path: &Path) -> Result<Vec<Entry>, ManifestError> {
         path: path.to_owned(),
         source,
     })?;
-    parse(&text)
+    parse_strict(path, &text)
+}
+
+/// [`read_strict`] of a manifest's text (`path` only names it in errors).
+pub fn parse_strict(path: &Path, text: &str) -> Result<Vec<Entry>, ManifestError> {
+    parse(text)
         .map(|(line, entry)| {
             entry.map_err(|source| ManifestError::Line {
                 path: path.to_owned(),
@@ -179,7 +184,12 @@ pub fn read_lenient(path: &Path) -> BTreeMap<String, Entry> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return BTreeMap::new();
     };
-    parse(&text)
+    parse_lenient(&text)
+}
+
+/// [`read_lenient`] of a manifest's text.
+pub fn parse_lenient(text: &str) -> BTreeMap<String, Entry> {
+    parse(text)
         .filter_map(|(_, entry)| entry.ok())
         .map(|e| (e.id.clone(), e))
         .collect()

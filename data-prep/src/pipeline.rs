@@ -212,6 +212,17 @@ fn check_side(path: &Path, (w, h): (u32, u32), cfg: &PrepConfig) -> Result<(), S
         );
         return Err(Skip::new("smaller than --size", path, why));
     }
+    // The square is what gets resized (and, extracting at the source, allocated): a 1 x 4M
+    // strip passes the pixel guard but pads to 4M x 4M, hours of work or an abort.
+    let side = u64::from(square_side(w, h, cfg.square));
+    if side * side > cfg.limits.max_pixels {
+        let why = format!(
+            "too large once made square ({w}x{h} -> {side}x{side} pixels, limit {} pixels; \
+             --square crop keeps the middle)",
+            cfg.limits.max_pixels
+        );
+        return Err(Skip::new("too large", path, why));
+    }
     Ok(())
 }
 

@@ -1,10 +1,11 @@
 //! `colorize eval`: figures of a model and/or a trivial baseline on a dataset split, as a
 //! table or JSON on stdout; optionally a contact sheet; `eval.json` beside the model.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use colorize::eval::{self, EvalOptions, EvalReport, OutputSource};
+use anyhow::{bail, Context};
+use colorize::data::Dataset;
+use colorize::eval::{self, EvalOptions, EvalReport, OutputSource, Scored, ALL_DATA};
 use colorize::hints::HintMap;
 use colorize::infer::{self, Colorizer};
 use colorize::run_dir::{self, EVAL_FILE};
@@ -16,7 +17,7 @@ use crate::cli::{BaselineArg, EvalArgs};
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     colorize::device::set_threads(args.threads);
-    let opts = EvalOptions {
+    let mut opts = EvalOptions {
         split: args.split,
         limit: args.limit,
         batch_size: args.batch_size,
@@ -32,45 +33,51 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     // With --baseline alone only the baseline is scored; with --model too, both (one table).
     let mut reports: Vec<EvalReport> = Vec::new();
     let mut sheets = Vec::new();
-    let mut model_dir = None;
-    if args.model.is_some() || args.baseline.is_none() {
-        let dir = run_dir::resolve_model_dir(args.model.as_deref())?;
+    let model_dir = if args.model.is_some() || args.baseline.is_none() {
+        Some(run_dir::resolve_model_dir(args.model.as_deref())?)
+    } else {
+        None
+    };
+    let data = datasets(&args, model_dir.as_deref())?;
+    // Several datasets share the contact sheet's rows.
+    opts.sheet_count = opts.sheet_count.div_ceil(data.len());
+    if let Some(dir) = &model_dir {
         let device = args.device.resolve()?;
-        let colorizer = Colorizer::load(&dir, device)?;
+        let colorizer = Colorizer::load(dir, device)?;
         let source = OutputSource::Model {
             colorizer: &colorizer,
             train_mode: args.train_mode,
         };
         let name = dir.display().to_string();
         for n in hint_counts(&args.hints, colorizer.model_config().takes_hints(), &name) {
-            let ev = score(
-                &args.data,
-                &source,
-                &name,
-                &EvalOptions { hints: n, ..opts },
-            )?;
+            let (rows, examples, hints) =
+                score_all(&data, &source, &name, &EvalOptions { hints: n, ..opts })?;
             if let Some(dir) = &args.save_hints {
-                save_hints(dir, n, &ev.example_hints)?;
+                save_hints(dir, n, &hints)?;
             }
-            sheets.push((n, ev.examples));
-            reports.push(ev.report);
+            sheets.push((n, examples));
+            reports.extend(rows);
         }
-        model_dir = Some(dir);
     }
     if let Some(baseline) = args.baseline {
-        let (source, name) = match baseline {
-            BaselineArg::Gray => (OutputSource::Gray, "baseline:gray"),
-            BaselineArg::MeanColor => {
-                let c = eval::mean_colour(&args.data)?;
-                log::info!("mean colour of the train split's targets: {c:?}");
-                (OutputSource::Flat(c), "baseline:mean-color")
-            }
-        };
-        let ev = score(&args.data, &source, name, &opts)?;
-        if sheets.is_empty() {
-            sheets.push((0, ev.examples));
+        let mut parts = Vec::new();
+        for path in &data {
+            let (source, name) = match baseline {
+                BaselineArg::Gray => (OutputSource::Gray, "baseline:gray"),
+                BaselineArg::MeanColor => {
+                    let c = eval::mean_colour(path)?;
+                    log::info!("mean colour of {}'s train split: {c:?}", path.display());
+                    (OutputSource::Flat(c), "baseline:mean-color")
+                }
+            };
+            parts.push((source, name));
         }
-        reports.push(ev.report);
+        let parts: Vec<(&OutputSource, &str)> = parts.iter().map(|(s, n)| (s, *n)).collect();
+        let (rows, examples, _) = score_each(&data, &parts, &opts)?;
+        if sheets.is_empty() {
+            sheets.push((0, examples));
+        }
+        reports.extend(rows);
     }
 
     if args.json {
@@ -86,6 +93,74 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         save_reports(&dir, &reports);
     }
     Ok(())
+}
+
+/// The datasets to score: `--data`, else the datasets the model was trained on (its
+/// `config.json`).
+fn datasets(args: &EvalArgs, model_dir: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    if !args.data.is_empty() {
+        return Ok(args.data.clone());
+    }
+    let Some(dir) = model_dir else {
+        bail!("--data is required with --baseline alone");
+    };
+    let cfg = run_dir::read_train_config(dir).with_context(|| {
+        format!(
+            "no --data given, and {} does not say what it was trained on",
+            dir.display()
+        )
+    })?;
+    let paths: Vec<PathBuf> = cfg.data.into_iter().map(|d| d.path).collect();
+    log::info!(
+        "no --data given: evaluating on the model's own datasets ({})",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(paths)
+}
+
+/// Rows of one output source (the same for every dataset): one per dataset, then `all`.
+type Scores = (Vec<EvalReport>, eval::Examples, Vec<(String, HintMap)>);
+
+fn score_all(
+    data: &[PathBuf],
+    source: &OutputSource,
+    name: &str,
+    opts: &EvalOptions,
+) -> anyhow::Result<Scores> {
+    let parts: Vec<(&OutputSource, &str)> = data.iter().map(|_| (source, name)).collect();
+    score_each(data, &parts, opts)
+}
+
+/// Scores `sources[k]` on `data[k]` for each k; one row per dataset, and with several
+/// datasets a last row `all` pooling every image (each image counts once).
+fn score_each(
+    data: &[PathBuf],
+    sources: &[(&OutputSource, &str)],
+    opts: &EvalOptions,
+) -> anyhow::Result<Scores> {
+    let mut rows = Vec::new();
+    let mut examples = Vec::new();
+    let mut hints = Vec::new();
+    let mut parts = Vec::new();
+    for (path, (source, name)) in data.iter().zip(sources) {
+        let scored = score(path, source, name, opts)?;
+        let pooled_part = Scored::pooled(std::slice::from_ref(&scored));
+        let ev = scored.into_evaluation(name, &path.display().to_string(), opts);
+        rows.push(ev.report);
+        examples.extend(ev.examples);
+        hints.extend(ev.example_hints);
+        parts.push(pooled_part);
+    }
+    if data.len() > 1 {
+        let name = sources[0].1;
+        let all = Scored::pooled(&parts).into_evaluation(name, ALL_DATA, opts);
+        rows.push(all.report);
+    }
+    Ok((rows, examples, hints))
 }
 
 /// The hint counts to score a model at: all of them for a model with hint channels; only 0
@@ -143,26 +218,29 @@ fn save_sheets(path: &Path, sheets: &[(usize, eval::Examples)]) -> anyhow::Resul
     Ok(())
 }
 
-/// One evaluation with a progress bar on stderr.
+/// One evaluation of one dataset with a progress bar on stderr.
 fn score(
     data: &Path,
     source: &OutputSource,
     name: &str,
     opts: &EvalOptions,
-) -> anyhow::Result<eval::Evaluation> {
+) -> anyhow::Result<Scored> {
     let pb = ProgressBar::new(0);
     pb.set_style(
         ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} {per_sec} ETA {eta}")
             .expect("valid template"),
     );
-    pb.set_prefix(name.to_string());
-    let ev = eval::evaluate(data, source, name, opts, |done, total| {
-        pb.set_length(total as u64);
-        pb.set_position(done as u64);
-    })
-    .with_context(|| format!("evaluating {name} on {}", data.display()))?;
+    pb.set_prefix(format!("{name} on {}", data.display()));
+    let scored = Dataset::open(data, opts.split)
+        .and_then(|ds| {
+            eval::score(&ds, source, opts, |done, total| {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+            })
+        })
+        .with_context(|| format!("evaluating {name} on {}", data.display()))?;
     pb.finish_and_clear();
-    Ok(ev)
+    Ok(scored)
 }
 
 /// Writes `eval.json` into the model directory so `colorize export` can put the figures in

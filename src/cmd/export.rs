@@ -1,6 +1,6 @@
 //! `colorize export RUN models/NAME`: a self-contained model directory from a training run
-//! (`generator.safetensors`, `config.json`, `eval.json` when the run was evaluated) with a
-//! `README.md` model card: data, steps, command, eval figures.
+//! (`generator.safetensors`, float16 with `--half`; `config.json`; `eval.json` when the run
+//! was evaluated) with a `README.md` model card: data, steps, command, eval figures.
 
 use std::path::Path;
 
@@ -40,10 +40,24 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     }
     for name in &files {
         let (from, to) = (args.run.join(name), dest.join(name));
+        if *name == GENERATOR_FILE && args.half {
+            checkpoint::write_half_copy(&from, &to)?;
+            continue;
+        }
         let bytes = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
         write_atomic(&to, &bytes).map_err(|e| Error::io(&to, e))?;
     }
-    let card = model_card(&args.run, dest, &cfg, &colorizer, reports.as_ref());
+    // What the card says is what the file holds (a model directory exported again without
+    // --half keeps its float16 weights).
+    let half = checkpoint::stored_in_half(&dest.join(GENERATOR_FILE))?;
+    let card = model_card(
+        (&args.run, dest),
+        &cfg,
+        &colorizer,
+        half,
+        args.trained_on.as_deref(),
+        reports.as_ref(),
+    );
     let card_path = dest.join(MODEL_CARD_FILE);
     write_atomic(&card_path, card.as_bytes()).map_err(|e| Error::io(&card_path, e))?;
     log::info!("exported {} -> {}", args.run.display(), dest.display());
@@ -67,10 +81,11 @@ fn flag_value(value: impl ValueEnum) -> String {
 
 /// The model card, from the run's config, its last checkpoint and `eval.json`.
 fn model_card(
-    run: &Path,
-    dest: &Path,
+    (run, dest): (&Path, &Path),
     cfg: &TrainConfig,
     colorizer: &Colorizer,
+    half: bool,
+    trained_on: Option<&str>,
     reports: Option<&Result<Vec<EvalReport>, String>>,
 ) -> String {
     let m = colorizer.model_config();
@@ -79,7 +94,12 @@ fn model_card(
         .ok()
         .flatten()
         .map_or_else(|| "?".to_string(), |(step, _)| step.to_string());
-    let data = cfg.data.display().to_string();
+    let data = cfg
+        .data
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" --data ");
     let gan_mode = flag_value(cfg.gan_mode);
     let mut s = format!("# {name}\n\n");
     s += &format!(
@@ -94,7 +114,7 @@ fn model_card(
     s += "## Network\n\n";
     s += &format!(
         "- U-Net, {} px training size ({} down-blocks; inputs are padded to multiples of {}), \
-         ngf {}, {} -> {} channels, dropout {}\n- {:.1} M parameters\n\n",
+         ngf {}, {} -> {} channels, dropout {}\n- {:.1} M parameters, {}\n\n",
         m.image_size,
         m.num_downs(),
         m.size_multiple(),
@@ -102,19 +122,32 @@ fn model_card(
         m.in_channels,
         m.out_channels,
         if m.dropout { "0.5 (innermost)" } else { "off" },
-        colorizer.parameter_count() as f64 / 1e6
+        colorizer.parameter_count() as f64 / 1e6,
+        if half {
+            "weights stored in float16 (half the file; converted to float32 on loading)"
+        } else {
+            "weights stored in float32"
+        }
     );
     s += "## Training\n\n";
     s += &format!(
-        "- data: `{data}`\n- steps trained: {trained} (of {} configured), batch size {}\n\
-         - GAN mode: {gan_mode}{}, lambda L1 {}, lr {}\n- exported from: `{}`\n",
+        "- data: `{data}` (see Data below)\n- steps trained: {trained} (of {} configured), batch size {}\n\
+         - GAN mode: {gan_mode}{}, lambda L1 {}, lr {}{}\n- exported from: `{}`\n",
         cfg.steps,
         cfg.batch_size,
         if cfg.l1_only { " (L1 only)" } else { "" },
         cfg.lambda_l1,
         cfg.lr,
+        if cfg.amp {
+            ", bfloat16 autocast (--amp)"
+        } else {
+            ""
+        },
         run.display()
     );
+    if let Some(text) = trained_on {
+        s += &format!("- hardware and budget: {text}\n");
+    }
     s += &format!(
         "- equivalent command: `colorize train --data {data} --out {} --steps {} \
          --batch-size {} --size {} --ngf {} --ndf {} --gan-mode {gan_mode} --lambda-l1 {} \
@@ -147,24 +180,72 @@ fn model_card(
             )
         }
     }
-    if data.to_lowercase().contains("openmoji") {
-        s += "\n## Data licence\n\nTrained on OpenMoji (https://openmoji.org, the open-source \
-              emoji and icon project), licensed CC BY-SA 4.0: outputs derived from it should \
-              credit OpenMoji.\n";
+    s += &data_section(cfg);
+    s
+}
+
+/// Credit and licence of the datasets colorize's fetch scripts make, recognised by the
+/// dataset directory's name.
+const CREDITS: &[(&str, &str)] = &[
+    (
+        "openmoji",
+        "OpenMoji (https://openmoji.org), CC BY-SA 4.0: outputs derived from it should credit OpenMoji",
+    ),
+    (
+        "fluent",
+        "Fluent Emoji © Microsoft (Flat and High Contrast styles), MIT licence",
+    ),
+    (
+        "streamline",
+        "Streamline Emojis by Streamline (https://streamlinehq.com), CC BY 4.0",
+    ),
+    (
+        "dicebear",
+        "Adventurer by Lisa Wischofsky via DiceBear (https://dicebear.com), CC BY 4.0 (code MIT)",
+    ),
+    ("openclipart", "openclipart (https://openclipart.org), public domain"),
+];
+
+/// The card's data section: each dataset with its weight and, when known, its credit.
+fn data_section(cfg: &TrainConfig) -> String {
+    let mut s = "\n## Data\n\n".to_string();
+    for d in &cfg.data {
+        let name = d.name().to_lowercase();
+        let credit = CREDITS.iter().find(|(key, _)| name.contains(key)).map_or(
+            "credit unknown: see where the dataset came from",
+            |(_, c)| c,
+        );
+        s += &format!("- `{}` (weight {}): {credit}\n", d.path.display(), d.weight);
     }
     s
 }
 
-/// A Markdown table of the reports in `eval.json` (`rows` is not empty).
+/// A Markdown table of the reports in `eval.json` (`rows` is not empty), one row per
+/// dataset, hint count and model or baseline.
 fn eval_table(rows: &[EvalReport]) -> String {
     let num = |v: f64, d: usize| format!("{v:.d$}");
     let mut s = format!(
-        "Split `{}` of `{}`, {} pairs (raw network output at the dataset size):\n\n",
-        rows[0].split, rows[0].data, rows[0].count
+        "Split `{}` (raw network output at the dataset size; `{}` pools every image of \
+         the datasets above it):\n\n",
+        rows[0].split,
+        colorize::eval::ALL_DATA
     );
-    s += "| model | hints | L1 | PSNR dB | SSIM | colourfulness | target | ratio | hint fidelity | hue entropy (target) | hue JSD |\n";
-    s += "|---|---|---|---|---|---|---|---|---|---|---|\n";
-    for r in rows {
+    s += "| data | pairs | model | hints | L1 | PSNR dB | SSIM | colourfulness | target | ratio | hint fidelity | hue entropy (target) | hue JSD |\n";
+    s += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    let mut rows: Vec<&EvalReport> = rows.iter().collect();
+    // Grouped by dataset (`all` last), in the order the datasets first appear.
+    let order = |d: &str| {
+        if d == colorize::eval::ALL_DATA {
+            usize::MAX
+        } else {
+            rows.iter().position(|r| r.data == d).unwrap_or(0)
+        }
+    };
+    let keys: Vec<usize> = rows.iter().map(|r| order(&r.data)).collect();
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by_key(|&i| keys[i]);
+    rows = idx.into_iter().map(|i| rows[i]).collect();
+    for r in rows.iter().copied() {
         let model = if r.model.starts_with("baseline:") {
             r.model.as_str()
         } else {
@@ -172,7 +253,9 @@ fn eval_table(rows: &[EvalReport]) -> String {
         };
         let opt = |v: Option<f64>, d: usize| v.map_or("-".into(), |v| num(v, d));
         s += &format!(
-            "| {model} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |\n",
+            "| {} | {} | {model} | {} | {} | {} | {} | {} | {} | {} | {} | {} ({}) | {} |\n",
+            r.data.rsplit('/').next().unwrap_or(&r.data),
+            r.count,
             r.hints,
             num(r.l1, 4),
             num(r.psnr, 2),

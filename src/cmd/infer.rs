@@ -53,11 +53,11 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
     report_planned_skips(&jobs, &failures, single)?;
     let planned_skips = failures.len();
     let total = jobs.len();
-    let colorizer = load_model(&args)?;
+    let (colorizer, model_dir) = load_model(&args)?;
     if !hints.is_empty() && !colorizer.model_config().takes_hints() {
         return Err(colorize::Error::NoHintChannels).context(format!(
             "--hints/--hint with the model {}",
-            run_dir::resolve_model_dir(args.model.as_deref())?.display()
+            model_dir.display()
         ));
     }
     let opts = InferOptions {
@@ -114,7 +114,6 @@ fn report_planned_skips(jobs: &[Job], skipped: &Skipped, single: bool) -> anyhow
     Ok(())
 }
 
-/// Sets the threads and device and loads the model `--model` (or the default) names.
 /// The user's `--hints` image and `--hint` points (for a single input only).
 fn user_hints(args: &InferArgs, single: bool) -> anyhow::Result<UserHints> {
     let hints = UserHints {
@@ -127,18 +126,21 @@ fn user_hints(args: &InferArgs, single: bool) -> anyhow::Result<UserHints> {
     Ok(hints)
 }
 
-fn load_model(args: &InferArgs) -> anyhow::Result<Colorizer> {
+/// Sets the threads and device and loads the model `--model` (or the search order of
+/// `run_dir::find_model_dir`) names; returns it with its directory.
+fn load_model(args: &InferArgs) -> anyhow::Result<(Colorizer, PathBuf)> {
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
-    let model_dir = run_dir::resolve_model_dir(args.model.as_deref())?;
-    let colorizer = Colorizer::load(&model_dir, device)?;
+    let found = run_dir::find_model_dir(args.model.as_deref())?;
+    let colorizer = Colorizer::load(&found.dir, device)?;
     log::info!(
-        "model {} ({} px, ngf {}) on {device:?}",
-        model_dir.display(),
+        "model {} (from {}; {} px, ngf {}) on {device:?}",
+        found.dir.display(),
+        found.source,
         colorizer.model_config().image_size,
         colorizer.model_config().ngf
     );
-    Ok(colorizer)
+    Ok((colorizer, found.dir))
 }
 
 /// A progress bar on stderr for several inputs; none for a single one.

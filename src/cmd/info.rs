@@ -1,13 +1,64 @@
-//! `colorize info`: what torch runtime this binary sees.
+//! `colorize info`: what torch runtime this binary sees, and which model a command would
+//! use without `--model`.
+
+use std::path::PathBuf;
 
 use crate::cli::InfoArgs;
 use colorize::device::RuntimeInfo;
+use colorize::run_dir::{Lookup, ModelSearch, ModelSource};
 use data_prep::outln;
+
+/// `info --json`: the runtime's fields, then `model`.
+#[derive(serde::Serialize)]
+struct Info<'a> {
+    #[serde(flatten)]
+    runtime: &'a RuntimeInfo,
+    model: ModelInfo,
+}
+
+/// The model found without `--model` (`path` + `source`), or why there is none (`error`);
+/// `searched` lists the places in order.
+#[derive(serde::Serialize)]
+struct ModelInfo {
+    path: Option<PathBuf>,
+    source: Option<ModelSource>,
+    error: Option<String>,
+    searched: Vec<Place>,
+}
+
+#[derive(serde::Serialize)]
+struct Place {
+    source: ModelSource,
+    path: PathBuf,
+}
 
 pub fn run(args: InfoArgs) -> anyhow::Result<()> {
     let info = RuntimeInfo::collect();
+    let search = ModelSearch::from_env();
+    let lookup = search.lookup(None);
+    let not_found = lookup == Lookup::NotFound;
+    let found = search.resolve(lookup);
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&info)?)?;
+        let (path, source, error) = match found {
+            Ok(f) => (Some(f.dir), Some(f.source), None),
+            Err(e) => (None, None, Some(e.to_string())),
+        };
+        let searched = search
+            .places()
+            .into_iter()
+            .map(|(source, path)| Place { source, path })
+            .collect();
+        let model = ModelInfo {
+            path,
+            source,
+            error,
+            searched,
+        };
+        let out = Info {
+            runtime: &info,
+            model,
+        };
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(());
     }
     outln!("colorize      {}", env!("CARGO_PKG_VERSION"))?;
@@ -32,5 +83,12 @@ pub fn run(args: InfoArgs) -> anyhow::Result<()> {
         info.default_device
     )?;
     outln!("threads       {}", info.threads)?;
+    match found {
+        Ok(f) => outln!("model         {} (from {})", f.dir.display(), f.source)?,
+        Err(_) if not_found => {
+            outln!("model         none found (searched: {})", search.searched())?
+        }
+        Err(e) => outln!("model         none usable: {e}")?,
+    }
     Ok(())
 }

@@ -4,4 +4,5 @@ pub mod eval;
 pub mod export;
 pub mod infer;
 pub mod info;
+pub mod serve;
 pub mod train;

@@ -31,19 +31,27 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
     let (run_dir, base, resume_from) = plan_run(&args)?;
-    let data = args
-        .data
-        .clone()
-        .or_else(|| base.as_ref().map(|b| b.data.clone()))
-        .context("--data is required")?;
-    let train_set = Dataset::open(&data, Split::Train)?;
-    let cfg = config_from_args(&args, base.as_ref(), train_set.len())?;
+    let data = if args.data.is_empty() {
+        base.as_ref().map(|b| b.data.clone()).unwrap_or_default()
+    } else {
+        args.data.clone()
+    };
+    if data.is_empty() {
+        bail!("--data is required");
+    }
+    let train_set = Dataset::open_all(&data, Split::Train)?;
+    let cfg = config_from_args(&args, base.as_ref(), train_set.epoch_len())?;
     let mut trainer = match &resume_from {
         Some(ckpt) => Trainer::resume(cfg, device, ckpt)
             .with_context(|| format!("resuming from {}", ckpt.display()))?,
         None => Trainer::new(cfg, device)?,
     };
     let cfg = trainer.config().clone();
+    if cfg.data.len() > 1 {
+        for (src, n) in cfg.data.iter().zip(train_set.counts()) {
+            log::info!("  {src}: {n} training pairs");
+        }
+    }
     log::info!(
         "{} training pairs, {} px, ngf {}, {:?}{}, batch {}, steps {} -> {} on {device:?}",
         train_set.len(),
@@ -111,12 +119,15 @@ fn config_from_args(
         .gan_mode
         .or(base.map(|b| b.gan_mode))
         .unwrap_or(DEFAULT_GAN_MODE);
-    let data = args.data.clone().or(base.map(|b| b.data.clone()));
-    let data = data.ok_or_else(|| Error::Config("--data is required".into()))?;
+    let data = match (&args.data[..], base) {
+        ([], Some(b)) => b.data.clone(),
+        ([], None) => return Err(Error::Config("--data is required".into())),
+        (given, _) => given.to_vec(),
+    };
     let fresh = base.is_none();
     let mut c = base
         .cloned()
-        .unwrap_or_else(|| TrainConfig::for_mode(mode, data.clone()));
+        .unwrap_or_else(|| TrainConfig::for_mode(mode, data[0].path.clone()));
     c.data = data;
     c.gan_mode = mode;
     let m = &mut c.model;
@@ -139,6 +150,7 @@ fn config_from_args(
         c.load_size
     });
     c.l1_only |= hp.l1_only;
+    c.amp |= args.amp;
     c.flip &= !hp.no_flip;
     set(&mut c.lambda_l1, hp.lambda_l1);
     set(&mut c.batch_size, hp.batch_size);
@@ -219,12 +231,17 @@ fn plan_run(args: &TrainArgs) -> anyhow::Result<(PathBuf, Option<TrainConfig>, O
         return Ok((out, None, None));
     };
     let base = run_dir::read_train_config(src).context("cannot resume")?;
-    let (step, ckpt) = checkpoint::latest_checkpoint(src)?
-        .with_context(|| format!("{}: no checkpoint to resume from", src.display()))?;
     let out = args.out.clone().unwrap_or_else(|| src.clone());
     if !data_prep::fs::same_file(&out, src) {
         refuse_existing_run(&out, "pick an empty --out")?;
     }
+    // A run stopped before its first checkpoint (killed, power cut) has its config.json and
+    // nothing else: it starts again from step 0 with that config, which is what resuming
+    // from "no steps done" means (a fresh run would refuse the directory).
+    let Some((step, ckpt)) = checkpoint::latest_checkpoint(src)? else {
+        log::info!("{}: no checkpoint yet, starting from step 0", src.display());
+        return Ok((out, Some(base), None));
+    };
     log::info!("resuming {} from step {step}", src.display());
     Ok((out, Some(base), Some(ckpt)))
 }
@@ -292,14 +309,14 @@ fn progress_message(p: &Progress, cfg: &TrainConfig) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use colorize::config::NormKind;
+    use colorize::config::{DataSource, NormKind};
     use colorize::loss::GanMode;
 
     use super::*;
 
     fn args(data: &str) -> TrainArgs {
         TrainArgs {
-            data: Some(PathBuf::from(data)),
+            data: vec![DataSource::new(data)],
             out: Some(PathBuf::from("run")),
             ..TrainArgs::default()
         }

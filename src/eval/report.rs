@@ -117,7 +117,28 @@ pub fn format_table(reports: &[EvalReport]) -> String {
         .unwrap_or(5)
         .max(5);
     let with_diversity = reports.iter().any(|r| r.diversity.is_some());
-    let mut s = format!(
+    // Several datasets: a first column names each row's dataset (its directory's name).
+    let data_name = |r: &EvalReport| {
+        std::path::Path::new(&r.data)
+            .file_name()
+            .map_or_else(|| r.data.clone(), |n| n.to_string_lossy().into_owned())
+    };
+    let several = reports.iter().any(|r| r.data != reports[0].data);
+    let dw = if several {
+        reports
+            .iter()
+            .map(|r| data_name(r).len())
+            .max()
+            .unwrap_or(4)
+            .max(4)
+    } else {
+        0
+    };
+    let mut s = String::new();
+    if several {
+        s += &format!("{:<dw$} ", "data");
+    }
+    s += &format!(
         "{:<mw$} {:>6} {:>5} {:>8} {:>9} {:>7} {:>9} {:>9} {:>7} {:>8} {:>6} {:>6} {:>6}",
         "model",
         "pairs",
@@ -138,6 +159,9 @@ pub fn format_table(reports: &[EvalReport]) -> String {
     }
     s += "\n";
     for r in reports {
+        if several {
+            s += &format!("{:<dw$} ", data_name(r));
+        }
         let psnr = if r.psnr.is_finite() {
             format!("{:.2}", r.psnr)
         } else {

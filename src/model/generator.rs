@@ -126,6 +126,32 @@ impl UnetGenerator {
         UnetGenerator { downs, ups }
     }
 
+    /// The number of convolution weights `new` creates for `cfg` (BatchNorm and the one
+    /// bias left out), counted without allocating anything: a lower bound on the elements of
+    /// the generator's variables. `Colorizer::load` compares it with the size of the weights
+    /// file before building the network, so that a `config.json` asking for a huge network
+    /// cannot exhaust memory.
+    pub fn conv_weight_count(cfg: &ModelConfig) -> u128 {
+        let n = cfg.num_downs();
+        let ch = |k: i64| cfg.ngf.max(0) as u128 * (1u128 << (k - 1).clamp(0, 3));
+        (1..=n)
+            .map(|k| {
+                let outer = if k == 1 {
+                    cfg.out_channels.max(0) as u128
+                } else {
+                    ch(k - 1)
+                };
+                let down_in = if k == 1 {
+                    cfg.in_channels.max(0) as u128
+                } else {
+                    outer
+                };
+                let up_in = if k == n { ch(k) } else { 2 * ch(k) };
+                16 * (down_in * ch(k) + up_in * outer)
+            })
+            .sum()
+    }
+
     /// Whether the network has dropout layers (`ModelConfig::dropout` and at least 64 px:
     /// dropout sits only in levels 5..n-1), i.e. whether it has any noise at all.
     pub fn has_dropout(&self) -> bool {

@@ -1,11 +1,13 @@
-// Two libtorch operators that tch 0.24 does not bind, exposed with a C ABI for src/native.rs:
+// libtorch functions that tch 0.24 does not bind, exposed with a C ABI for src/native.rs:
 //  - at::leaky_relu / leaky_relu_ with an explicit negative slope (tch binds only the default
 //    0.01), so LeakyReLU(0.2) is one kernel with autograd, as in PyTorch;
 //  - at::_fused_adam_, libtorch's one-pass multi-tensor Adam (the kernel behind
-//    `torch.optim.Adam(fused=True)`, CPU and CUDA), over tensors whose moments we own.
+//    `torch.optim.Adam(fused=True)`, CPU and CUDA), over tensors whose moments we own;
+//  - CUDA autocast in bfloat16 (tch's `autocast` only turns on the default float16).
 // Every function catches C++ exceptions and returns them as a malloc'd message (nullptr on
 // success) that the caller frees with colorize_free_error: no exception crosses into Rust.
 
+#include <ATen/autocast_mode.h>
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/_fused_adam.h>
 #include <ATen/ops/leaky_relu.h>
@@ -76,6 +78,26 @@ char* colorize_fused_adam(at::Tensor* const* params, at::Tensor* const* grads,
     std::vector<at::Tensor> no_max;
     at::_fused_adam_(p, g, m, v, no_max, steps, lr, beta1, beta2, weight_decay, eps,
                      /*amsgrad=*/false, /*maximize=*/false);
+  });
+}
+
+// Enters CUDA autocast with bfloat16 as the low-precision type (torch.autocast("cuda",
+// dtype=torch.bfloat16)); *was_enabled receives the previous state for colorize_autocast_exit.
+char* colorize_autocast_enter_bf16(int* was_enabled) {
+  return guarded([&] {
+    *was_enabled = at::autocast::is_autocast_enabled(at::kCUDA) ? 1 : 0;
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    at::autocast::increment_nesting();
+  });
+}
+
+// Leaves the autocast region entered by colorize_autocast_enter_bf16 (the cast-weight cache
+// is cleared when the outermost region ends, as torch.autocast's __exit__ does).
+char* colorize_autocast_exit(int was_enabled) {
+  return guarded([&] {
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_autocast_enabled(at::kCUDA, was_enabled != 0);
   });
 }
 

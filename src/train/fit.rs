@@ -69,7 +69,7 @@ pub fn fit(
 ) -> Result<FitOutcome> {
     let cfg = trainer.config().clone();
     run_dir::write_train_config(&opts.run_dir, &cfg)?;
-    let train = Arc::new(Dataset::open(&cfg.data, Split::Train)?);
+    let train = Arc::new(Dataset::open_all(&cfg.data, Split::Train)?);
     let val = ValSet::load(&cfg, &train)?;
     let per_step = cfg.batches_per_step();
     let start = trainer.steps_done() * per_step;

@@ -53,7 +53,7 @@ impl ValSet {
     /// The first pairs of the val split, or of the training split when there is none.
     pub(super) fn load(cfg: &TrainConfig, train: &Dataset) -> Result<Self> {
         let n = cfg.val_pairs.max(cfg.num_samples).max(1);
-        let val = Dataset::open(&cfg.data, Split::Val)?;
+        let val = Dataset::open_all(&cfg.data, Split::Val)?;
         let set = if val.is_empty() {
             log::warn!(
                 "the dataset has no `val` split: validation and samples use the first {} \

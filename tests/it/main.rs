@@ -4,9 +4,12 @@
 mod checkpoint;
 mod cli;
 mod eval;
+mod faults;
 mod hints;
 mod infer;
 mod model;
+mod model_search;
+mod serve;
 mod summary;
 mod support;
 mod torch_smoke;

@@ -11,6 +11,7 @@ use colorize::config::{ModelConfig, TrainConfig};
 use colorize::data::{Dataset, Loader};
 use colorize::loss::GanMode;
 use colorize::model::UnetGenerator;
+use colorize::run_dir;
 use colorize::train::{self, StepLosses, Trainer};
 use data_prep::manifest::{self, Entry, Split, MANIFEST_FILE};
 use image::{GrayImage, RgbImage};
@@ -178,6 +179,18 @@ pub fn colorize_cmd() -> Command {
     Command::cargo_bin("colorize").unwrap()
 }
 
+/// The `colorize` binary with its model search confined to `root`, where there is no
+/// model until a test puts one: `$COLORIZE_MODEL` and `$XDG_DATA_HOME` unset, `$HOME` =
+/// `root/home`, the project's `models/default` = `root/project/models/default`.
+pub fn colorize_confined(root: &Path) -> Command {
+    let mut cmd = colorize_cmd();
+    cmd.env_remove(run_dir::MODEL_ENV)
+        .env_remove("XDG_DATA_HOME")
+        .env("HOME", root.join("home"))
+        .env(run_dir::PROJECT_DIR_ENV, root.join("project"));
+    cmd
+}
+
 /// Runs `colorize export MODEL DEST`.
 pub fn colorize_export(model: &Path, dest: &Path) -> Output {
     colorize_cmd()
@@ -238,7 +251,7 @@ pub fn assert_quiet_success(out: &Output) {
 /// Runs `n` steps through the loader the loop uses, returning every step's losses.
 pub fn run_steps(trainer: &mut Trainer, n: u64) -> Vec<StepLosses> {
     let cfg = trainer.config().clone();
-    let data = Arc::new(Dataset::open(&cfg.data, Split::Train).unwrap());
+    let data = Arc::new(Dataset::open_all(&cfg.data, Split::Train).unwrap());
     let start = trainer.steps_done() * cfg.batches_per_step();
     let mut loader = Loader::new(data, train::loader_config(&cfg), start).unwrap();
     (0..n)

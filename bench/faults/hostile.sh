@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every hostile input of hostile.py through `prep` and `colorize infer`, one file at a
+# time, and then whole directories (symlink loops, non-UTF-8 names, a directory named
+# x.png), printing per run: exit code, peak memory (VmHWM via /usr/bin/time -v) and the
+# first line the program printed on stderr. Usage: hostile.sh [WORKDIR]
+# Needs a model for infer: $MODEL (default: a 32 px ngf-4 model trained here in seconds).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export COLORIZE_BIN_DIR=${COLORIZE_BIN_DIR:-$here/../../target/release}
+bin=$COLORIZE_BIN_DIR
+work=${1:-$(mktemp -d)}
+mkdir -p "$work"
+python3 "$here/hostile.py" "$work/in" >/dev/null
+if [ -z "${MODEL:-}" ]; then
+  MODEL=$work/model
+  if [ ! -f "$MODEL/generator.safetensors" ]; then
+    python3 -c "import sys; sys.path.insert(0, '$here'); from common import tiny_dataset; tiny_dataset('$work')"
+    "$bin/colorize" train --data "$work/ds" --out "$MODEL" --steps 2 --size 32 --ngf 4 --ndf 4 \
+      --device cpu --threads 1 >/dev/null 2>&1 || { echo "cannot train the tiny model" >&2; exit 1; }
+  fi
+fi
+measure() { # name, command...: exit code, peak RSS, first stderr line
+  local name=$1; shift
+  /usr/bin/time -f '%x %M' -o "$work/time" timeout 120 "$@" >/dev/null 2>"$work/err"
+  read -r code rss < <(tail -1 "$work/time") || true
+  local msg; msg=$(grep -v '^\s*$' "$work/err" | grep -v '^prep: [0-9]' | head -1 | cut -c1-150)
+  printf '%-34s %-6s exit %-4s %7.1f MB  %s\n' "$name" "$(basename "$1")" "$code" "$(echo "${rss:-0}/1024" | bc -l)" "$msg"
+}
+printf '%-34s %-6s %-9s %10s  %s\n' input tool status peak "first stderr line"
+for f in "$work"/in/*; do
+  name=$(basename "$f"); name=${name//[^[:print:]]/?}
+  [ -L "$f" ] || [ -d "$f" ] || [[ "$name" == *'?'* ]] && continue
+  rm -rf "$work/out"
+  measure "$name" "$bin/prep" "$f" -o "$work/out" --size 32 --upscale
+  rm -rf "$work/o.png"
+  measure "$name" "$bin/colorize" infer "$f" -o "$work/o.png" --model "$MODEL" --device cpu --threads 1
+done
+rm -rf "$work/out" "$work/outdir"
+measure "(whole directory)" "$bin/prep" "$work/in" -o "$work/out" --size 32 --upscale
+measure "(whole directory)" "$bin/colorize" infer "$work/in" -o "$work/outdir" --model "$MODEL" --device cpu --threads 1
+echo "prep skipped.txt:"; sed 's/^/  /' "$work/out/skipped.txt" 2>/dev/null | cut -c1-160

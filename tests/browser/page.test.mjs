@@ -1,0 +1,160 @@
+// The colorize serve page in a real browser: Debian's Chromium driven by playwright-core.
+// Loads the page, uploads a sketch, paints a stroke, waits for the coloured result, checks
+// its size and that the hinted colour shows where the stroke was, saves the hints PNG and a
+// screenshot, then undoes the stroke and checks the colour goes back.
+//
+// node page.test.mjs --url URL --sketch PNG --out DIR --stroke X0,Y0,X1,Y1 [--key 5]
+//   [--colour #1e88e5] [--max-distance 90] [--extra-strokes X0,Y0,X1,Y1,KEY;...]
+// Coordinates are sketch pixels. Exits non-zero, saying why, when anything fails.
+import { chromium } from "playwright-core";
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const url = need("url"), sketchPath = need("sketch"), out = need("out");
+const stroke = need("stroke").split(",").map(Number);
+const key = args.key ?? "5";
+const hint = hexToRgb(args.colour ?? "#1e88e5");
+const maxDistance = Number(args["max-distance"] ?? 90);
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+function need(name) {
+  if (!args[name]) { console.error(`page.test: --${name} is required`); process.exit(2); }
+  return args[name];
+}
+function hexToRgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
+function distance(a, b) { return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]); }
+function check(ok, what) {
+  if (!ok) throw new Error(`check failed: ${what}`);
+  console.log(`ok: ${what}`);
+}
+
+// PNG header: width, height, colour type (6 = RGBA).
+function pngHeader(buf) {
+  const sig = buf.subarray(0, 8).toString("hex");
+  if (sig !== "89504e470d0a1a0a") throw new Error("not a PNG");
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20), colourType: buf[25] };
+}
+
+mkdirSync(out, { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), "colorize-chromium-"));
+let sketch = /\.png$/i.test(sketchPath) ? pngHeader(readFileSync(sketchPath)) : null;
+let browser;
+const started = Date.now();
+try {
+  // A new, empty profile for every run (Playwright passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    timeout: 60_000,
+    viewport: { width: 1366, height: 768 },
+    acceptDownloads: true,
+    // Without the background-networking flags a closed network makes Chromium misbehave.
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = browser;
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
+  page.on("requestfailed", (r) => {
+    // A superseded colouring is cancelled on purpose.
+    if (!r.url().endsWith("/api/colorize")) problems.push(`request failed: ${r.url()}`);
+  });
+
+  await page.goto(url);
+  await page.waitForFunction(() => /takes hints|no hints/.test(document.getElementById("model").textContent));
+  check(/takes hints/.test(await page.textContent("#model")), "the page lists a model that takes hints");
+
+  // Upload: the file picker (drop and paste feed the same function).
+  await page.setInputFiles("#file", sketchPath);
+  await page.waitForSelector('#result[data-status="done"]');
+  const shown = await page.evaluate(() => ({ width: document.getElementById("sketch").width, height: document.getElementById("sketch").height }));
+  check(!sketch || (shown.width === sketch.width && shown.height === sketch.height), `the page shows the sketch at its size (${shown.width}x${shown.height})`);
+  sketch = shown;
+  const size = await page.evaluate(() => [document.getElementById("result").naturalWidth, document.getElementById("result").naturalHeight]);
+  check(size[0] === sketch.width && size[1] === sketch.height, `the result is the sketch's size (${size} vs ${sketch.width},${sketch.height})`);
+
+  const along = (s) => Array.from({ length: 9 }, (_, i) => [s[0] + (s[2] - s[0]) * i / 8, s[1] + (s[3] - s[1]) * i / 8]);
+  const sampleAt = (points) => page.evaluate((pts) => {
+    const img = document.getElementById("result");
+    const c = document.createElement("canvas"); c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const x = c.getContext("2d"); x.drawImage(img, 0, 0);
+    const sum = [0, 0, 0];
+    for (const [px, py] of pts) {
+      const d = x.getImageData(Math.round(px), Math.round(py), 1, 1).data;
+      for (let k = 0; k < 3; k++) sum[k] += d[k] / pts.length;
+    }
+    return sum.map(Math.round);
+  }, points);
+  const before = await sampleAt(along(stroke));
+
+  // Paint: pick the colour by keyboard, then drag the mouse over the hint layer.
+  const box = await page.locator("#hints").boundingBox();
+  const toScreen = (sx, sy) => [box.x + (sx + 0.5) * box.width / sketch.width, box.y + (sy + 0.5) * box.height / sketch.height];
+  const paint = async (s, k) => {
+    await page.keyboard.press(k);
+    const [x0, y0] = toScreen(s[0], s[1]);
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (const [sx, sy] of along(s).slice(1)) await page.mouse.move(...toScreen(sx, sy), { steps: 2 });
+    await page.mouse.up();
+  };
+  await paint(stroke, key);
+  check(await page.getAttribute(".swatch[aria-pressed=true]", "data-colour") === args.colour?.toLowerCase() || !args.colour,
+    `key ${key} picks the stroke colour`);
+  await page.waitForSelector('#result[data-status="done"][data-hint-ops="1"]');
+  const after = await sampleAt(along(stroke));
+  const [dBefore, dAfter] = [distance(before, hint), distance(after, hint)];
+  console.log(`colour along the stroke: before ${before} (distance ${dBefore.toFixed(1)}), after ${after} (distance ${dAfter.toFixed(1)}) to hint ${hint}`);
+  check(dAfter <= maxDistance, `the hinted colour shows where the stroke was (distance ${dAfter.toFixed(1)} <= ${maxDistance})`);
+  check(dAfter < dBefore - 20, "the stroke moved the colour towards the hint");
+  const timing = await page.textContent("#timing");
+  check(/\d+ ms on the server/.test(timing), `the page shows the time taken (${timing})`);
+
+  for (const extra of (args["extra-strokes"] ?? "").split(";").filter(Boolean)) {
+    const v = extra.split(",");
+    await paint(v.slice(0, 4).map(Number), v[4]);
+  }
+  if (args["extra-strokes"]) {
+    const n = 1 + args["extra-strokes"].split(";").filter(Boolean).length;
+    await page.waitForSelector(`#result[data-status="done"][data-hint-ops="${n}"]`);
+  }
+
+  // The hints download: an RGBA PNG of the sketch's size, for colorize infer --hints.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-hints")]);
+  const hintsFile = join(out, "hints.png");
+  await download.saveAs(hintsFile);
+  const h = pngHeader(readFileSync(hintsFile));
+  check(h.width === sketch.width && h.height === sketch.height && h.colourType === 6, `the hints download is an RGBA PNG of the sketch's size (${h.width}x${h.height}, type ${h.colourType})`);
+  const [resultDownload] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Control+s")]);
+  const resultFile = join(out, "result.png");
+  await resultDownload.saveAs(resultFile);
+  const r = pngHeader(readFileSync(resultFile));
+  check(r.width === sketch.width && r.height === sketch.height, "Ctrl+S downloads the result PNG at the sketch's size");
+
+  await page.screenshot({ path: join(out, "serve-page.png") });
+  console.log(`screenshot: ${join(out, "serve-page.png")}`);
+
+  if (!args["extra-strokes"]) {
+    // Undo by keyboard: the page colours again without the stroke.
+    await page.keyboard.press("Control+z");
+    await page.waitForSelector('#result[data-status="done"][data-hint-ops="0"]');
+    const undone = await sampleAt(along(stroke));
+    check(distance(undone, before) < 12, `undo brings the colour back (${undone} vs ${before})`);
+  }
+  check(problems.length === 0, `no page errors (${problems.join("; ") || "none"})`);
+  writeFileSync(join(out, "colours.json"), JSON.stringify({ before, after, hint, dBefore, dAfter }) + "\n");
+  console.log(`page.test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (e) {
+  console.error(`page.test: FAILED: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
