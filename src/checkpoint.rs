@@ -49,7 +49,15 @@ pub fn write_safetensors_atomic(named: &[(String, Tensor)], path: &Path) -> Resu
         .map(|(n, t)| (n.as_str(), t.detach().contiguous()))
         .collect();
     write_atomic_with(path, |tmp| {
-        Tensor::write_safetensors(&tensors, tmp).map_err(std::io::Error::other)
+        Tensor::write_safetensors(&tensors, tmp).map_err(|e| match e {
+            // The operating system's error itself ("No space left on device", "File too
+            // large"), not its debug form inside tch's message.
+            tch::TchError::SafeTensorError {
+                err: safetensors::SafeTensorError::IoError(io),
+                ..
+            } => io,
+            other => std::io::Error::other(other),
+        })
     })
     .map_err(|e| Error::io(path, e))
 }

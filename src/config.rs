@@ -693,4 +693,43 @@ mod tests {
         // pix2pix's rule: 1 - k / (decay + 1) for the k-th decay step.
         assert_eq!(&lrs[6..], &[0.8, 0.6, 0.4, 0.19999999999999996]);
     }
+
+    #[test]
+    fn data_flags_parse_paths_and_weights() {
+        let d = DataSource::parse("data/a-128").unwrap();
+        assert_eq!((d.path, d.weight), (PathBuf::from("data/a-128"), 1.0));
+        let d = DataSource::parse("data/b:2.5").unwrap();
+        assert_eq!((d.path, d.weight), (PathBuf::from("data/b"), 2.5));
+        // A colon not followed by a number is part of the path.
+        let d = DataSource::parse("c:/sets/x").unwrap();
+        assert_eq!((d.path, d.weight), (PathBuf::from("c:/sets/x"), 1.0));
+        for bad in ["d:0", "d:-1", "d:inf", ":2", ""] {
+            assert!(DataSource::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(DataSource::parse("e:0.5").unwrap().to_string(), "e:0.5");
+        assert_eq!(DataSource::new("e").to_string(), "e");
+        assert_eq!(DataSource::new("x/y/openmoji-128").name(), "openmoji-128");
+    }
+
+    #[test]
+    fn a_config_with_one_data_path_reads_as_one_source() {
+        let mut c = TrainConfig::for_mode(GanMode::Vanilla, "first".into());
+        c.data.push(DataSource {
+            path: "second".into(),
+            weight: 3.0,
+        });
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["data"][1]["weight"], 3.0);
+        let back: TrainConfig = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, c);
+        // Runs made before several datasets existed wrote a single path, without `amp`.
+        let mut old = json;
+        old["data"] = serde_json::json!("data/openmoji-128");
+        old.as_object_mut().unwrap().remove("amp");
+        let back: TrainConfig = serde_json::from_value(old).unwrap();
+        assert_eq!(back.data, vec![DataSource::new("data/openmoji-128")]);
+        assert!(!back.amp);
+        c.data.clear();
+        assert!(c.validate().unwrap_err().to_string().contains("--data"));
+    }
 }

@@ -172,6 +172,16 @@ impl Dataset {
             .sum()
     }
 
+    /// The pairs of training epoch `epoch`, in the order they are drawn: `epoch_len()`
+    /// indices, a seeded shuffle of `epoch_slots`. A pure function of `(seed, epoch)`.
+    pub fn epoch_samples(&self, seed: u64, epoch: u64) -> Vec<usize> {
+        let slots = self.epoch_slots(seed, epoch);
+        epoch_order(seed, epoch, slots.len())
+            .into_iter()
+            .map(|j| slots[j])
+            .collect()
+    }
+
     /// The pair indices of epoch `epoch` before shuffling: every pair of a source of weight
     /// `w` `floor(w)` times, plus a seeded share `frac(w)` of them, drawn anew each epoch.
     /// With all weights 1 this is `0..len()`.
@@ -321,10 +331,7 @@ impl BatchMaker {
         let n = self.data.epoch_len() as u64;
         let epoch = pos / n;
         if self.epoch.as_ref().map(|(e, _)| *e) != Some(epoch) {
-            let slots = self.data.epoch_slots(self.seed, epoch);
-            let order = epoch_order(self.seed, epoch, n as usize);
-            let order = order.into_iter().map(|j| slots[j]).collect();
-            self.epoch = Some((epoch, order));
+            self.epoch = Some((epoch, self.data.epoch_samples(self.seed, epoch)));
         }
         self.epoch.as_ref().expect("set above").1[(pos % n) as usize]
     }

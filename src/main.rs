@@ -12,6 +12,7 @@ use cli::{Cli, Command};
 use data_prep::exit;
 
 fn main() -> ExitCode {
+    exit::setup();
     let cli: Cli = match exit::parse_args() {
         Ok(cli) => cli,
         Err(status) => return status,

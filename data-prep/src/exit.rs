@@ -18,6 +18,19 @@ pub const INTERRUPTED: u8 = 130;
 pub const EXIT_STATUS_HELP: &str = "Exit status: 0 done; 1 error (the message names the file \
 and the reason); 2 bad command line; 130 stopped by Ctrl-C after saving what was finished.";
 
+/// Process set-up both binaries do first: a file-size limit (`ulimit -f`) must make a
+/// write fail with "File too large" (EFBIG), which is reported with the file's name and
+/// leaves the previous file intact, instead of SIGXFSZ killing the process silently in the
+/// middle of a write.
+pub fn setup() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN runs no code in the handler and
+    // is done before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Parses the command line of a binary: the arguments, or the exit status to leave with
 /// once clap has printed its help, version or usage error (0 for --help and --version, 2
 /// for a bad command line; a closed pipe while printing is nothing to report).

@@ -383,6 +383,7 @@ fn report(cfg: &PrepConfig, tally: &Tally, secs: f64) -> Result<()> {
 /// Exit status (`data_prep::exit`, shared with `colorize`): 0 done, 1 error or nothing
 /// written, 2 bad command line, 130 stopped by Ctrl-C; a closed stdout (`| head`) is 0.
 fn main() -> ExitCode {
+    exit::setup();
     let cli: Cli = match exit::parse_args() {
         Ok(cli) => cli,
         Err(status) => return status,

@@ -47,6 +47,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         None => Trainer::new(cfg, device)?,
     };
     let cfg = trainer.config().clone();
+    if cfg.amp && !trainer.device().is_cuda() {
+        log::warn!(
+            "--amp has no effect on {:?}: training in float32",
+            trainer.device()
+        );
+    }
     if cfg.data.len() > 1 {
         for (src, n) in cfg.data.iter().zip(train_set.counts()) {
             log::info!("  {src}: {n} training pairs");

@@ -423,3 +423,54 @@ fn eval_diversity_flag_reports_the_figure_and_needs_two_samples() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }
+
+#[test]
+fn several_datasets_give_a_row_each_and_an_all_row_pooling_every_image() {
+    let _rng = rng_lock();
+    let (tmp, a) = dataset_with_targets(3, |l| grey_rgb(l, 5));
+    let b = crate::support::make_dataset(&tmp.path().join("b"), 32, 2, 0);
+    // `make_dataset` has no test split: score the train splits.
+    let json = eval_json(&[
+        "--baseline",
+        "gray",
+        "--split",
+        "train",
+        "--data",
+        a.to_str().unwrap(),
+        "--data",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(json.len(), 3, "{json:?}");
+    let data: Vec<&str> = json.iter().map(|r| r["data"].as_str().unwrap()).collect();
+    assert_eq!(data, [a.to_str().unwrap(), b.to_str().unwrap(), "all"]);
+    let counts: Vec<u64> = json.iter().map(|r| r["count"].as_u64().unwrap()).collect();
+    let a_count = counts[0];
+    assert_eq!(counts[1], 2);
+    assert_eq!(counts[2], a_count + 2);
+    // The pooled L1 is the image-weighted mean of the two rows.
+    let l1 = |i: usize| json[i]["l1"].as_f64().unwrap();
+    let pooled = (l1(0) * a_count as f64 + l1(1) * 2.0) / (a_count + 2) as f64;
+    assert!((l1(2) - pooled).abs() < 1e-9, "{} vs {pooled}", l1(2));
+    assert_ne!(l1(0), l1(1));
+}
+
+#[test]
+fn without_data_a_model_is_scored_on_its_own_datasets() {
+    let _rng = rng_lock();
+    let (tmp, data) = dataset_with_targets(2, |l| grey_rgb(l, 5));
+    let model = make_model(&tmp.path().join("m"), 4);
+    // The model's config names the datasets it was trained on.
+    let cfg_path = model.join(colorize::run_dir::CONFIG_FILE);
+    let mut cfg: Value = serde_json::from_slice(&std::fs::read(&cfg_path).unwrap()).unwrap();
+    cfg["data"] = serde_json::json!([{ "path": data, "weight": 1.0 }]);
+    std::fs::write(&cfg_path, serde_json::to_vec(&cfg).unwrap()).unwrap();
+    let json = eval_json(&["--model", model.to_str().unwrap(), "--no-save"]);
+    assert_eq!(json.len(), 1);
+    assert_eq!(json[0]["data"], data.to_str().unwrap());
+    let out = colorize_cmd()
+        .args(["eval", "--baseline", "gray"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr_of(&out).contains("--data is required"), "{}", stderr_of(&out));
+}

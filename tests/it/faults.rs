@@ -110,3 +110,38 @@ fn a_run_killed_before_its_first_checkpoint_resumes_from_step_zero() {
     );
     assert_eq!(std::fs::read(&weights).unwrap(), finished);
 }
+
+/// Under a file-size limit (`ulimit -f`), SIGXFSZ used to kill `colorize train` in the
+/// middle of its first checkpoint, silently (status 153) and leaving the temporary file.
+/// Both binaries ignore it now, so the write fails with EFBIG: an error naming the file.
+#[test]
+fn a_file_size_limit_is_an_error_naming_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 1);
+    let run = dir.path().join("run");
+    let colorize = assert_cmd::cargo::cargo_bin("colorize");
+    // 300 KB: config.json fits, a checkpoint of this model (about 1 MB) does not.
+    let out = std::process::Command::new("bash")
+        .args(["-c", "ulimit -f 300 && exec \"$0\" \"$@\""])
+        .arg(&colorize)
+        .args(["train", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&run)
+        .args([
+            "--steps", "2", "--size", "32", "--ngf", "4", "--ndf", "4", "--device", "cpu",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("step-2.safetensors") && stderr.contains("File too large"),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(run.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "no temporary file left: {left:?}");
+}

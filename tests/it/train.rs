@@ -594,3 +594,122 @@ fn configs_made_before_ebgan_load_without_its_fields() {
     let err = vanilla.validate().unwrap_err().to_string();
     assert!(err.contains("ebgan"), "{err}");
 }
+
+#[test]
+fn weighted_datasets_repeat_or_subsample_their_pairs_each_epoch() {
+    use colorize::config::DataSource;
+    let dir = tempfile::tempdir().unwrap();
+    let a = make_dataset(&dir.path().join("a"), 32, 6, 1);
+    let b = make_dataset(&dir.path().join("b"), 32, 4, 1);
+    let sources = [
+        DataSource {
+            path: a.clone(),
+            weight: 2.0,
+        },
+        DataSource {
+            path: b.clone(),
+            weight: 0.5,
+        },
+    ];
+    let ds = Dataset::open_all(&sources, Split::Train).unwrap();
+    assert_eq!((ds.len(), ds.counts()), (10, vec![6, 4]));
+    // Interleaved: a, b, a, b, ... then the rest of a; ids name their dataset.
+    assert_eq!(ds.root(0), a.as_path());
+    assert_eq!(ds.root(1), b.as_path());
+    assert_eq!(ds.root(9), a.as_path());
+    assert_eq!(ds.id(1), "b-pair000");
+    assert_eq!(ds.epoch_len(), 2 * 6 + 2);
+    let from_b = |order: &[usize]| {
+        let mut v: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| ds.root(i) == b.as_path())
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut seen_b = std::collections::BTreeSet::new();
+    for epoch in 0..6 {
+        let order = ds.epoch_samples(3, epoch);
+        assert_eq!(order.len(), 14);
+        assert_eq!(order, ds.epoch_samples(3, epoch), "a pure function");
+        // Every pair of `a` exactly twice; two distinct pairs of `b`.
+        for i in (0..10).filter(|&i| ds.root(i) == a.as_path()) {
+            assert_eq!(order.iter().filter(|&&j| j == i).count(), 2);
+        }
+        let bs = from_b(&order);
+        assert_eq!(bs.len(), 2);
+        assert_ne!(bs[0], bs[1]);
+        seen_b.extend(bs);
+    }
+    assert!(seen_b.len() > 2, "the half of b is drawn anew each epoch");
+    // One dataset of weight 1: every pair once, the order of the single-dataset runs.
+    let one = Dataset::open(&a, Split::Train).unwrap();
+    let mut order = one.epoch_samples(3, 0);
+    assert_ne!(order, (0..6).collect::<Vec<_>>(), "shuffled");
+    order.sort_unstable();
+    assert_eq!(order, (0..6).collect::<Vec<_>>());
+}
+
+#[test]
+fn train_on_two_datasets_records_them_and_resumes_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = make_dataset(&dir.path().join("a"), 32, 5, 1);
+    let b = make_dataset(&dir.path().join("b"), 32, 3, 1);
+    let train = |run: &Path, steps: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train".to_string(),
+            "--data".into(),
+            a.display().to_string(),
+            "--data".into(),
+            format!("{}:2", b.display()),
+            "--out".into(),
+            run.display().to_string(),
+            "--steps".into(),
+            steps.into(),
+            "--size".into(),
+            "32".into(),
+            "--ngf".into(),
+            "8".into(),
+            "--ndf".into(),
+            "8".into(),
+            "--batch-size".into(),
+            "2".into(),
+            "--save-every".into(),
+            "2".into(),
+            "--threads".into(),
+            "1".into(),
+            "--amp".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        run_colorize(&args)
+    };
+    let whole = dir.path().join("whole");
+    let (ok, _, err) = train(&whole, "4", &[]);
+    assert!(ok, "{err}");
+    assert!(err.contains("--amp has no effect"), "{err}");
+    let cfg = run_dir::read_train_config(&whole).unwrap();
+    assert_eq!(cfg.data.len(), 2);
+    assert_eq!((cfg.data[0].path.as_path(), cfg.data[0].weight), (a.as_path(), 1.0));
+    assert_eq!((cfg.data[1].path.as_path(), cfg.data[1].weight), (b.as_path(), 2.0));
+    assert!(cfg.amp);
+
+    // A run that stopped after its step-2 checkpoint, resumed without --data: the run's own
+    // datasets and weights are used, and the weights equal the uninterrupted run's.
+    let part = dir.path().join("part");
+    let (ok, _, err) = train(&part, "4", &[]);
+    assert!(ok, "{err}");
+    std::fs::remove_file(run_dir::checkpoint_path(&part, 4)).unwrap();
+    std::fs::remove_file(part.join(run_dir::GENERATOR_FILE)).unwrap();
+    let (ok, _, err) = run_colorize(&[
+        "train",
+        "--resume",
+        part.to_str().unwrap(),
+        "--threads",
+        "1",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("steps 2 -> 4"), "{err}");
+    let read = |run: &Path| std::fs::read(run.join(run_dir::GENERATOR_FILE)).unwrap();
+    assert!(read(&whole) == read(&part), "resumed weights differ");
+}

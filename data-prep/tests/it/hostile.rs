@@ -82,3 +82,30 @@ fn hints_keep_their_alpha_and_meet_the_same_guards() {
     assert_eq!(rgba.get_pixel(0, 0).0, [255, 0, 0, 255]);
     assert_eq!(rgba.get_pixel(3, 0).0[3], 0, "transparent where nothing is drawn");
 }
+
+/// Under a file-size limit (`ulimit -f`) SIGXFSZ used to kill `prep` silently in its
+/// first write; it is ignored now, so the write fails with an error naming the file.
+#[test]
+fn a_file_size_limit_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    for i in 0..3 {
+        crate::common::drawing(64, 64, i)
+            .save(src.join(format!("{i}.png")))
+            .unwrap();
+    }
+    let prep = assert_cmd::cargo::cargo_bin("prep");
+    let out = std::process::Command::new("bash")
+        .args(["-c", "ulimit -f 0 && exec \"$0\" \"$@\""])
+        .arg(&prep)
+        .arg(&src)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .args(["--size", "32"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+}
