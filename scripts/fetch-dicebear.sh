@@ -16,21 +16,18 @@ VERSION=9.4.3
 COUNT=${DICEBEAR_COUNT:-1200}
 DEST=data/dicebear
 MODULES="$DEST/node_modules"
-say() { printf 'fetch-dicebear: %s\n' "$*" >&2; }
+NAME=fetch-dicebear
+. scripts/lib/fetch.sh
 [[ "$COUNT" =~ ^[1-9][0-9]*$ ]] || { say "DICEBEAR_COUNT must be a positive integer, not '$COUNT'"; exit 2; }
 
 if [ -f "$MODULES/.complete-$VERSION" ]; then
     say "$MODULES already holds @dicebear/core and @dicebear/adventurer $VERSION"
 else
-    command -v npm >/dev/null || { say "npm not found (apt-get install npm)"; exit 1; }
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
     rm -rf "$MODULES"
     for pkg in core adventurer; do
         say "downloading @dicebear/$pkg@$VERSION with npm pack"
-        (cd "$tmp" && npm pack --silent "@dicebear/$pkg@$VERSION" >/dev/null)
-        mkdir -p "$MODULES/@dicebear/$pkg"
-        tar -xzf "$tmp/dicebear-$pkg-$VERSION.tgz" -C "$MODULES/@dicebear/$pkg" --strip-components=1
+        npm_unpack "@dicebear/$pkg@$VERSION" "dicebear-$pkg-$VERSION.tgz" \
+            "$MODULES/@dicebear/$pkg" --strip-components=1
     done
     touch "$MODULES/.complete-$VERSION"
 fi
@@ -39,14 +36,10 @@ stamp="$DEST/.complete-$VERSION-$COUNT"
 if [ -f "$stamp" ]; then
     say "$DEST already holds $COUNT Adventurer avatars: nothing to generate"
 else
-    command -v node >/dev/null || { say "node not found (apt-get install nodejs)"; exit 1; }
+    need node "apt-get install nodejs"
     say "generating $COUNT Adventurer avatars (colour + line twin) into $DEST"
     rm -rf "$DEST/color" "$DEST/line" "$DEST"/.complete-"$VERSION"-*
     node scripts/dicebear-pairs.mjs "$MODULES" "$DEST" "$COUNT"
     touch "$stamp"
 fi
-ncolor=$(find "$DEST/color" -name '*.svg' | wc -l)
-nline=$(find "$DEST/line" -name '*.svg' | wc -l)
-say "$ncolor colour SVGs, $nline line-art SVGs (art CC BY 4.0: credit \"Adventurer by Lisa Wischofsky via DiceBear\")"
-echo "src:   $DEST/color"
-echo "lines: $DEST/line"
+report "$DEST/color" "$DEST/line" 'art CC BY 4.0: credit "Adventurer by Lisa Wischofsky via DiceBear"'

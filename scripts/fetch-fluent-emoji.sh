@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 VERSION=1.2.6
 TONES=${FLUENT_SKIN_TONES:-default}
 DEST=data/fluent-emoji
-say() { printf 'fetch-fluent-emoji: %s\n' "$*" >&2; }
+NAME=fetch-fluent-emoji
+. scripts/lib/fetch.sh
 case "$TONES" in
     default) tone_flag=() ;;
     all) tone_flag=(--all-skin-tones) ;;
@@ -25,15 +26,13 @@ stamp="$DEST/.complete-$VERSION-$TONES"
 if [ -f "$stamp" ]; then
     say "$DEST already holds Fluent Emoji $VERSION ($TONES skin tones): nothing to fetch"
 else
-    command -v npm >/dev/null || { say "npm not found (apt-get install npm)"; exit 1; }
-    command -v python3 >/dev/null || { say "python3 not found"; exit 1; }
+    need python3 "apt-get install python3"
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     for set in flat high-contrast; do
         say "downloading @iconify-json/fluent-emoji-$set@$VERSION with npm pack (about 1 MB)"
-        (cd "$tmp" && npm pack --silent "@iconify-json/fluent-emoji-$set@$VERSION" >/dev/null)
-        mkdir -p "$tmp/$set"
-        tar -xzf "$tmp/iconify-json-fluent-emoji-$set-$VERSION.tgz" -C "$tmp/$set"
+        npm_unpack "@iconify-json/fluent-emoji-$set@$VERSION" \
+            "iconify-json-fluent-emoji-$set-$VERSION.tgz" "$tmp/$set"
     done
     say "writing Flat (colour) and High Contrast (line art) SVG pairs into $DEST"
     rm -rf "$DEST"
@@ -43,8 +42,4 @@ else
     cp "$tmp/flat/package/README.md" "$DEST/README-flat.md" 2>/dev/null || true
     touch "$stamp"
 fi
-ncolor=$(find "$DEST/color" -name '*.svg' | wc -l)
-nline=$(find "$DEST/line" -name '*.svg' | wc -l)
-say "$ncolor colour SVGs, $nline line-art SVGs (Fluent Emoji, MIT: credit \"Fluent Emoji © Microsoft\")"
-echo "src:   $DEST/color"
-echo "lines: $DEST/line"
+report "$DEST/color" "$DEST/line" 'Fluent Emoji, MIT: credit "Fluent Emoji © Microsoft"'

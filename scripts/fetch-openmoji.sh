@@ -8,27 +8,21 @@ cd "$(dirname "$0")/.."
 
 VERSION=17.0.0
 DEST=data/openmoji
-say() { printf 'fetch-openmoji: %s\n' "$*" >&2; }
+NAME=fetch-openmoji
+. scripts/lib/fetch.sh
 
 if [ -f "$DEST/.complete-$VERSION" ]; then
     say "$DEST already holds OpenMoji $VERSION: nothing to fetch"
 else
-    command -v npm >/dev/null || { say "npm not found (apt-get install npm)"; exit 1; }
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     say "downloading openmoji@$VERSION with npm pack (about 4 MB compressed)"
-    (cd "$tmp" && npm pack --silent "openmoji@$VERSION" >/dev/null)
+    npm_unpack "openmoji@$VERSION" "openmoji-$VERSION.tgz" "$tmp/x"
     say "unpacking color/svg and black/svg into $DEST"
-    mkdir -p "$tmp/x"
-    tar -xzf "$tmp"/openmoji-"$VERSION".tgz -C "$tmp/x"
     rm -rf "$DEST"
     mkdir -p "$DEST"
     cp -r "$tmp/x/package/color" "$tmp/x/package/black" "$DEST/"
     [ -f "$tmp/x/package/LICENSE.txt" ] && cp "$tmp/x/package/LICENSE.txt" "$DEST/"
     touch "$DEST/.complete-$VERSION"
 fi
-ncolor=$(find "$DEST/color/svg" -name '*.svg' | wc -l)
-nblack=$(find "$DEST/black/svg" -name '*.svg' | wc -l)
-say "$ncolor colour SVGs, $nblack line-art SVGs (OpenMoji, CC BY-SA 4.0: credit OpenMoji)"
-echo "src:   $DEST/color/svg"
-echo "lines: $DEST/black/svg"
+report "$DEST/color/svg" "$DEST/black/svg" "OpenMoji, CC BY-SA 4.0: credit OpenMoji"

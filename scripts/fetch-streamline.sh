@@ -11,26 +11,22 @@ cd "$(dirname "$0")/.."
 
 VERSION=1.2.4
 DEST=data/streamline
-say() { printf 'fetch-streamline: %s\n' "$*" >&2; }
+NAME=fetch-streamline
+. scripts/lib/fetch.sh
 
 if [ -f "$DEST/.complete-$VERSION" ]; then
     say "$DEST already holds Streamline Emojis $VERSION: nothing to fetch"
 else
-    command -v npm >/dev/null || { say "npm not found (apt-get install npm)"; exit 1; }
-    command -v python3 >/dev/null || { say "python3 not found"; exit 1; }
+    need python3 "apt-get install python3"
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     say "downloading @iconify-json/streamline-emojis@$VERSION with npm pack (about 0.4 MB)"
-    (cd "$tmp" && npm pack --silent "@iconify-json/streamline-emojis@$VERSION" >/dev/null)
-    tar -xzf "$tmp/iconify-json-streamline-emojis-$VERSION.tgz" -C "$tmp"
+    npm_unpack "@iconify-json/streamline-emojis@$VERSION" \
+        "iconify-json-streamline-emojis-$VERSION.tgz" "$tmp"
     say "writing colour and stroke line-art SVG pairs into $DEST"
     rm -rf "$DEST"
     mkdir -p "$DEST"
     python3 scripts/iconify-pairs.py streamline "$tmp/package/icons.json" "$DEST"
     touch "$DEST/.complete-$VERSION"
 fi
-ncolor=$(find "$DEST/color" -name '*.svg' | wc -l)
-nline=$(find "$DEST/line" -name '*.svg' | wc -l)
-say "$ncolor colour SVGs, $nline line-art SVGs (Streamline Emojis, CC BY 4.0: credit \"Streamline Emojis by Streamline\")"
-echo "src:   $DEST/color"
-echo "lines: $DEST/line"
+report "$DEST/color" "$DEST/line" 'Streamline Emojis, CC BY 4.0: credit "Streamline Emojis by Streamline"'
