@@ -135,10 +135,11 @@ impl Server {
                  {l:?}"
             )));
         }
-        let listener = std::net::TcpListener::bind(cfg.addr).map_err(|reason| ServeError::Bind {
-            addr: cfg.addr,
-            reason,
-        })?;
+        let listener =
+            std::net::TcpListener::bind(cfg.addr).map_err(|reason| ServeError::Bind {
+                addr: cfg.addr,
+                reason,
+            })?;
         listener.set_nonblocking(true)?;
         let (worker, queue) = worker::Worker::spawn(colorizer, cfg.limits, cfg.queue);
         let loopback = cfg.addr.ip().is_loopback();

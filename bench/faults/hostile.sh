@@ -19,14 +19,18 @@ if [ -z "${MODEL:-}" ]; then
       --device cpu --threads 1 >/dev/null 2>&1 || { echo "cannot train the tiny model" >&2; exit 1; }
   fi
 fi
-measure() { # name, command...: exit code, peak RSS, first stderr line
+measure() { # name, command...: exit code, peak RSS, seconds, the line saying what happened
   local name=$1; shift
-  /usr/bin/time -f '%x %M' -o "$work/time" timeout 120 "$@" >/dev/null 2>"$work/err"
-  read -r code rss < <(tail -1 "$work/time") || true
-  local msg; msg=$(grep -v '^\s*$' "$work/err" | grep -v '^prep: [0-9]' | head -1 | cut -c1-150)
-  printf '%-34s %-6s exit %-4s %7.1f MB  %s\n' "$name" "$(basename "$1")" "$code" "$(echo "${rss:-0}/1024" | bc -l)" "$msg"
+  /usr/bin/time -f '%x %M %e' -o "$work/time" timeout 120 "$@" >/dev/null 2>"$work/err"
+  read -r code rss secs < <(tail -1 "$work/time") || true
+  # The error or skip line (not the start-up log lines), else the last line.
+  local msg; msg=$(grep -E '^(error|skipped|Error)|panicked' "$work/err" | head -1)
+  [ -n "$msg" ] || msg=$(grep -v '^\s*$' "$work/err" | tail -1)
+  printf '| %s | %s | %s | %.0f MB | %.1f s | %s |\n' "$name" "$(basename "$1")" "$code" \
+    "$(echo "${rss:-0}/1024" | bc -l)" "${secs:-0}" "$(echo "${msg:0:140}" | tr '|' '/')"
 }
-printf '%-34s %-6s %-9s %10s  %s\n' input tool status peak "first stderr line"
+echo "| input | tool | exit | peak memory | time | what it said |"
+echo "|---|---|---|---|---|---|"
 for f in "$work"/in/*; do
   name=$(basename "$f"); name=${name//[^[:print:]]/?}
   [ -L "$f" ] || [ -d "$f" ] || [[ "$name" == *'?'* ]] && continue

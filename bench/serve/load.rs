@@ -94,7 +94,11 @@ fn main() {
             let d = ((x as f64 - c as f64).powi(2) + (y as f64 - s as f64 / 2.0).powi(2)).sqrt();
             (d - r as f64).abs() < 2.0
         };
-        Luma([if ring(s / 3, s / 5) || ring(2 * s / 3, s / 4) { 0 } else { 255 }])
+        Luma([if ring(s / 3, s / 5) || ring(2 * s / 3, s / 4) {
+            0
+        } else {
+            255
+        }])
     }));
     let hints = args.hints.then(|| {
         client::png(&RgbaImage::from_fn(s, s, |x, y| {

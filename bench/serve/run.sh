@@ -9,8 +9,8 @@ cd "$(dirname "$0")/../.."
 requests=${1:-40}
 bin=${COLORIZE:-target/debug/colorize}
 model=${MODEL:-models/default}
-cargo build --quiet --release --example serve_load
-load=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/serve_load
+cargo build --quiet --example serve_load
+load=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/examples/serve_load
 mkdir -p bench/out
 log=bench/out/serve-server.log
 "$bin" serve --model "$model" --port 0 >bench/out/serve-url.txt 2>"$log" &

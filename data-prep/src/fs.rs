@@ -247,8 +247,13 @@ mod tests {
         // A pid above Linux's pid_max (2^22) cannot be running.
         let dead = format!(".step-5.safetensors.{}.0.tmp", 1u32 << 23);
         let mine = format!(".step-5.safetensors.{me}.1.tmp");
-        for name in [dead.as_str(), mine.as_str(), "step-5.safetensors", ".x.tmp", "a.1.2.tmp"]
-        {
+        for name in [
+            dead.as_str(),
+            mine.as_str(),
+            "step-5.safetensors",
+            ".x.tmp",
+            "a.1.2.tmp",
+        ] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
         assert_eq!(remove_stale_temporaries(dir.path()).unwrap(), 1);
@@ -257,8 +262,14 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         left.sort();
-        assert_eq!(left, [mine.as_str(), ".x.tmp", "a.1.2.tmp", "step-5.safetensors"]);
-        assert_eq!(remove_stale_temporaries(&dir.path().join("none")).unwrap(), 0);
+        assert_eq!(
+            left,
+            [mine.as_str(), ".x.tmp", "a.1.2.tmp", "step-5.safetensors"]
+        );
+        assert_eq!(
+            remove_stale_temporaries(&dir.path().join("none")).unwrap(),
+            0
+        );
         assert_eq!(temporary_owner(&mine), Some(me));
     }
 

@@ -8,9 +8,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{
-    DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage, RgbaImage,
-};
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage, RgbaImage};
 
 use crate::gray::to_gray;
 use crate::Error;

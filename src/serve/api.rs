@@ -211,7 +211,9 @@ async fn read_form(mut form: Multipart, limits: &Limits) -> Result<Upload, ApiEr
             }
         };
         if slot.is_some() {
-            return Err(ApiError::bad_request(format!("form field `{name}` given twice")));
+            return Err(ApiError::bad_request(format!(
+                "form field `{name}` given twice"
+            )));
         }
         *slot = Some(field.bytes().await.map_err(form_error)?);
     }
@@ -333,10 +335,22 @@ mod tests {
 
     #[test]
     fn only_loopback_host_names_are_local() {
-        for h in ["localhost", "localhost:8000", "127.0.0.1:80", "127.1.2.3", "[::1]:8000"] {
+        for h in [
+            "localhost",
+            "localhost:8000",
+            "127.0.0.1:80",
+            "127.1.2.3",
+            "[::1]:8000",
+        ] {
             assert!(is_local_host(h), "{h}");
         }
-        for h in ["", "evil.example:8000", "localhost.evil.example", "10.0.0.1:8000", "[::2]"] {
+        for h in [
+            "",
+            "evil.example:8000",
+            "localhost.evil.example",
+            "10.0.0.1:8000",
+            "[::2]",
+        ] {
             assert!(!is_local_host(h), "{h}");
         }
     }

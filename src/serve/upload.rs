@@ -144,8 +144,7 @@ fn hints_reader(bytes: &[u8], sketch: (u32, u32)) -> Result<ImageReader<Cursor<&
     if image::guess_format(bytes).ok() != Some(ImageFormat::Png) {
         return Err(bad(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "not a PNG (hints are an RGBA PNG of the sketch's size, transparent = no hint)"
-                .into(),
+            "not a PNG (hints are an RGBA PNG of the sketch's size, transparent = no hint)".into(),
         ));
     }
     let dims = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Png)
@@ -158,7 +157,10 @@ fn hints_reader(bytes: &[u8], sketch: (u32, u32)) -> Result<ImageReader<Cursor<&
         };
         return Err(ApiError::new(StatusCode::BAD_REQUEST, e.to_string()));
     }
-    Ok(ImageReader::with_format(Cursor::new(bytes), ImageFormat::Png))
+    Ok(ImageReader::with_format(
+        Cursor::new(bytes),
+        ImageFormat::Png,
+    ))
 }
 
 /// The status of an image that `data_prep::load` refused.

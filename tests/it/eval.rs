@@ -472,5 +472,9 @@ fn without_data_a_model_is_scored_on_its_own_datasets() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(stderr_of(&out).contains("--data is required"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("--data is required"),
+        "{}",
+        stderr_of(&out)
+    );
 }

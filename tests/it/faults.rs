@@ -77,7 +77,9 @@ fn a_config_far_larger_than_its_weights_is_refused_before_allocating() {
         let mut j = json.clone();
         j["model"][field] = v.into();
         std::fs::write(&config, j.to_string()).unwrap();
-        let msg = Colorizer::load(&model, Device::Cpu).unwrap_err().to_string();
+        let msg = Colorizer::load(&model, Device::Cpu)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("must be <="), "{field}: {msg}");
     }
 }
@@ -92,8 +94,25 @@ fn a_run_killed_before_its_first_checkpoint_resumes_from_step_zero() {
     let run = dir.path().join("run");
     let (ds, run_s) = (data.to_str().unwrap(), run.to_str().unwrap());
     let (ok, _, stderr) = run_colorize(&[
-        "train", "--data", ds, "--out", run_s, "--steps", "2", "--size", "32", "--ngf", "4",
-        "--ndf", "4", "--device", "cpu", "--seed", "3", "--threads", "1",
+        "train",
+        "--data",
+        ds,
+        "--out",
+        run_s,
+        "--steps",
+        "2",
+        "--size",
+        "32",
+        "--ngf",
+        "4",
+        "--ndf",
+        "4",
+        "--device",
+        "cpu",
+        "--seed",
+        "3",
+        "--threads",
+        "1",
     ]);
     assert!(ok, "{stderr}");
     let weights = run.join("generator.safetensors");

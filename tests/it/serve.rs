@@ -131,7 +131,11 @@ fn a_sketch_comes_back_coloured_at_its_exact_size_with_the_time_taken() {
     let form = Form::default()
         .file("sketch", "image/png", &client::png(&sketch(77, 45)))
         .file("hints", "image/png", &client::png(&hints));
-    assert_png_of_size(&post_form(&ua, &server.colorize_url(), form).unwrap(), 77, 45);
+    assert_png_of_size(
+        &post_form(&ua, &server.colorize_url(), form).unwrap(),
+        77,
+        45,
+    );
     // Nothing was written next to the model.
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(files.len(), 2, "only generator.safetensors and config.json");
@@ -157,50 +161,107 @@ fn each_bad_input_gets_its_status_and_message_and_the_server_carries_on() {
     let huge = client::png(&GrayImage::from_pixel(500, 500, Luma([255]))); // 250k px > 200k
     let big_body = vec![7u8; 300 << 10];
     let cases: Vec<(&str, Form, u16, &str)> = vec![
-        ("no sketch", Form::default().text("work_size", "64"), 400, "missing form field `sketch`"),
-        ("empty sketch", Form::default().file("sketch", "image/png", b""), 400, "empty"),
-        ("text as sketch", Form::default().file("sketch", "text/plain", b"hello, world"), 415, "not an image"),
-        ("svg sketch", Form::default().file("sketch", "image/svg+xml", svg), 415, "SVG"),
-        ("truncated png", Form::default().file("sketch", "image/png", &truncated), 400, "cannot decode"),
-        ("too many pixels", Form::default().file("sketch", "image/png", &huge), 413, "too large (500x500 pixels"),
-        ("body too large", Form::default().file("sketch", "image/png", &big_body), 413, "byte limit"),
+        (
+            "no sketch",
+            Form::default().text("work_size", "64"),
+            400,
+            "missing form field `sketch`",
+        ),
+        (
+            "empty sketch",
+            Form::default().file("sketch", "image/png", b""),
+            400,
+            "empty",
+        ),
+        (
+            "text as sketch",
+            Form::default().file("sketch", "text/plain", b"hello, world"),
+            415,
+            "not an image",
+        ),
+        (
+            "svg sketch",
+            Form::default().file("sketch", "image/svg+xml", svg),
+            415,
+            "SVG",
+        ),
+        (
+            "truncated png",
+            Form::default().file("sketch", "image/png", &truncated),
+            400,
+            "cannot decode",
+        ),
+        (
+            "too many pixels",
+            Form::default().file("sketch", "image/png", &huge),
+            413,
+            "too large (500x500 pixels",
+        ),
+        (
+            "body too large",
+            Form::default().file("sketch", "image/png", &big_body),
+            413,
+            "byte limit",
+        ),
         (
             "hints of another size",
-            Form::default().file("sketch", "image/png", &good).file("hints", "image/png", &other_size),
+            Form::default().file("sketch", "image/png", &good).file(
+                "hints",
+                "image/png",
+                &other_size,
+            ),
             400,
             "hints image is 10x10 but the sketch is 77x45",
         ),
         (
             "jpeg hints",
-            Form::default().file("sketch", "image/png", &good).file("hints", "image/jpeg", &jpeg_hints),
+            Form::default().file("sketch", "image/png", &good).file(
+                "hints",
+                "image/jpeg",
+                &jpeg_hints,
+            ),
             415,
             "not a PNG",
         ),
         (
             "bad work size",
-            Form::default().file("sketch", "image/png", &good).text("work_size", "9999"),
+            Form::default()
+                .file("sketch", "image/png", &good)
+                .text("work_size", "9999"),
             400,
             "work_size must be a number of pixels from 32 to 256",
         ),
         (
             "unknown field",
-            Form::default().file("sketch", "image/png", &good).text("path", "/etc/passwd"),
+            Form::default()
+                .file("sketch", "image/png", &good)
+                .text("path", "/etc/passwd"),
             400,
             "unknown form field `path`",
         ),
         (
             "sketch twice",
-            Form::default().file("sketch", "image/png", &good).file("sketch", "image/png", &good),
+            Form::default()
+                .file("sketch", "image/png", &good)
+                .file("sketch", "image/png", &good),
             400,
             "given twice",
         ),
     ];
     for (what, form, status, message) in cases {
         let r = post_form(&ua, &server.colorize_url(), form).unwrap();
-        assert_eq!(r.status, status, "{what}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            status,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         assert_eq!(r.header("content-type"), Some("application/json"), "{what}");
         let error = r.error();
-        assert!(error.contains(message), "{what}: `{error}` lacks `{message}`");
+        assert!(
+            error.contains(message),
+            "{what}: `{error}` lacks `{message}`"
+        );
         good_request(&server, &ua);
     }
     // Not a form at all.
@@ -215,7 +276,13 @@ fn hints_to_a_model_without_hint_channels_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let model = {
         let _rng = rng_lock();
-        make_model_of(dir.path(), ModelConfig { ndf: 4, ..model_config(32, 8) })
+        make_model_of(
+            dir.path(),
+            ModelConfig {
+                ndf: 4,
+                ..model_config(32, 8)
+            },
+        )
     };
     let server = TestServer::start(&model, test_limits(), 4);
     let ua = agent(Duration::from_secs(60));
@@ -226,7 +293,9 @@ fn hints_to_a_model_without_hint_channels_are_refused() {
     assert_eq!(r.status, 400);
     assert!(r.error().contains("no hint channels"), "{}", r.error());
     good_request(&server, &ua);
-    let models = get(&ua, &format!("{}/api/models", server.url)).unwrap().json();
+    let models = get(&ua, &format!("{}/api/models", server.url))
+        .unwrap()
+        .json();
     assert_eq!(models["models"][0]["takes_hints"], false);
 }
 
@@ -236,7 +305,10 @@ fn models_health_page_and_unknown_routes_answer() {
     let server = TestServer::start(&hint_model(dir.path()), test_limits(), 4);
     let ua = agent(Duration::from_secs(30));
     let health = get(&ua, &format!("{}/healthz", server.url)).unwrap();
-    assert_eq!((health.status, health.json()["status"].as_str()), (200, Some("ok")));
+    assert_eq!(
+        (health.status, health.json()["status"].as_str()),
+        (200, Some("ok"))
+    );
     let models = get(&ua, &format!("{}/api/models", server.url)).unwrap();
     assert_eq!(models.status, 200);
     let m = &models.json()["models"][0];
@@ -246,10 +318,16 @@ fn models_health_page_and_unknown_routes_answer() {
     assert_eq!(m["takes_hints"], true);
     let page = get(&ua, &server.url).unwrap();
     assert_eq!(page.status, 200);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
     let html = String::from_utf8(page.body).unwrap();
     assert!(html.contains("<canvas id=\"hints\"") && html.contains("api/colorize"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "no CDN");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no CDN"
+    );
     let missing = get(&ua, &format!("{}/nope", server.url)).unwrap();
     assert_eq!(missing.status, 404);
     assert!(missing.error().contains("no such page"));
@@ -263,7 +341,11 @@ fn raw_get(url: &str, host: &str, origin: Option<&str>) -> String {
     let addr = url.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
-    write!(s, "GET /healthz HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET /healthz HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
     reply.lines().next().unwrap_or_default().to_string()
@@ -325,7 +407,16 @@ fn the_binary_prints_its_url_warns_off_loopback_and_stops_on_ctrl_c() {
     let dir = tempfile::tempdir().unwrap();
     let model = hint_model(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_colorize"))
-        .args(["serve", "--host", "0.0.0.0", "--port", "0", "--threads", "1", "--model"])
+        .args([
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--threads",
+            "1",
+            "--model",
+        ])
         .arg(&model)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -355,9 +446,17 @@ fn the_binary_prints_its_url_warns_off_loopback_and_stops_on_ctrl_c() {
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert_eq!(exit.code(), Some(0), "{stderr}");
     assert!(stderr.contains("no login"), "{stderr}");
     assert!(stderr.contains("stopped"), "{stderr}");
-    assert!(get(&ua, &format!("{url}/healthz")).is_err(), "nothing listens any more");
+    assert!(
+        get(&ua, &format!("{url}/healthz")).is_err(),
+        "nothing listens any more"
+    );
 }

@@ -690,8 +690,14 @@ fn train_on_two_datasets_records_them_and_resumes_exactly() {
     assert!(err.contains("--amp has no effect"), "{err}");
     let cfg = run_dir::read_train_config(&whole).unwrap();
     assert_eq!(cfg.data.len(), 2);
-    assert_eq!((cfg.data[0].path.as_path(), cfg.data[0].weight), (a.as_path(), 1.0));
-    assert_eq!((cfg.data[1].path.as_path(), cfg.data[1].weight), (b.as_path(), 2.0));
+    assert_eq!(
+        (cfg.data[0].path.as_path(), cfg.data[0].weight),
+        (a.as_path(), 1.0)
+    );
+    assert_eq!(
+        (cfg.data[1].path.as_path(), cfg.data[1].weight),
+        (b.as_path(), 2.0)
+    );
     assert!(cfg.amp);
 
     // A run that stopped after its step-2 checkpoint, resumed without --data: the run's own

@@ -28,7 +28,10 @@ fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::new();
     for c in bytes.chunks(3) {
-        let n = c.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let n = c
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
             s.push(if i <= c.len() {
                 ABC[(n >> (18 - 6 * i) & 63) as usize] as char
@@ -58,7 +61,11 @@ fn an_embedded_image_is_drawn_only_within_the_pixel_guard() {
     let black = png_bytes(&RgbImage::new(8, 8));
     let small = svg_with_image(&format!("data:image/png;base64,{}", base64(&black)));
     let img = decode_rgb(Path::new("a.svg"), &small, &LoadLimits::default()).unwrap();
-    assert_eq!(img.get_pixel(4, 4), &Rgb([0, 0, 0]), "a small embedded PNG is drawn");
+    assert_eq!(
+        img.get_pixel(4, 4),
+        &Rgb([0, 0, 0]),
+        "a small embedded PNG is drawn"
+    );
 
     let bomb = svg_with_image(&format!(
         "data:image/png;base64,{}",
@@ -80,7 +87,11 @@ fn hints_keep_their_alpha_and_meet_the_same_guards() {
     let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="2" height="4" fill="#ff0000"/></svg>"##;
     let rgba = decode_rgba(Path::new("h.svg"), svg, &limits).unwrap();
     assert_eq!(rgba.get_pixel(0, 0).0, [255, 0, 0, 255]);
-    assert_eq!(rgba.get_pixel(3, 0).0[3], 0, "transparent where nothing is drawn");
+    assert_eq!(
+        rgba.get_pixel(3, 0).0[3],
+        0,
+        "transparent where nothing is drawn"
+    );
 }
 
 /// Under a file-size limit (`ulimit -f`) SIGXFSZ used to kill `prep` silently in its

@@ -2,8 +2,8 @@
 //! end to end, the OpenCV goldens, and image loading.
 
 mod cli;
-mod fuzz_replay;
 mod common;
+mod fuzz_replay;
 mod golden;
 mod hostile;
 mod load;

@@ -40,7 +40,12 @@ fn shapes_dataset(dir: &Path, size: u32) -> PathBuf {
         let half = size / 2;
         let rects = [
             (next(4), next(4), half - 2 + next(4), size - 1 - next(6)),
-            (half + 1 + next(4), next(6), size - 1 - next(4), size - 1 - next(4)),
+            (
+                half + 1 + next(4),
+                next(6),
+                size - 1 - next(4),
+                size - 1 - next(4),
+            ),
         ];
         let colours = [0, 1].map(|_| Rgb([next(256) as u8, next(256) as u8, next(256) as u8]));
         let line = GrayImage::from_fn(size, size, |x, y| {
@@ -57,9 +62,16 @@ fn shapes_dataset(dir: &Path, size: u32) -> PathBuf {
                 .find(|(&(x0, y0, x1, y1), _)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y))
                 .map_or(Rgb([255, 255, 255]), |(_, c)| c)
         });
-        line.save(dir.join("line").join(format!("{id}.png"))).unwrap();
-        colour.save(dir.join("color").join(format!("{id}.png"))).unwrap();
-        let split = if i + 4 < PAIRS { Split::Train } else { Split::Val };
+        line.save(dir.join("line").join(format!("{id}.png")))
+            .unwrap();
+        colour
+            .save(dir.join("color").join(format!("{id}.png")))
+            .unwrap();
+        let split = if i + 4 < PAIRS {
+            Split::Train
+        } else {
+            Split::Val
+        };
         entries.push(manifest_entry(&id, split, size));
     }
     manifest::write(&dir.join(MANIFEST_FILE), &entries).unwrap();
@@ -145,10 +157,20 @@ fn the_page_colours_a_sketch_and_follows_a_painted_stroke_in_chromium() {
         .arg("--out")
         .arg(&out)
         // A vertical stroke inside the left rectangle, in blue (palette key 5).
-        .args(["--stroke", "60,90,60,170", "--key", "5", "--colour", "#1e88e5"])
+        .args([
+            "--stroke",
+            "60,90,60,170",
+            "--key",
+            "5",
+            "--colour",
+            "#1e88e5",
+        ])
         .args(["--max-distance", "90"])
         .status()
         .expect("running node (is it installed?)");
-    assert!(status.success(), "the browser test failed (its output is above)");
+    assert!(
+        status.success(),
+        "the browser test failed (its output is above)"
+    );
     assert!(out.join("serve-page.png").is_file(), "screenshot saved");
 }
