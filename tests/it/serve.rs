@@ -249,7 +249,13 @@ fn each_bad_input_gets_its_status_and_message_and_the_server_carries_on() {
         ),
     ];
     for (what, form, status, message) in cases {
-        let r = post_form(&ua, &server.colorize_url(), form).unwrap();
+        let r = if status == 413 {
+            // Refused before the body is read: the server may close while it is sent.
+            client::post_form_early_reply(&server.colorize_url(), form)
+        } else {
+            post_form(&ua, &server.colorize_url(), form)
+        }
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_eq!(
             r.status,
             status,
