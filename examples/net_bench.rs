@@ -1,23 +1,46 @@
 //! The generator's forward pass alone, as `colorize infer` runs it (eval mode, no autograd,
-//! batch 1): the pix2pix U-Net for 128 px, ngf 64, in a process doing nothing else, after
-//! a warm-up call — the measurement bench/infer/pytorch_infer.py makes for PyTorch.
+//! batch 1): the pix2pix U-Net for 128 px (7 levels), in a process doing nothing else,
+//! after a warm-up call — the measurement bench/infer/pytorch_infer.py makes for PyTorch.
+//! Two implementations alternate call by call on the same weights: `plain`, the
+//! `UnetGenerator` as trained (libtorch's transposed convolutions and BatchNorm), and
+//! `fast`, the `model::fast::FastGenerator` that `Colorizer` runs (folded, packed, phase
+//! decomposed); their outputs are checked equal within 1e-4.
 //! Inside `colorize infer DIR` the decoder and the writer thread share the cores with the
 //! network; this leaves them out.
-//!     cargo run --release --example net_bench -- [--samples] [threads] [reps] [sizes...]
-//! Prints the median and minimum wall milliseconds per size, or with `--samples` every
-//! timing as a line `SIZE MS` (bench/infer/run.sh reads those). Sizes must be multiples of
-//! 128 (the U-Net's 7 levels).
+//!     cargo run --release --example net_bench -- [--samples] [--model DIR | --ngf N --in C] \
+//!         [threads] [reps] [sizes...]
+//! `--model DIR` runs a saved model (its config.json and generator.safetensors); otherwise
+//! an untrained generator for 128 px with pix2pix's init (speed does not depend on the
+//! weights), ngf 64 and 1 input channel unless given.
+//! Prints the median and minimum wall milliseconds per size and implementation, or with
+//! `--samples` every timing as a line `net-IMPL SIZE MS` (bench/infer/run.sh reads those),
+//! and on stderr the one-off cost of building the fast network. Sizes must be multiples
+//! of 128 (the U-Net's 7 levels).
 
 use std::time::Instant;
 
 use colorize::config::ModelConfig;
-use colorize::model::generator::UnetGenerator;
+use colorize::model::fast::FastGenerator;
+use colorize::model::generator::{ForwardMode, UnetGenerator};
 use colorize::model::layers::init_weights;
 use tch::{nn, Device, Kind, Tensor};
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
     let samples = args.next_if(|a| a == "--samples").is_some();
+    let mut cfg = ModelConfig::default();
+    let mut model = None;
+    if args.next_if(|a| a == "--model").is_some() {
+        let dir = std::path::PathBuf::from(args.next().expect("--model DIR"));
+        cfg = colorize::run_dir::read_model_config(&dir).expect("the model's config.json");
+        model = Some(dir);
+    }
+    if args.next_if(|a| a == "--ngf").is_some() {
+        cfg.ngf = args.next().and_then(|a| a.parse().ok()).expect("--ngf N");
+    }
+    if args.next_if(|a| a == "--in").is_some() {
+        cfg.in_channels = args.next().and_then(|a| a.parse().ok()).expect("--in C");
+    }
     let threads: i32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
     let reps: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
     let mut sizes: Vec<i64> = args.filter_map(|a| a.parse().ok()).collect();
@@ -26,31 +49,67 @@ fn main() {
     }
     tch::set_num_threads(threads);
     tch::manual_seed(0);
-    let vs = nn::VarStore::new(Device::Cpu);
-    let g = UnetGenerator::new(&vs.root(), &ModelConfig::default());
-    init_weights(&vs);
+    let t = Instant::now();
+    let mut vs = nn::VarStore::new(Device::Cpu);
+    let g = match model {
+        Some(_) => UnetGenerator::new_for_loading(&vs.root(), &cfg),
+        None => UnetGenerator::new(&vs.root(), &cfg),
+    };
+    let t_new = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    match &model {
+        Some(dir) => colorize::checkpoint::load_generator_into(
+            &mut vs,
+            &dir.join(colorize::run_dir::GENERATOR_FILE),
+        )
+        .expect("the model's generator.safetensors"),
+        None => init_weights(&vs),
+    }
+    eprintln!(
+        "building the generator took {t_new:.1} ms, loading or initialising its weights \
+         {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let t = Instant::now();
+    let fast = FastGenerator::new(&g, cfg.in_channels, cfg.image_size).expect("fast generator");
+    eprintln!(
+        "ngf {}, {} input channels: folding and packing took {:.1} ms",
+        cfg.ngf,
+        cfg.in_channels,
+        t.elapsed().as_secs_f64() * 1e3
+    );
     for size in sizes {
-        let x = Tensor::rand([1, 1, size, size], (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
-        let mut ms: Vec<f64> = tch::no_grad(|| {
-            let _ = g.forward_t(&x, false); // warm-up: oneDNN's first-call set-up
-            (0..reps)
-                .map(|_| {
-                    let t = Instant::now();
-                    let y = g.forward_t(&x, false);
-                    assert_eq!(y.size(), [1, 3, size, size]);
-                    t.elapsed().as_secs_f64() * 1e3
-                })
-                .collect()
-        });
-        if samples {
-            ms.iter().for_each(|t| println!("{size} {t:.3}"));
-        } else {
-            ms.sort_by(f64::total_cmp);
-            println!(
-                "{size}x{size}, {threads} threads: median {:.1} ms, min {:.1} ms ({reps} reps)",
-                ms[ms.len() / 2],
-                ms[0]
-            );
+        let shape = [1, cfg.in_channels, size, size];
+        let x = Tensor::rand(shape, (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
+        let plain = || tch::no_grad(|| g.forward_mode(&x, ForwardMode::Eval));
+        let fast = || fast.forward(&x).expect("fast forward");
+        // Warm-up (oneDNN's first-call set-up) and the equality check.
+        let d = (plain() - fast()).abs().max().double_value(&[]);
+        assert!(d < 1e-4, "fast and plain differ by {d} at {size}");
+        let mut ms: [(&str, Vec<f64>); 2] = [("plain", vec![]), ("fast", vec![])];
+        for _ in 0..reps {
+            for (name, times) in ms.iter_mut() {
+                let t = Instant::now();
+                let y = if *name == "plain" { plain() } else { fast() };
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                assert_eq!(y.size(), [1, 3, size, size]);
+            }
+        }
+        for (name, times) in ms.iter_mut() {
+            if samples {
+                times
+                    .iter()
+                    .for_each(|t| println!("net-{name} {size} {t:.3}"));
+            } else {
+                times.sort_by(f64::total_cmp);
+                println!(
+                    "{name:5} {size}x{size}, ngf {}, {threads} threads: median {:.1} ms, \
+                     min {:.1} ms ({reps} reps)",
+                    cfg.ngf,
+                    times[times.len() / 2],
+                    times[0]
+                );
+            }
         }
     }
 }

@@ -14,7 +14,11 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 for t in "${targets[@]}"; do
   features=()
   # libtorch is not instrumented and dislikes AddressSanitizer: coverage only, own build dir.
-  [ "$t" = model_dir ] && features=(--features torch -s none --target-dir "$PWD/target-torch")
+  # colorize's rpath to libtorch is set for its own binaries only: say where it is.
+  if [ "$t" = model_dir ]; then
+    features=(--features torch -s none --target-dir "$PWD/target-torch")
+    export LD_LIBRARY_PATH="$PWD/../.venv/libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  fi
   mkdir -p "corpus/$t"
   # Seeds first, then the inputs kept from earlier finds.
   [ -d "regressions/$t" ] && cp -n regressions/"$t"/* "corpus/$t/" 2>/dev/null || true

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets into corpus/<target>/ (small files of every
-accepted format and mode, odd ones included). Needs Pillow (python3 -m pip install pillow)."""
+accepted format and mode, odd ones included; manifests). Needs Pillow
+(python3 -m pip install pillow). The model_dir target's seed, a real 1-filter model, is
+kept in regressions/model_dir/valid-tiny-ngf1.bin, which run.sh copies in."""
 import base64, gzip, io, json, os, sys
 
 from PIL import Image
@@ -51,7 +53,6 @@ for mode in ["RGB", "RGBA", "L", "LA", "I;16", "1"]:
 pal = img("RGB").convert("P", palette=Image.ADAPTIVE, colors=8)
 pal.info["transparency"] = 0
 raster["png_palette_alpha.png"] = enc(pal, "PNG", transparency=0)
-raster["png_interlaced.png"] = enc(img("RGB"), "PNG", interlace=1) if False else enc(img("RGB"), "PNG")
 for mode in ["RGB", "L", "CMYK"]:
     raster[f"jpeg_{mode}.jpg"] = enc(img(mode), "JPEG", quality=80)
 raster["jpeg_progressive.jpg"] = enc(img("RGB"), "JPEG", progressive=True)
@@ -77,10 +78,12 @@ svgs = {
     "embedded.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image width="8" height="8" xlink:href="data:image/png;base64,' + base64.b64encode(tiny_png) + b'"/></svg>',
     "text.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="10"><text x="1" y="8" font-size="8">Hi</text><pattern id="p" width="2" height="2" patternUnits="userSpaceOnUse"><rect width="1" height="1"/></pattern><rect width="30" height="10" fill="url(#p)" fill-opacity="0.2"/></svg>',
 }
-with open(os.path.join(here, "..", "data", "openmoji", "black", "svg", sorted(os.listdir(os.path.join(here, "..", "data", "openmoji", "black", "svg")))[0]), "rb") if os.path.isdir(os.path.join(here, "..", "data", "openmoji", "black", "svg")) else io.BytesIO(b"") as f:
-    moji = f.read()
-if moji and len(moji) < 20000:
-    svgs["openmoji.svg"] = moji
+moji_dir = os.path.join(here, "..", "data", "openmoji", "black", "svg")
+if os.path.isdir(moji_dir):  # a real line-art SVG when the data is there
+    with open(os.path.join(moji_dir, sorted(os.listdir(moji_dir))[0]), "rb") as f:
+        moji = f.read()
+    if len(moji) < 20000:
+        svgs["openmoji.svg"] = moji
 for name, data in svgs.items():
     raster[name] = data
 raster["plain.svgz"] = gzip.compress(svgs["plain.svg"])

@@ -289,6 +289,10 @@ pub struct InferArgs {
     /// Print per-image timings (decode, network, finish + write) on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Run the plain network (libtorch's transposed convolutions and BatchNorm) instead of
+    /// the folded, packed CPU fast path: for benchmarks (bench/infer) and comparisons.
+    #[arg(long, hide = true)]
+    pub plain_network: bool,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,

@@ -24,6 +24,7 @@ use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
 use crate::hints::{hint_channels, to_canvas, with_hint_channels, HintMap, Placement};
+use crate::model::fast::FastGenerator;
 use crate::model::generator::ForwardMode;
 use crate::model::UnetGenerator;
 use crate::run_dir::{self, GENERATOR_FILE};
@@ -57,14 +58,24 @@ impl InferOptions {
 pub struct Colorizer {
     vs: nn::VarStore,
     net: UnetGenerator,
+    /// The eval-mode network re-expressed for oneDNN (`model::fast`), on the CPU; `None`
+    /// on other devices or when loaded without it.
+    fast: Option<FastGenerator>,
     cfg: ModelConfig,
     device: Device,
 }
 
 impl Colorizer {
     /// Loads `generator.safetensors` + `config.json` from a model or run directory. Missing,
-    /// truncated or mismatched files give an error naming the file.
+    /// truncated or mismatched files give an error naming the file. On the CPU, the
+    /// eval-mode network is also folded and packed for the fast path (`model::fast`).
     pub fn load(dir: &Path, device: Device) -> Result<Self> {
+        Self::load_with(dir, device, true)
+    }
+
+    /// [`Colorizer::load`]; `fast: false` keeps the plain network for eval mode too (and
+    /// skips the folding and packing): for comparisons.
+    pub fn load_with(dir: &Path, device: Device, fast: bool) -> Result<Self> {
         let cfg = run_dir::read_model_config(dir)?;
         let weights = dir.join(GENERATOR_FILE);
         if !weights.is_file() {
@@ -77,14 +88,25 @@ impl Colorizer {
         }
         check_weights_size(&weights, &cfg)?;
         let mut vs = nn::VarStore::new(device);
-        let net = UnetGenerator::new(&vs.root(), &cfg);
+        let net = UnetGenerator::new_for_loading(&vs.root(), &cfg);
         crate::checkpoint::load_generator_into(&mut vs, &weights)?;
+        // Folded and packed once here (when asked), so that every image gets it.
+        let fast = match device {
+            Device::Cpu if fast => Some(FastGenerator::new(&net, cfg.in_channels, cfg.image_size)?),
+            _ => None,
+        };
         Ok(Colorizer {
             vs,
             net,
+            fast,
             cfg,
             device,
         })
+    }
+
+    /// Whether eval mode runs the CPU fast path (`model::fast`).
+    pub fn has_fast_path(&self) -> bool {
+        self.fast.is_some()
     }
 
     /// The network's shape, from the model's `config.json`.
@@ -104,15 +126,26 @@ impl Colorizer {
 
     /// Runs the generator without autograd: `[B, in_channels, H, W]` in [-1, 1] (any
     /// device; line art `[B, 1, H, W]` alone means "no hints") -> `[B, 3, H, W]` colour on
-    /// the CPU. H and W must be multiples of `size_multiple()`. `mode`: eval (inference),
-    /// train (pix2pix's train mode at test time) or dropout alone (sampling).
+    /// the CPU. H and W must be multiples of `size_multiple()` (else it panics, as
+    /// libtorch's layers do; [`Colorizer::try_forward`] returns the error). `mode`: eval
+    /// (inference), train (pix2pix's train mode at test time) or dropout alone (sampling).
     pub fn forward(&self, input: &Tensor, mode: ForwardMode) -> Tensor {
+        self.try_forward(input, mode)
+            .unwrap_or_else(|e| panic!("the generator's forward pass: {e}"))
+    }
+
+    /// [`Colorizer::forward`], with libtorch's errors returned. Eval mode on the CPU runs
+    /// the fast path (`model::fast`, equal to the plain network within float rounding).
+    pub fn try_forward(&self, input: &Tensor, mode: ForwardMode) -> Result<Tensor> {
         let input = with_hint_channels(input, self.cfg.in_channels);
-        tch::no_grad(|| {
-            self.net
-                .forward_mode(&input.to_device(self.device), mode)
-                .to_device(Device::Cpu)
-        })
+        match (&self.fast, mode) {
+            (Some(fast), ForwardMode::Eval) => Ok(fast.forward(&input)?),
+            _ => Ok(tch::no_grad(|| {
+                self.net
+                    .forward_mode(&input.to_device(self.device), mode)
+                    .to_device(Device::Cpu)
+            })),
+        }
     }
 
     /// Colours a grey sketch of any size; the result has exactly the input's size.
@@ -183,7 +216,7 @@ impl Colorizer {
             }
             None => line,
         };
-        let colour = self.forward(&input.unsqueeze(0), mode); // [1, 3, H, W]
+        let colour = self.try_forward(&input.unsqueeze(0), mode)?; // [1, 3, H, W]
         tensor_to_rgb(&colour.squeeze_dim(0))
     }
 }

@@ -5,7 +5,10 @@
 //!   autograd, like `nn.LeakyReLU(0.2)` (tch binds only the default slope 0.01);
 //! - [`fused_adam`]: libtorch's one-pass multi-tensor Adam (`torch.optim.Adam(fused=True)`),
 //!   several times faster than a per-tensor update on the CPU (measured in bench/README.md);
-//! - [`autocast_bf16`]: CUDA mixed precision in bfloat16 (`--amp`).
+//! - [`autocast_bf16`]: CUDA mixed precision in bfloat16 (`--amp`);
+//! - [`pack_conv_weight`] and [`conv_packed`]: oneDNN convolution with a weight reordered
+//!   once (not at every call) and a fused activation, for the generator's eval-mode fast path
+//!   (`model::fast`).
 //!
 //! C++ exceptions never cross the boundary: the shim returns them as messages, turned here
 //! into [`tch::TchError`].
@@ -35,6 +38,24 @@ extern "C" {
     ) -> *mut c_char;
     fn colorize_autocast_enter_bf16(was_enabled: *mut i32) -> *mut c_char;
     fn colorize_autocast_exit(was_enabled: i32) -> *mut c_char;
+    fn colorize_mkldnn_pack_conv(
+        w: *const C_tensor,
+        padding: i64,
+        stride: i64,
+        input_size: *const i64,
+        out: *mut *mut C_tensor,
+    ) -> *mut c_char;
+    #[allow(clippy::too_many_arguments)]
+    fn colorize_conv_pointwise(
+        x: *const C_tensor,
+        w: *const C_tensor,
+        b: *const C_tensor,
+        padding: i64,
+        stride: i64,
+        act: i32,
+        slope: f64,
+        out: *mut *mut C_tensor,
+    ) -> *mut c_char;
 }
 
 /// Turns the shim's return value (null, or a message it allocated) into a result.
@@ -138,4 +159,68 @@ pub fn autocast_bf16<T>(f: impl FnOnce() -> T) -> Result<T, tch::TchError> {
     // SAFETY: leaves the region entered above, restoring the previous state.
     check(unsafe { colorize_autocast_exit(was) })?;
     Ok(out)
+}
+
+/// The activation fused into [`conv_packed`]'s output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Activation {
+    /// None: the convolution's output as is.
+    Identity,
+    /// `max(x, 0)`.
+    Relu,
+    /// LeakyReLU with this negative slope.
+    LeakyRelu(f64),
+}
+
+/// A float CPU convolution weight `[O, I, kH, kW]` reordered once into oneDNN's blocked
+/// layout for [`conv_packed`] with this padding and stride, the inputs being about
+/// `input_size` `[N, C, H, W]` (a hint: other sizes still work). The result is an opaque
+/// (mkldnn) tensor: only [`conv_packed`] reads it.
+pub fn pack_conv_weight(
+    w: &Tensor,
+    padding: i64,
+    stride: i64,
+    input_size: [i64; 4],
+) -> Result<Tensor, tch::TchError> {
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    // SAFETY: `w` is live for the call and `input_size` holds the 4 values the shim reads;
+    // on success `out` is a new tensor that the returned `Tensor` owns.
+    check(unsafe {
+        colorize_mkldnn_pack_conv(w.as_ptr(), padding, stride, input_size.as_ptr(), &mut out)
+    })?;
+    Ok(unsafe { Tensor::from_ptr(out) })
+}
+
+/// `act(conv2d(x, w, bias, stride, padding))` in one oneDNN call, `w` from
+/// [`pack_conv_weight`] (same padding and stride), `x` float on the CPU (channels-last in
+/// gives channels-last out). Not differentiable: for inference under `no_grad`.
+pub fn conv_packed(
+    x: &Tensor,
+    w: &Tensor,
+    bias: &Tensor,
+    padding: i64,
+    stride: i64,
+    act: Activation,
+) -> Result<Tensor, tch::TchError> {
+    let (code, slope) = match act {
+        Activation::Identity => (0, 0.0),
+        Activation::Relu => (1, 0.0),
+        Activation::LeakyRelu(s) => (2, s),
+    };
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    // SAFETY: the three tensors are live for the call; on success `out` is a new tensor
+    // that the returned `Tensor` owns.
+    check(unsafe {
+        colorize_conv_pointwise(
+            x.as_ptr(),
+            w.as_ptr(),
+            bias.as_ptr(),
+            padding,
+            stride,
+            code,
+            slope,
+            &mut out,
+        )
+    })?;
+    Ok(unsafe { Tensor::from_ptr(out) })
 }

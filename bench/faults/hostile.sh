@@ -25,6 +25,7 @@ measure() { # name, command...: exit code, peak RSS, seconds, the line saying wh
   read -r code rss secs < <(tail -1 "$work/time") || true
   # The error or skip line (not the start-up log lines), else the last line.
   local msg; msg=$(grep -E '^(error|skipped|Error)|panicked' "$work/err" | head -1)
+  [ "$code" = 0 ] && [ -z "$msg" ] && msg="(done)"
   [ -n "$msg" ] || msg=$(grep -v '^\s*$' "$work/err" | tail -1)
   printf '| %s | %s | %s | %.0f MB | %.1f s | %s |\n' "$name" "$(basename "$1")" "$code" \
     "$(echo "${rss:-0}/1024" | bc -l)" "${secs:-0}" "$(echo "${msg:0:140}" | tr '|' '/')"

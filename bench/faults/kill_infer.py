@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """kill -9 `colorize infer DIR -o OUT` at random moments and check that no partial output
 exists under a final name: every OUT/*.png equals the uninterrupted run's file byte for
-byte; counts the temporary files left. Usage: kill_infer.py [KILLS=20] [WORKDIR]"""
+byte; counts the temporary files left, and checks that a complete run into the same folder
+removes them and writes the same files. Usage: kill_infer.py [KILLS=20] [WORKDIR]"""
 import json
 import os
 import random
@@ -68,6 +69,13 @@ while stats["kills"] < KILLS:
         if want.get(k) != v:
             stats["partial"] += 1
             failures.append(f"{k}: {len(v)} bytes, differs from the uninterrupted run")
+# A complete run into the killed run's folder removes what the kills left.
+p = infer(out)
+p.communicate()
+got = tree_bytes(out)
+stats["tmp_after_rerun"] = sum(os.path.basename(k).startswith(".") for k in got)
+if {k: v for k, v in got.items() if not os.path.basename(k).startswith(".")} != want:
+    failures.append("the re-run's outputs differ from the uninterrupted run's")
 print(json.dumps(stats))
 for f in failures[:20]:
     print("FAIL", f)

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Inference benchmark, side by side in one run (figures go to bench/README.md, "## infer"):
-#   - `colorize infer` end to end on one 512x512 sketch: process start -> PNG written
-#     (model load, decode, network, resize back, recombine, PNG encode, atomic write);
-#   - network-only latency of `colorize infer` (its --timings line; repeated images in one
-#     process, after a warm-up image) at the default working size (128, the model's training
-#     size) and at --work-size 512;
-#   - the network alone in a process doing nothing else (examples/net_bench.rs: the
-#     forward pass `infer` runs, without the batch pipeline's decoder and writer), the same
-#     measurement as the PyTorch script's;
-#   - the same generator in PyTorch-Python (bench/infer/pytorch_infer.py), same libtorch,
-#     same thread count, eval mode, no autograd, after a warm-up call.
-# Generator: pix2pix U-Net for 128 px (7 levels), ngf 64, untrained (speed does not depend
-# on the weights), written by a 1-step `colorize train` run. Release build.
-# Other jobs may share the machine: the implementations alternate, ROUNDS times, so both see
+# Inference benchmark, side by side in one run (figures go to bench/README.md, "## infer"),
+# for two generators, at working sizes 128 (`infer`'s default: the training size) and 512:
+#   - PyTorch eager, PyTorch frozen + optimize_for_inference (bench/infer/pytorch_infer.py)
+#     and ONNX Runtime CPU (bench/infer/ort_infer.py, the same module exported to ONNX),
+#     all with colorize's weights read from the model's generator.safetensors;
+#   - colorize's network alone (examples/net_bench.rs, same weights): `net-plain` is the
+#     trained UnetGenerator in eval mode, `net-fast` the folded, packed, phase-decomposed
+#     network `colorize infer` runs (src/model/fast.rs);
+#   - the network inside `colorize infer DIR` (its --timings line; REPS copies after a
+#     warm-up image) and the directory's throughput (images/s: REPS extra images over the
+#     wall time they add to a one-image run);
+#   - `colorize infer` end to end on one 512x512 sketch: process start -> PNG written.
+# Generators: "ngf64", the pix2pix U-Net for 128 px (7 levels), ngf 64, 1 input channel,
+# untrained (a 1-step `colorize train` run writes it; speed does not depend on the weights);
+# "default", the shipped models/default (ngf 32, 5 input channels: line + hints).
+# Same libtorch (the venv's torch), same threads everywhere (ONNX Runtime: intra-op THREADS,
+# inter-op 1, sequential). Release build. ONNX Runtime and onnx come from PyPI into
+# bench/out/venv-ort, made here on first use.
+# Other jobs may share the machine: the implementations alternate, ROUNDS times, so all see
 # the same background load; the summary gives the median and the minimum of all samples.
 # Usage: bash bench/infer/run.sh [THREADS (2)] [REPS (8)] [ROUNDS (3)]
 set -euo pipefail
@@ -28,6 +33,14 @@ echo "building the release binary (first time: several minutes for libtorch's bi
 cargo build --release --quiet --bin colorize --example net_bench
 BIN=${CARGO_TARGET_DIR:-target}/release/colorize
 NET=${CARGO_TARGET_DIR:-target}/release/examples/net_bench
+ORT_VENV=bench/out/venv-ort
+if [ ! -x "$ORT_VENV/bin/python" ]; then
+    echo "making $ORT_VENV (onnxruntime, onnx from PyPI)" >&2
+    python3 -m venv "$ORT_VENV"
+    "$ORT_VENV/bin/pip" install -q onnxruntime onnx numpy
+fi
+ORT_PY=$ORT_VENV/bin/python
+ORT_SITE=$(ls -d "$ORT_VENV"/lib/python3*/site-packages)
 
 # A 512x512 sketch and a 4-pair dataset to create the ngf-64 model from.
 "$PY" - "$OUT" <<'PYEOF'
@@ -48,7 +61,10 @@ with open(f"{ds}/manifest.jsonl", "w") as m:
     for i in range(4):
         img.resize((128, 128)).save(f"{ds}/line/p{i}.png")
         Image.new("RGB", (128, 128), (250, 200, 40 * i)).save(f"{ds}/color/p{i}.png")
-        m.write(json.dumps({"id": f"p{i}", "split": "train"}) + "\n")
+        m.write(json.dumps({"id": f"p{i}", "split": "train", "line": f"line/p{i}.png",
+                            "color": f"color/p{i}.png", "source": f"synthetic/p{i}.png",
+                            "method": "synthetic", "size": 128, "settings": "synthetic",
+                            "source_stamp": "?", "split_key": "0"}) + "\n")
 PYEOF
 
 MODEL=$OUT/model-ngf64
@@ -58,67 +74,92 @@ if [ ! -f "$MODEL/generator.safetensors" ]; then
         >/dev/null 2>&1
 fi
 
+MODELS="ngf64:$OUT/model-ngf64 default:models/default"
+model_dir() { for m in $MODELS; do [ "${m%%:*}" = "$1" ] && echo "${m#*:}"; done; }
+model_field() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1] + "/config.json"))["model"][sys.argv[2]])' "$1" "$2"; }
+
+# The same modules as ONNX, one fixed-shape file per model and size (torch exports; the
+# exporter needs the onnx package, from the bench's venv).
+for m in $MODELS; do
+    name=${m%%:*} dir=${m#*:}
+    for ws in 128 512; do
+        f=$OUT/$name-$ws.onnx
+        [ -f "$f" ] || PYTHONPATH=$ORT_SITE "$PY" -W ignore bench/infer/pytorch_infer.py \
+            --weights "$dir/generator.safetensors" --ngf "$(model_field "$dir" ngf)" \
+            --in-channels "$(model_field "$dir" in_channels)" --sizes "$ws" --export-onnx "$f"
+    done
+done
+
 # End to end: one process, wall time in ms from start to exit (the PNG is written before).
-e2e() { # work-size
+e2e() { # model-dir work-size
     local t0 t1
     t0=$(date +%s.%N)
     "$BIN" infer "$OUT/sketch512.png" -o "$OUT/sketch512_color.png" --force \
-        --model "$MODEL" --threads "$THREADS" --work-size "$1" >/dev/null 2>&1
+        --model "$1" --threads "$THREADS" --work-size "$2" >/dev/null 2>&1
     t1=$(date +%s.%N)
     echo "($t1 - $t0) * 1000" | bc -l
 }
 
-# Network only: one process colours REPS+1 copies; the first is the warm-up. Prints the
-# REPS network times (ms), one per line.
-net() { # work-size
-    rm -rf "$OUT/many" "$OUT/many-out"
-    mkdir -p "$OUT/many"
-    for i in $(seq 0 "$REPS"); do cp "$OUT/sketch512.png" "$OUT/many/s$(printf %02d "$i").png"; done
-    "$BIN" infer "$OUT/many" -o "$OUT/many-out" --force --model "$MODEL" --threads "$THREADS" \
-        --work-size "$1" --timings 2>&1 >/dev/null |
-        sed -n 's/.*network \([0-9.]*\) ms.*/\1/p' | tail -n +2
+# Wall ms of one `colorize infer DIR` run over the copies in $OUT/$3; network times go to
+# $OUT/timings.txt.
+dir_run() { # model-dir work-size subdir
+    local t0 t1
+    rm -rf "$OUT/$3-out"
+    t0=$(date +%s.%N)
+    "$BIN" infer "$OUT/$3" -o "$OUT/$3-out" --force --model "$1" --threads "$THREADS" \
+        --work-size "$2" --timings 2>"$OUT/timings.txt" >/dev/null
+    t1=$(date +%s.%N)
+    echo "($t1 - $t0) * 1000" | bc -l
 }
 
-# CPU seconds (user + sys, all threads) of a command: robust to waiting for a busy core.
-cpu_s() {
-    "$PY" -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(r.ru_utime + r.ru_stime)' "$@"
+# Directory mode over DIRN = 4 * REPS + 2 copies: prints "network MS" for the images after
+# the warm-up one (from --timings), then "dir-ips IMAGES_PER_S": the DIRN - 2 images over
+# the wall time they add to a two-image run (which, like the long one, prepares the fast
+# path: a single image runs the plain network, see src/cmd/infer.rs).
+DIRN=$((4 * REPS + 2))
+dir_mode() { # model-dir work-size
+    rm -rf "$OUT/two" "$OUT/many"
+    mkdir -p "$OUT/two" "$OUT/many"
+    cp "$OUT/sketch512.png" "$OUT/two/s.png"
+    cp "$OUT/sketch512.png" "$OUT/two/t.png"
+    for i in $(seq 1 "$DIRN"); do cp "$OUT/sketch512.png" "$OUT/many/s$(printf %03d "$i").png"; done
+    local two many
+    two=$(dir_run "$1" "$2" two)
+    many=$(dir_run "$1" "$2" many)
+    sed -n 's/.*network \([0-9.]*\) ms.*/network \1/p' "$OUT/timings.txt" | tail -n +2
+    echo "dir-ips $(echo "($DIRN - 2) * 1000 / ($many - $two)" | bc -l)"
 }
 
-# CPU ms per image of `colorize infer` (every stage: decode, network, finish, encode, write):
-# (CPU of a process colouring 1 + REPS copies - CPU of a process colouring 1) / REPS.
-cpu_per_image() { # work-size
-    rm -rf "$OUT/one" "$OUT/one-out" "$OUT/many" "$OUT/many-out"
-    mkdir -p "$OUT/one" "$OUT/many"
-    cp "$OUT/sketch512.png" "$OUT/one/s.png"
-    for i in $(seq 0 "$REPS"); do cp "$OUT/sketch512.png" "$OUT/many/s$(printf %02d "$i").png"; done
-    local one many
-    one=$(cpu_s "$BIN" infer "$OUT/one" -o "$OUT/one-out" --force --model "$MODEL" \
-        --threads "$THREADS" --work-size "$1")
-    many=$(cpu_s "$BIN" infer "$OUT/many" -o "$OUT/many-out" --force --model "$MODEL" \
-        --threads "$THREADS" --work-size "$1")
-    echo "($many - $one) * 1000 / $REPS" | bc -l
+to_samples() { # prefix: "impl size ms" lines from the JSON the Python scripts print
+    "$PY" -c 'import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    for t in r["times_ms"]:
+        print(sys.argv[1], r["size"], t)' "$1"
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
     "threads $THREADS; $REPS reps x $ROUNDS rounds"
 : >"$OUT/samples.txt"
 for round in $(seq "$ROUNDS"); do
-    for ws in 128 512; do
-        net "$ws" | sed "s/^/colorize $ws /" >>"$OUT/samples.txt"
-        "$PY" bench/infer/pytorch_infer.py --threads "$THREADS" --reps "$REPS" --sizes "$ws" |
-            "$PY" -c 'import json, sys
-for l in sys.stdin:
-    r = json.loads(l)
-    for t in r["times_ms"]:
-        print("pytorch", r["size"], t)
-    for t in r["cpu_ms"]:
-        print("pytorch-cpu", r["size"], t)' >>"$OUT/samples.txt"
-        "$NET" --samples "$THREADS" "$REPS" "$ws" | sed 's/^/net-alone /' >>"$OUT/samples.txt"
-        echo "colorize-cpu $ws $(cpu_per_image "$ws")" >>"$OUT/samples.txt"
-        for _ in 1 2; do echo "e2e $ws $(e2e "$ws")" >>"$OUT/samples.txt"; done
+    for m in $MODELS; do
+        name=${m%%:*} dir=${m#*:}
+        ngf=$(model_field "$dir" ngf) cin=$(model_field "$dir" in_channels)
+        for ws in 128 512; do
+            common=(--threads "$THREADS" --reps "$REPS" --sizes "$ws" --ngf "$ngf"
+                --in-channels "$cin" --weights "$dir/generator.safetensors")
+            "$PY" bench/infer/pytorch_infer.py "${common[@]}" | to_samples pytorch-eager |
+                sed "s/^/$name /" >>"$OUT/samples.txt"
+            "$NET" --samples --model "$dir" "$THREADS" "$REPS" "$ws" 2>/dev/null |
+                sed "s/^/$name /" >>"$OUT/samples.txt"
+            "$ORT_PY" bench/infer/ort_infer.py "$OUT/$name-$ws.onnx" --size "$ws" \
+                --in-channels "$cin" --threads "$THREADS" --reps "$REPS" |
+                to_samples onnxruntime | sed "s/^/$name /" >>"$OUT/samples.txt"
+            "$PY" bench/infer/pytorch_infer.py "${common[@]}" --impl frozen |
+                to_samples pytorch-frozen | sed "s/^/$name /" >>"$OUT/samples.txt"
+            dir_mode "$dir" "$ws" | sed "s/^\([a-z-]*\) /$name \1 $ws /" >>"$OUT/samples.txt"
+            for _ in 1 2; do echo "$name e2e $ws $(e2e "$dir" "$ws")" >>"$OUT/samples.txt"; done
+        done
     done
     echo "round $round done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
@@ -127,29 +168,34 @@ done
 import statistics, sys
 s = {}
 for line in open(sys.argv[1]):
-    impl, size, ms = line.split()
-    s.setdefault((impl, int(size)), []).append(float(ms))
-def fmt(k):
-    v = s[k]
-    return f"{statistics.median(v):8.1f} {min(v):8.1f}"
-print(f"{'ms (median, min)':32} {'work 128':>17} {'work 512':>17}")
-print(f"{'colorize infer, end to end':32} {fmt(('e2e', 128))} {fmt(('e2e', 512))}")
-print(f"{'colorize infer, network only':32} {fmt(('colorize', 128))} {fmt(('colorize', 512))}")
-print(f"{'colorize network alone':32} {fmt(('net-alone', 128))} {fmt(('net-alone', 512))}")
-print(f"{'PyTorch, network only':32} {fmt(('pytorch', 128))} {fmt(('pytorch', 512))}")
-print("CPU ms (user + sys, both threads; median, min):")
-print(f"{'colorize infer, per image (all)':32} {fmt(('colorize-cpu', 128))} {fmt(('colorize-cpu', 512))}")
-print(f"{'PyTorch, network only':32} {fmt(('pytorch-cpu', 128))} {fmt(('pytorch-cpu', 512))}")
-for size in (128, 512):
-    c, p = s[("colorize", size)], s[("pytorch", size)]
-    print(f"colorize / PyTorch network time at {size}: median "
-          f"{statistics.median(c) / statistics.median(p):.2f}x, min {min(c) / min(p):.2f}x "
-          f"({len(c)} and {len(p)} samples)")
-    c = s[("net-alone", size)]
-    print(f"colorize network alone / PyTorch at {size}: median "
-          f"{statistics.median(c) / statistics.median(p):.2f}x, min {min(c) / min(p):.2f}x")
-    c, p = s[("colorize-cpu", size)], s[("pytorch-cpu", size)]
-    print(f"colorize (all stages) / PyTorch (network) CPU time at {size}: median "
-          f"{statistics.median(c) / statistics.median(p):.2f}x, min {min(c) / min(p):.2f}x")
+    model, impl, size, v = line.split()
+    s.setdefault((model, impl, int(size)), []).append(float(v))
+rows = [("pytorch-eager", "PyTorch eager"), ("pytorch-frozen", "PyTorch frozen+optimize"),
+        ("onnxruntime", "ONNX Runtime"), ("net-plain", "colorize plain network"),
+        ("net-fast", "colorize fast network"), ("network", "colorize infer DIR, network"),
+        ("dir-ips", "colorize infer DIR, images/s"), ("e2e", "colorize infer 1 sketch, e2e")]
+for model in ("ngf64", "default"):
+    print(f"\n{model}: ms (median / min; images/s: median / max)  work 128 | work 512")
+    for key, label in rows:
+        cells = []
+        for size in (128, 512):
+            v = s.get((model, key, size))
+            if not v:
+                cells.append(f"{'-':>17}")
+            elif key == "dir-ips":
+                cells.append(f"{statistics.median(v):8.2f} {max(v):8.2f}")
+            else:
+                cells.append(f"{statistics.median(v):8.1f} {min(v):8.1f}")
+        print(f"  {label:30} {cells[0]} | {cells[1]}")
+    for size in (128, 512):
+        med = {k: statistics.median(s[(model, k, size)]) for k, _ in rows[:6]
+               if (model, k, size) in s}
+        ort = med["onnxruntime"]
+        print(f"  at {size}: fast / ONNX Runtime {med['net-fast'] / ort:.2f}x, "
+              f"fast / PyTorch eager {med['net-fast'] / med['pytorch-eager']:.2f}x, "
+              f"ONNX Runtime / eager {ort / med['pytorch-eager']:.2f}x, "
+              f"infer DIR network / ONNX Runtime {med['network'] / ort:.2f}x, "
+              f"infer DIR network / fast alone {med['network'] / med['net-fast']:.2f}x "
+              f"({len(s[(model, 'net-fast', size)])} samples)")
 PYEOF
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -22,7 +22,7 @@ RESULTS="$OUT/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 
 echo "building the Rust benchmark (release)..." >&2
 cargo build --release --example train_bench >&2
-RUST=target/release/examples/train_bench
+RUST=${CARGO_TARGET_DIR:-target}/release/examples/train_bench
 
 for round in $(seq "$ROUNDS"); do
     for b in $BATCHES; do

@@ -218,7 +218,7 @@ fn check_side(path: &Path, (w, h): (u32, u32), cfg: &PrepConfig) -> Result<(), S
     if side * side > cfg.limits.max_pixels {
         let why = format!(
             "too large once made square ({w}x{h} -> {side}x{side} pixels, limit {} pixels; \
-             --square crop keeps the middle)",
+             --crop center keeps the middle)",
             cfg.limits.max_pixels
         );
         return Err(Skip::new("too large", path, why));

@@ -2,6 +2,10 @@
 //!
 //! The model is loaded once; a background thread decodes inputs in parallel (rayon) while
 //! the network runs on the main thread, and a writer thread encodes and writes the PNGs.
+//! The decoder's and writer's threads run at a lower scheduling priority (nice +10), so that
+//! on a machine with as many cores as libtorch has threads they take the cores only when
+//! the network leaves them: the network runs as fast as alone, and the other stages fill
+//! its gaps (measured in bench/README.md, "## infer").
 //! A bad input is skipped with one line (path, reason) and the others still get coloured.
 
 use std::path::{Path, PathBuf};
@@ -53,7 +57,18 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
     report_planned_skips(&jobs, &failures, single)?;
     let planned_skips = failures.len();
     let total = jobs.len();
-    let (colorizer, model_dir) = load_model(&args)?;
+    let t = Instant::now();
+    let (colorizer, model_dir) = load_model(&args, total > 1)?;
+    if args.timings {
+        eprintln!(
+            "timing: model load {:.1} ms ({})",
+            t.elapsed().as_secs_f64() * 1e3,
+            match colorizer.has_fast_path() {
+                true => "weights read, checked, folded and packed for the fast path",
+                false => "weights read and checked; plain network",
+            }
+        );
+    }
     if !hints.is_empty() && !colorizer.model_config().takes_hints() {
         return Err(colorize::Error::NoHintChannels).context(format!(
             "--hints/--hint with the model {}",
@@ -127,12 +142,14 @@ fn user_hints(args: &InferArgs, single: bool) -> anyhow::Result<UserHints> {
 }
 
 /// Sets the threads and device and loads the model `--model` (or the search order of
-/// `run_dir::find_model_dir`) names; returns it with its directory.
-fn load_model(args: &InferArgs) -> anyhow::Result<(Colorizer, PathBuf)> {
+/// `run_dir::find_model_dir`) names; returns it with its directory. The CPU fast path
+/// (folded, packed weights) is prepared only for `several` inputs: preparing it costs
+/// about as much as it saves on one image (bench/README.md, "## infer").
+fn load_model(args: &InferArgs, several: bool) -> anyhow::Result<(Colorizer, PathBuf)> {
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
     let found = run_dir::find_model_dir(args.model.as_deref())?;
-    let colorizer = Colorizer::load(&found.dir, device)?;
+    let colorizer = Colorizer::load_with(&found.dir, device, several && !args.plain_network)?;
     log::info!(
         "model {} (from {}; {} px, ngf {}) on {device:?}",
         found.dir.display(),
@@ -163,17 +180,44 @@ fn progress_bar(single: bool, total: usize) -> ProgressBar {
 fn spawn_decoder(jobs: Vec<Job>) -> (JoinHandle<()>, Receiver<Decoded>) {
     let (decoded_tx, decoded_rx) = sync_channel::<Decoded>(4);
     let decoder = std::thread::spawn(move || {
-        let _ = jobs
-            .into_par_iter()
-            .try_for_each_with(decoded_tx, |tx, job| {
-                let t = Instant::now();
-                let gray = infer::load_sketch(&job.input);
-                // Only whether the receiver is gone matters, not the unsent item.
-                tx.send((job, gray, t.elapsed().as_secs_f64()))
-                    .map_err(|_| ())
-            });
+        lower_thread_priority();
+        let decode_all = || {
+            let _ = jobs
+                .into_par_iter()
+                .try_for_each_with(decoded_tx, |tx, job| {
+                    let t = Instant::now();
+                    let gray = infer::load_sketch(&job.input);
+                    // Only whether the receiver is gone matters, not the unsent item.
+                    tx.send((job, gray, t.elapsed().as_secs_f64()))
+                        .map_err(|_| ())
+                });
+        };
+        // Its own pool, whose workers also yield to the network.
+        match rayon::ThreadPoolBuilder::new()
+            .start_handler(|_| lower_thread_priority())
+            .build()
+        {
+            Ok(pool) => pool.install(decode_all),
+            Err(_) => decode_all(),
+        }
     });
     (decoder, decoded_rx)
+}
+
+/// Nice value of the decoder's and writer's threads: their CPU share against the
+/// network's threads (nice 0) is about 1:10 while both want a core.
+const HELPER_NICE: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority to [`HELPER_NICE`] (Linux: nice values
+/// are per thread). Best effort: on failure, or elsewhere, the thread keeps its priority.
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid has no preconditions; setpriority on our own thread id only changes
+    // this thread's nice value (raising it needs no privilege).
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, HELPER_NICE);
+    }
 }
 
 /// Writer: finishing (resize back, recombine) and PNG encoding off the network's thread.
@@ -186,6 +230,7 @@ fn spawn_writer(
     timings: bool,
 ) -> JoinHandle<anyhow::Result<Skipped>> {
     std::thread::spawn(move || {
+        lower_thread_priority();
         let mut failures = Vec::new();
         for (job, gray, colour, canvas) in coloured {
             let t = Instant::now();
@@ -341,6 +386,9 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
         if let Some(dir) = &args.output {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the output directory {}", dir.display()))?;
+            // What an earlier run killed mid-write left there.
+            data_prep::fs::remove_stale_temporaries(dir)
+                .with_context(|| format!("cleaning up {}", dir.display()))?;
         }
         for input in &args.inputs {
             if input.is_dir() {

@@ -19,7 +19,9 @@
 use tch::{nn, Tensor};
 
 use crate::config::ModelConfig;
-use crate::model::layers::{batch_norm, conv4, conv_transpose4, leaky_relu_inplace, NORM};
+use crate::model::layers::{
+    batch_norm, conv4_init, conv_transpose4_init, leaky_relu_inplace, WeightInit, NORM,
+};
 
 /// Dropout probability of the innermost up-blocks (pix2pix `use_dropout`).
 const DROPOUT: f64 = 0.5;
@@ -60,16 +62,17 @@ impl ForwardMode {
     }
 }
 
+// The blocks' layers are visible to `model::fast`, which re-expresses them for eval mode.
 #[derive(Debug)]
-struct DownBlock {
-    conv: nn::Conv2D,
-    norm: Option<nn::BatchNorm>,
+pub(super) struct DownBlock {
+    pub(super) conv: nn::Conv2D,
+    pub(super) norm: Option<nn::BatchNorm>,
 }
 
 #[derive(Debug)]
-struct UpBlock {
-    conv: nn::ConvTranspose2D,
-    norm: Option<nn::BatchNorm>,
+pub(super) struct UpBlock {
+    pub(super) conv: nn::ConvTranspose2D,
+    pub(super) norm: Option<nn::BatchNorm>,
     dropout: bool,
 }
 
@@ -78,9 +81,9 @@ struct UpBlock {
 #[derive(Debug)]
 pub struct UnetGenerator {
     /// `downs[k-1]` is level k's down-block (level 1 outermost).
-    downs: Vec<DownBlock>,
+    pub(super) downs: Vec<DownBlock>,
     /// `ups[k-1]` is level k's up-block.
-    ups: Vec<UpBlock>,
+    pub(super) ups: Vec<UpBlock>,
 }
 
 /// Filters of level `k` (1-based): ngf, 2ngf, 4ngf, then 8ngf down to the innermost.
@@ -93,6 +96,16 @@ impl UnetGenerator {
     /// root, so `generator.safetensors` keys read like the fields). The weights are tch's
     /// defaults; call `layers::init_weights` for pix2pix's N(0, 0.02).
     pub fn new(p: &nn::Path, cfg: &ModelConfig) -> Self {
+        Self::new_init(p, cfg, WeightInit::Default)
+    }
+
+    /// [`UnetGenerator::new`] with zero weights, for loading a weights file over them
+    /// (`infer::Colorizer::load`): skips tch's random initialisation.
+    pub fn new_for_loading(p: &nn::Path, cfg: &ModelConfig) -> Self {
+        Self::new_init(p, cfg, WeightInit::Zeros)
+    }
+
+    fn new_init(p: &nn::Path, cfg: &ModelConfig, init: WeightInit) -> Self {
         let n = cfg.num_downs();
         let mut downs = Vec::with_capacity(n as usize);
         let mut ups = Vec::with_capacity(n as usize);
@@ -110,7 +123,7 @@ impl UnetGenerator {
             let dp = p / format!("down{k}");
             let down_norm = (!outermost && !innermost).then(|| batch_norm(&dp / NORM, inner));
             downs.push(DownBlock {
-                conv: conv4(&dp / "conv", down_in, inner, 2, false),
+                conv: conv4_init(&dp / "conv", down_in, inner, 2, false, init),
                 norm: down_norm,
             });
 
@@ -118,7 +131,7 @@ impl UnetGenerator {
             // The innermost up-block sees only the bottleneck; the others see cat(skip, up).
             let up_in = if innermost { inner } else { 2 * inner };
             ups.push(UpBlock {
-                conv: conv_transpose4(&upp / "conv", up_in, outer, outermost),
+                conv: conv_transpose4_init(&upp / "conv", up_in, outer, outermost, init),
                 norm: (!outermost).then(|| batch_norm(&upp / NORM, outer)),
                 dropout: cfg.dropout && k >= 5 && !innermost,
             });

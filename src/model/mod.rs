@@ -2,6 +2,7 @@
 //! shared blocks.
 
 pub mod discriminator;
+pub mod fast;
 pub mod generator;
 pub mod layers;
 

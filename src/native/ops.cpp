@@ -3,14 +3,20 @@
 //    0.01), so LeakyReLU(0.2) is one kernel with autograd, as in PyTorch;
 //  - at::_fused_adam_, libtorch's one-pass multi-tensor Adam (the kernel behind
 //    `torch.optim.Adam(fused=True)`, CPU and CUDA), over tensors whose moments we own;
-//  - CUDA autocast in bfloat16 (tch's `autocast` only turns on the default float16).
+//  - CUDA autocast in bfloat16 (tch's `autocast` only turns on the default float16);
+//  - oneDNN convolution with a prepacked weight and a fused activation
+//    (at::mkldnn_reorder_conv2d_weight + mkldnn::_convolution_pointwise, the pair behind
+//    torch.compile's CPU weight freezing), for the generator's eval-mode fast path.
 // Every function catches C++ exceptions and returns them as a malloc'd message (nullptr on
 // success) that the caller frees with colorize_free_error: no exception crosses into Rust.
 
 #include <ATen/autocast_mode.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/_fused_adam.h>
 #include <ATen/ops/leaky_relu.h>
+#include <ATen/ops/mkldnn_reorder_conv2d_weight.h>
 #include <ATen/ops/scalar_tensor.h>
 #include <c10/core/GradMode.h>
 
@@ -98,6 +104,52 @@ char* colorize_autocast_exit(int was_enabled) {
   return guarded([&] {
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
     at::autocast::set_autocast_enabled(at::kCUDA, was_enabled != 0);
+  });
+}
+
+// *out = the float CPU weight *w [O, I, kH, kW] reordered once into oneDNN's blocked layout
+// for a convolution with this padding and stride over inputs of about `input_size`
+// (N, C, H, W): an opaque mkldnn tensor for colorize_conv_pointwise. An unpacked weight is
+// reordered again at every call, which dominates layers with few pixels and many weights.
+char* colorize_mkldnn_pack_conv(const at::Tensor* w, int64_t padding, int64_t stride,
+                                const int64_t* input_size, at::Tensor** out) {
+  return guarded([&] {
+    std::vector<int64_t> size(input_size, input_size + 4);
+    *out = new at::Tensor(at::mkldnn_reorder_conv2d_weight(
+        w->contiguous().to_mkldnn(), {padding, padding}, {stride, stride}, {1, 1}, 1, size));
+  });
+}
+
+// *out = act(conv2d(*x, *w, *b, stride, padding)) through oneDNN, with *w packed by
+// colorize_mkldnn_pack_conv; act: 0 none, 1 ReLU, 2 LeakyReLU(slope). The output keeps the
+// memory format of *x (channels-last in, channels-last out). No autograd: call it under
+// no_grad.
+char* colorize_conv_pointwise(const at::Tensor* x, const at::Tensor* w, const at::Tensor* b,
+                              int64_t padding, int64_t stride, int act, double slope,
+                              at::Tensor** out) {
+  return guarded([&] {
+    static const c10::OperatorHandle op =
+        c10::Dispatcher::singleton().findSchemaOrThrow("mkldnn::_convolution_pointwise", "");
+    c10::List<std::optional<at::Scalar>> scalars;
+    std::string attr = "none";
+    if (act == 1) attr = "relu";
+    if (act == 2) {
+      attr = "leaky_relu";
+      scalars.push_back(at::Scalar(slope));
+    }
+    torch::jit::Stack stack;
+    stack.emplace_back(*x);
+    stack.emplace_back(*w);
+    stack.emplace_back(*b);
+    stack.emplace_back(std::vector<int64_t>{padding, padding});
+    stack.emplace_back(std::vector<int64_t>{stride, stride});
+    stack.emplace_back(std::vector<int64_t>{1, 1});
+    stack.emplace_back(int64_t{1});
+    stack.emplace_back(attr);
+    stack.emplace_back(scalars);
+    stack.emplace_back(c10::IValue());
+    op.callBoxed(&stack);
+    *out = new at::Tensor(stack.at(0).toTensor());
   });
 }
 

@@ -2,6 +2,7 @@
 //! values, the gradient penalty and Adam / RMSprop steps against hand computation.
 
 mod discriminator;
+mod fast;
 mod generator;
 mod layers;
 mod loss;

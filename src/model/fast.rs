@@ -1,0 +1,307 @@
+//! The generator's fast paths: the same weights, re-expressed so that libtorch's oneDNN
+//! convolutions do all the work (measured in bench/README.md, "## infer").
+//!
+//! - **Phase decomposition** ([`phase_kernels`], [`conv_transpose4_phases`]): a 4x4
+//!   stride-2 padding-1 transposed convolution gives output pixel `(2m + a, 2n + b)` from
+//!   input rows `m + a - 1, m + a` and columns `n + b - 1, n + b` only, through the 2x2
+//!   taps `w[3 - a - 2i][3 - b - 2j]`. So one ordinary 2x2 convolution (padding 1, the four
+//!   phases' kernels stacked as `4 * C_out` output channels) followed by an interleave is the
+//!   same operator, with the same number of multiply-adds; libtorch runs it on oneDNN,
+//!   where its transposed convolution takes a slower path. Differentiable with respect to
+//!   the original 4x4 weight (the kernels are gathered from it).
+//! - **Eval network** ([`FastGenerator`]): built once when a model is loaded. Every
+//!   BatchNorm is folded into the convolution before it (running statistics are constants
+//!   in eval mode), every weight is reordered once into oneDNN's blocked layout (an unpacked
+//!   weight is reordered at every call, which dominated the inner levels, where few pixels
+//!   meet millions of weights), the activations are fused into the convolutions, the
+//!   activations are channels-last, and each up-block writes its interleaved output
+//!   straight into the concatenation buffer the next up-block reads.
+
+use tch::{Device, Kind, TchError, Tensor};
+
+use crate::model::generator::UnetGenerator;
+use crate::model::layers::LEAKY_SLOPE;
+use crate::native::{conv_packed, pack_conv_weight, Activation};
+
+/// BatchNorm's epsilon (`layers::batch_norm` keeps tch's and PyTorch's default).
+const BN_EPS: f64 = 1e-5;
+
+/// The four 2x2 phase kernels of a 4x4 stride-2 padding-1 transposed convolution's weight
+/// `[C_in, C_out, 4, 4]`, as one convolution weight `[4 * C_out, C_in, 2, 2]`: block
+/// `p = 2a + b` holds phase `(a, b)` (output row parity a, column parity b), whose tap
+/// `(i, j)` is `w[.., .., 3 - a - 2i, 3 - b - 2j]`. Differentiable.
+pub fn phase_kernels(w: &Tensor) -> Tensor {
+    let (c_in, c_out) = (w.size()[0], w.size()[1]);
+    // flipped[.., k, l] = w[.., 3 - k, 3 - l], and k = 2i + a: tap i of the row phase a
+    // (likewise l = 2j + b). One gather copy after the flip.
+    w.flip([2, 3])
+        .view([c_in, c_out, 2, 2, 2, 2]) // [C_in, C_out, i, a, j, b]
+        .permute([3, 5, 1, 0, 2, 4]) // [a, b, C_out, C_in, i, j]
+        .reshape([4 * c_out, c_in, 2, 2])
+}
+
+/// The phases `y` `[B, 4 * C, H + 1, W + 1]` (a padding-1 convolution with
+/// [`phase_kernels`]) seen as the transposed convolution's output, `[B, C, H, 2, W, 2]`
+/// (reshape to `[B, C, 2H, 2W]`): element `(m, a, n, b)` is `y[2a + b, m + a, n + b]`.
+/// A strided view of `y`, no copy.
+fn phase_view(y: &Tensor, c: i64) -> Result<Tensor, TchError> {
+    let (batch, _, h1, w1) = y.size4()?;
+    let s = y.stride();
+    let (sb, sc, sh, sw) = (s[0], s[1], s[2], s[3]);
+    let sp = c * sc; // from one phase's channel block to the next
+    y.f_as_strided(
+        [batch, c, h1 - 1, 2, w1 - 1, 2],
+        [sb, sc, sh, 2 * sp + sh, sw, sp + sw],
+        None::<i64>,
+    )
+}
+
+/// As [`phase_view`] for phases computed without the one-pixel shift, `y` `[B, 4 * C, H,
+/// W]`: element `(m, a, n, b)` is `y[2a + b, m, n]`.
+fn phase_view_exact(y: &Tensor, c: i64) -> Result<Tensor, TchError> {
+    let (batch, _, h, w) = y.size4()?;
+    let s = y.stride();
+    let sp = c * s[1];
+    y.f_as_strided(
+        [batch, c, h, 2, w, 2],
+        [s[0], s[1], s[2], 2 * sp, s[3], sp],
+        None::<i64>,
+    )
+}
+
+/// `conv_transpose2d(x, w, bias, stride 2, padding 1)` for a 4x4 weight `[C_in, C_out, 4,
+/// 4]`, computed as one 2x2 convolution over the four output phases and an interleave
+/// (see the module's notes). Differentiable with respect to `x`, `w` and `bias`.
+pub fn conv_transpose4_phases(x: &Tensor, w: &Tensor, bias: Option<&Tensor>) -> Tensor {
+    let (batch, _, h, wd) = x
+        .size4()
+        .expect("conv_transpose4_phases: x must be [B, C, H, W]");
+    let c_out = w.size()[1];
+    let bias4 = bias.map(|b| b.repeat([4]));
+    let y = x.conv2d(&phase_kernels(w), bias4.as_ref(), [1, 1], [1, 1], [1, 1], 1);
+    phase_view(&y, c_out)
+        .expect("phase_view of a 4-d tensor")
+        .reshape([batch, c_out, 2 * h, 2 * wd]) // [B, C_out, 2H, 2W]
+}
+
+/// A new channels-last float CPU tensor `[B, C, H, W]`, uninitialised.
+fn empty_channels_last(size: [i64; 4]) -> Tensor {
+    let [b, c, h, w] = size;
+    Tensor::empty([b, h, w, c], (Kind::Float, Device::Cpu)).permute([0, 3, 1, 2])
+}
+
+/// Scale and shift folding an eval-mode BatchNorm into the layer before it:
+/// `bn(z) = z * scale + shift`.
+fn bn_affine(bn: &tch::nn::BatchNorm) -> (Tensor, Tensor) {
+    let scale = (&bn.running_var + BN_EPS).rsqrt();
+    let scale = match &bn.ws {
+        Some(gamma) => scale * gamma,
+        None => scale,
+    };
+    let shift = -(&bn.running_mean * &scale);
+    let shift = match &bn.bs {
+        Some(beta) => shift + beta,
+        None => shift,
+    };
+    (scale, shift)
+}
+
+#[derive(Debug)]
+struct FastDown {
+    /// The convolution weight with its BatchNorm folded in, packed for oneDNN.
+    weight: Tensor,
+    /// The innermost level only: its central 2x2 taps, packed for a padding-0 stride-1
+    /// convolution. On a 2x2 input (the canvas at the training size) those are the only
+    /// taps that meet pixels, so this reads a quarter of the weights.
+    center: Option<Tensor>,
+    bias: Tensor,
+    act: Activation,
+}
+
+#[derive(Debug)]
+struct FastUp {
+    /// [`phase_kernels`] of the transposed convolution, BatchNorm folded in, packed.
+    weight: Tensor,
+    /// The innermost level only: the taps that meet a 1x1 input, `w[.., .., 1 + a, 1 + b]`
+    /// for phase `(a, b)`, as a packed 1x1 convolution `[4 * C_out, C_in, 1, 1]` (a quarter
+    /// of the weights).
+    center: Option<Tensor>,
+    /// The folded bias, once per phase: `[4 * C_out]`.
+    bias: Tensor,
+    c_out: i64,
+    act: Activation,
+}
+
+/// The generator in eval mode (running statistics, no dropout) on the CPU, for inference:
+/// equal to `UnetGenerator::forward_mode(x, ForwardMode::Eval)` up to float rounding
+/// (tested within 1e-4), several times faster at the inner levels. Holds its own copy of
+/// the weights (folded and packed), made by [`FastGenerator::new`].
+#[derive(Debug)]
+pub struct FastGenerator {
+    downs: Vec<FastDown>,
+    ups: Vec<FastUp>,
+}
+
+impl FastGenerator {
+    /// Folds and packs `g`'s weights (float32, CPU). `image_size` is the side the weights
+    /// are packed for (the model's training size, `infer`'s default working size; other
+    /// sizes work as well, measured no slower); `in_channels` the network's input channels.
+    pub fn new(g: &UnetGenerator, in_channels: i64, image_size: i64) -> Result<Self, TchError> {
+        tch::no_grad(|| Self::build(g, in_channels, image_size))
+    }
+
+    fn build(g: &UnetGenerator, in_channels: i64, image_size: i64) -> Result<Self, TchError> {
+        let n = g.downs.len();
+        let mut downs = Vec::with_capacity(n);
+        let mut c_in = in_channels;
+        for (i, down) in g.downs.iter().enumerate() {
+            let w = down.conv.ws.f_to_kind(Kind::Float)?;
+            let c_out = w.size()[0];
+            let (w, bias) = match &down.norm {
+                Some(bn) => {
+                    let (scale, shift) = bn_affine(bn);
+                    (w * scale.view([-1, 1, 1, 1]), shift)
+                }
+                None => (w, Tensor::zeros([c_out], (Kind::Float, Device::Cpu))),
+            };
+            let side = (image_size >> i).max(1);
+            let center = match i + 1 == n {
+                true => {
+                    let taps = w.f_narrow(2, 1, 2)?.f_narrow(3, 1, 2)?.f_contiguous()?;
+                    Some(pack_conv_weight(&taps, 0, 1, [1, c_in, 2, 2])?)
+                }
+                false => None,
+            };
+            downs.push(FastDown {
+                weight: pack_conv_weight(&w, 1, 2, [1, c_in, side, side])?,
+                center,
+                bias: bias.contiguous(),
+                // Levels 1..n-1 feed LeakyReLU(d) to the next level and (as the skip) to
+                // the up path, whose ReLU makes it ReLU(d); the innermost feeds ReLU(d).
+                act: if i + 1 < n {
+                    Activation::LeakyRelu(LEAKY_SLOPE)
+                } else {
+                    Activation::Relu
+                },
+            });
+            c_in = c_out;
+        }
+        let mut ups = Vec::with_capacity(n);
+        for (k, up) in g.ups.iter().enumerate() {
+            let w = up.conv.ws.f_to_kind(Kind::Float)?; // [C_in, C_out, 4, 4]
+            let (c_in, c_out) = (w.size()[0], w.size()[1]);
+            let conv_bias = match &up.conv.bs {
+                Some(b) => b.f_to_kind(Kind::Float)?,
+                None => Tensor::zeros([c_out], (Kind::Float, Device::Cpu)),
+            };
+            // Folded in place on the fresh phase kernels [4 * C_out, C_in, 2, 2] (one pass
+            // fewer over the weights, which dominates loading).
+            let mut phases = phase_kernels(&w);
+            let bias = match &up.norm {
+                Some(bn) => {
+                    let (scale, shift) = bn_affine(bn);
+                    let _ = phases.f_mul_(&scale.repeat([4]).view([-1, 1, 1, 1]))?;
+                    conv_bias * &scale + shift
+                }
+                None => conv_bias,
+            };
+            let side = (image_size >> (k + 1)).max(1);
+            let center = match k + 1 == n {
+                true => {
+                    // Phase (a, b) sits at (a, b) of the padding-1 convolution's 2x2 output,
+                    // whose tap (1 - a, 1 - b) alone meets the 1x1 input's pixel: that tap
+                    // of each phase's kernel (w[1 + a][1 + b]), as a 1x1 convolution.
+                    let mut blocks = Vec::with_capacity(4);
+                    for (p, (a, b)) in [(0, 0), (0, 1), (1, 0), (1, 1)].into_iter().enumerate() {
+                        blocks.push(
+                            phases
+                                .f_narrow(0, p as i64 * c_out, c_out)?
+                                .f_narrow(2, 1 - a, 1)?
+                                .f_narrow(3, 1 - b, 1)?,
+                        );
+                    }
+                    let taps = Tensor::f_cat(&blocks, 0)?; // [4 * C_out, C_in, 1, 1]
+                    Some(pack_conv_weight(&taps, 0, 1, [1, c_in, 1, 1])?)
+                }
+                false => None,
+            };
+            ups.push(FastUp {
+                weight: pack_conv_weight(&phases, 1, 1, [1, c_in, side, side])?,
+                center,
+                bias: bias.repeat([4]).contiguous(),
+                c_out,
+                // Every up-block but the outermost feeds ReLU(its output) to the next
+                // (through the concatenation); the outermost ends in Tanh, applied after.
+                act: if k == 0 {
+                    Activation::Identity
+                } else {
+                    Activation::Relu
+                },
+            });
+        }
+        Ok(FastGenerator { downs, ups })
+    }
+
+    /// `[B, in_channels, H, W]` float CPU in [-1, 1] -> `[B, 3, H, W]` colour, eval mode;
+    /// H and W multiples of the U-Net's `size_multiple`. Runs without autograd.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor, TchError> {
+        tch::no_grad(|| self.forward_inner(x))
+    }
+
+    fn forward_inner(&self, x: &Tensor) -> Result<Tensor, TchError> {
+        let n = self.downs.len();
+        // Channels-last activations: oneDNN's native layout, no reorder between layers.
+        let mut a = x
+            .f_to_kind(Kind::Float)?
+            .f_permute([0, 2, 3, 1])?
+            .f_contiguous()?
+            .f_permute([0, 3, 1, 2])?;
+        // skips[i] = LeakyReLU(d_{i+1}) for the levels 1..n-1, as in `forward_mode`.
+        let mut skips = Vec::with_capacity(n);
+        for (i, down) in self.downs.iter().enumerate() {
+            a = match (&down.center, a.size4()?) {
+                (Some(center), (_, _, 2, 2)) => {
+                    conv_packed(&a, center, &down.bias, 0, 1, down.act)?
+                }
+                _ => conv_packed(&a, &down.weight, &down.bias, 1, 2, down.act)?,
+            };
+            if i + 1 < n {
+                skips.push(a.shallow_clone());
+            }
+        }
+        // a = ReLU(d_n). Up the levels: each up-block's phases are interleaved straight into
+        // the next block's input buffer [B, C_skip + C_up, 2H, 2W], beside ReLU(skip).
+        for (k, up) in self.ups.iter().enumerate().rev() {
+            let (batch, _, h, w) = a.size4()?;
+            let phases = match (&up.center, h, w) {
+                (Some(center), 1, 1) => {
+                    let y = conv_packed(&a, center, &up.bias, 0, 1, up.act)?; // [B, 4C, 1, 1]
+                    phase_view_exact(&y, up.c_out)? // [B, C, 1, 2, 1, 2]
+                }
+                _ => {
+                    let y = conv_packed(&a, &up.weight, &up.bias, 1, 1, up.act)?; // [B, 4C, H+1, W+1]
+                    phase_view(&y, up.c_out)? // [B, C, H, 2, W, 2]
+                }
+            };
+            if k == 0 {
+                let mut out =
+                    Tensor::empty([batch, up.c_out, 2 * h, 2 * w], (Kind::Float, Device::Cpu));
+                out.f_view([batch, up.c_out, h, 2, w, 2])?
+                    .f_copy_(&phases)?;
+                return out.f_tanh_();
+            }
+            let skip = &skips[k - 1]; // LeakyReLU(d_k), level k's skip
+            let c_skip = skip.size()[1];
+            let buf = empty_channels_last([batch, c_skip + up.c_out, 2 * h, 2 * w]);
+            // ReLU(LeakyReLU(d)) = ReLU(d), written into the buffer's first channels.
+            let _ = skip.f_clamp_min_out(&buf.f_narrow(1, 0, c_skip)?, 0.0)?;
+            buf.f_narrow(1, c_skip, up.c_out)?
+                .f_view([batch, up.c_out, h, 2, w, 2])?
+                .f_copy_(&phases)?;
+            a = buf;
+        }
+        Err(TchError::Shape(
+            "FastGenerator: a generator without levels".into(),
+        ))
+    }
+}
