@@ -2,7 +2,7 @@
 # Fuzzes the targets given (default: the pure-Rust ones) one after another, each for
 # $SECONDS_PER_TARGET seconds (default 600) on one core, low priority; logs go to
 # fuzz/logs/<target>.log and crashes to fuzz/artifacts/<target>/.
-# Usage: fuzz/run.sh [TARGET...]   (model_dir needs --features torch: see RELIABILITY.md)
+# Usage: fuzz/run.sh [TARGET...]   (model_dir and upload link libtorch: see RELIABILITY.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${SECONDS_PER_TARGET:-600}
@@ -15,7 +15,7 @@ for t in "${targets[@]}"; do
   features=()
   # libtorch is not instrumented and dislikes AddressSanitizer: coverage only, own build dir.
   # colorize's rpath to libtorch is set for its own binaries only: say where it is.
-  if [ "$t" = model_dir ]; then
+  if [ "$t" = model_dir ] || [ "$t" = upload ]; then
     features=(--features torch -s none --target-dir "$PWD/target-torch")
     export LD_LIBRARY_PATH="$PWD/../.venv/libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   fi

@@ -92,6 +92,20 @@ for name, data in raster.items():
     put("image_load", name, data)
     put("hints_image", name, data)
 
+# upload: byte 0 flags (bit 0 hints, bits 2.. work size / 16), bytes 1-2 the sketch's
+# length, the sketch, the hints (fuzz_targets/upload_input.rs).
+def upload(flags, sketch, hints=b""):
+    return bytes([flags]) + len(sketch).to_bytes(2, "little") + sketch + hints
+
+
+hints_png = enc(img("RGBA"), "PNG")
+for name, data in raster.items():
+    if not name.endswith((".svg", ".svgz")):
+        put("upload", name + ".upload", upload(0, data))
+put("upload", "png_with_hints.upload", upload(1, raster["png_L.png"], hints_png))
+put("upload", "png_hints_work96.upload", upload(1 | (6 << 2), raster["png_RGB.png"], hints_png))
+put("upload", "svg_refused.upload", upload(0, svgs["plain.svg"]))
+
 entry = {"id": "a/cat", "split": "train", "line": "line/a__cat.png", "color": "color/a__cat.png",
          "source": "src/a/cat.png", "method": "xdog", "size": 128, "settings": "xdog s=0.8",
          "source_stamp": "123:456", "split_key": "00ff"}

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use tch::Device;
 
 pub use models::ModelInfo;
+pub use upload::{inspect_upload, Inspected};
 
 use crate::infer::Colorizer;
 

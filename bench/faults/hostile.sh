@@ -44,3 +44,25 @@ rm -rf "$work/out" "$work/outdir"
 measure "(whole directory)" "$bin/prep" "$work/in" -o "$work/out" --size 32 --upscale
 measure "(whole directory)" "$bin/colorize" infer "$work/in" -o "$work/outdir" --model "$MODEL" --device cpu --threads 1
 echo "prep skipped.txt:"; sed 's/^/  /' "$work/out/skipped.txt" 2>/dev/null | cut -c1-160
+
+# The same files as uploads to `colorize serve` (one server for all): the HTTP status and
+# the JSON error of each, then the server's peak memory and a health check at the end.
+echo
+echo "| input | POST /api/colorize | answer |"
+echo "|---|---|---|"
+"$bin/colorize" serve --model "$MODEL" --port 0 --threads 1 >"$work/url" 2>"$work/serve.log" &
+spid=$!
+for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
+url=$(head -1 "$work/url")
+for f in "$work"/in/*; do
+  name=$(basename "$f"); name=${name//[^[:print:]]/?}
+  [ -L "$f" ] || [ -d "$f" ] || [[ "$name" == *'?'* ]] && continue
+  code=$(curl -s -o "$work/answer" -w '%{http_code}' --max-time 120 -F "sketch=@$f" "${url}api/colorize")
+  if [ "$code" = 200 ]; then answer="a PNG of $(file -b "$work/answer" | cut -d, -f2 | tr -d ' ')"
+  else answer=$(head -c 140 "$work/answer" | tr '|' '/'); fi
+  printf '| %s | %s | %s |\n' "$name" "$code" "$answer"
+done
+printf 'server peak memory %s, /healthz after all: %s\n' \
+  "$(grep VmHWM /proc/$spid/status | awk '{printf "%.0f MB", $2/1024}')" \
+  "$(curl -s --max-time 10 "${url}healthz")"
+kill -INT "$spid"; wait "$spid"; echo "server exit status $?"

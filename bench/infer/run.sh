@@ -20,8 +20,11 @@
 # Other jobs may share the machine: the implementations alternate, ROUNDS times, so all see
 # the same background load; the summary gives the median and the minimum of all samples.
 # Usage: bash bench/infer/run.sh [THREADS (2)] [REPS (8)] [ROUNDS (3)]
+#   PARTS=net bash bench/infer/run.sh 2 5 8   # networks only (eager, ONNX Runtime, colorize):
+#                                             # short rounds, for a machine with bursty load
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+PARTS=${PARTS:-all}
 THREADS=${1:-2}
 REPS=${2:-8}
 ROUNDS=${3:-3}
@@ -155,6 +158,7 @@ for round in $(seq "$ROUNDS"); do
             "$ORT_PY" bench/infer/ort_infer.py "$OUT/$name-$ws.onnx" --size "$ws" \
                 --in-channels "$cin" --threads "$THREADS" --reps "$REPS" |
                 to_samples onnxruntime | sed "s/^/$name /" >>"$OUT/samples.txt"
+            [ "$PARTS" = net ] && continue
             "$PY" bench/infer/pytorch_infer.py "${common[@]}" --impl frozen |
                 to_samples pytorch-frozen | sed "s/^/$name /" >>"$OUT/samples.txt"
             dir_mode "$dir" "$ws" | sed "s/^\([a-z-]*\) /$name \1 $ws /" >>"$OUT/samples.txt"
@@ -188,14 +192,15 @@ for model in ("ngf64", "default"):
                 cells.append(f"{statistics.median(v):8.1f} {min(v):8.1f}")
         print(f"  {label:30} {cells[0]} | {cells[1]}")
     for size in (128, 512):
-        med = {k: statistics.median(s[(model, k, size)]) for k, _ in rows[:6]
-               if (model, k, size) in s}
-        ort = med["onnxruntime"]
-        print(f"  at {size}: fast / ONNX Runtime {med['net-fast'] / ort:.2f}x, "
-              f"fast / PyTorch eager {med['net-fast'] / med['pytorch-eager']:.2f}x, "
-              f"ONNX Runtime / eager {ort / med['pytorch-eager']:.2f}x, "
-              f"infer DIR network / ONNX Runtime {med['network'] / ort:.2f}x, "
-              f"infer DIR network / fast alone {med['network'] / med['net-fast']:.2f}x "
-              f"({len(s[(model, 'net-fast', size)])} samples)")
+        for stat, f in (("medians", statistics.median), ("minima", min)):
+            v = {k: f(s[(model, k, size)]) for k, _ in rows[:6] if (model, k, size) in s}
+            ort, eager, fast = v["onnxruntime"], v["pytorch-eager"], v["net-fast"]
+            line = (f"  at {size}, {stat}: fast / ONNX Runtime {fast / ort:.2f}x, "
+                    f"fast / PyTorch eager {fast / eager:.2f}x, "
+                    f"ONNX Runtime / eager {ort / eager:.2f}x")
+            if "network" in v:
+                line += (f", infer DIR network / ONNX Runtime {v['network'] / ort:.2f}x, "
+                         f"infer DIR network / fast alone {v['network'] / fast:.2f}x")
+            print(line + f" ({len(s[(model, 'net-fast', size)])} samples)")
 PYEOF
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -238,7 +238,7 @@ async fn read_form(mut form: Multipart, limits: &Limits) -> Result<Upload, ApiEr
 }
 
 /// `work_size`: empty or `auto` for the model's size, else a number of pixels in range.
-fn parse_work_size(raw: &[u8], limits: &Limits) -> Result<Option<u32>, ApiError> {
+pub(super) fn parse_work_size(raw: &[u8], limits: &Limits) -> Result<Option<u32>, ApiError> {
     let text = String::from_utf8_lossy(raw);
     let text = text.trim();
     if text.is_empty() || text == "auto" {

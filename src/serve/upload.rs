@@ -70,6 +70,51 @@ pub fn decode_hints(
     Ok(img.to_rgba8())
 }
 
+/// What an accepted upload decodes to.
+#[derive(Debug)]
+pub struct Inspected {
+    /// The sketch, grey.
+    pub sketch: GrayImage,
+    /// The hints, RGBA of the sketch's size.
+    pub hints: Option<RgbaImage>,
+    /// The working size asked for (`None`: the model's).
+    pub work_size: Option<u32>,
+}
+
+/// One upload's fields through every check and decoder `POST /api/colorize` applies to
+/// them, in the same order (header checks in the handler, decoding on the inference thread);
+/// a refusal is `(HTTP status, message)`. What the multipart parser hands over is what this
+/// takes, so the fuzz target `fuzz/fuzz_targets/upload.rs` and the hostile-input runs reach
+/// the server's own code without a network or a model.
+pub fn inspect_upload(
+    sketch: &[u8],
+    hints: Option<&[u8]>,
+    work_size: Option<&[u8]>,
+    limits: &Limits,
+) -> Result<Inspected, (u16, String)> {
+    let refusal = |e: ApiError| (e.status.as_u16(), e.message);
+    let size = check_sketch(sketch, limits).map_err(refusal)?;
+    let hints = hints.filter(|h| !h.is_empty());
+    if let Some(h) = hints {
+        check_hints(h, size).map_err(refusal)?;
+    }
+    let work_size = work_size
+        .map(|w| super::api::parse_work_size(w, limits))
+        .transpose()
+        .map_err(refusal)?
+        .flatten();
+    let gray = decode_sketch(sketch, limits).map_err(refusal)?;
+    let hints = hints
+        .map(|h| decode_hints(h, gray.dimensions(), limits))
+        .transpose()
+        .map_err(refusal)?;
+    Ok(Inspected {
+        sketch: gray,
+        hints,
+        work_size,
+    })
+}
+
 /// Encodes the result as PNG, favouring speed over size (it goes over loopback).
 pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::with_capacity(img.as_raw().len() / 2);

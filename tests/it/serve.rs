@@ -466,3 +466,57 @@ fn the_binary_prints_its_url_warns_off_loopback_and_stops_on_ctrl_c() {
         "nothing listens any more"
     );
 }
+
+#[path = "../../fuzz/fuzz_targets/upload_input.rs"]
+mod upload_input;
+
+/// The inputs kept from fuzzing the upload handling (`fuzz/regressions/upload/`), replayed:
+/// each is accepted or refused with a 4xx status and a message, never a panic, and what is
+/// accepted respects the pixel guard and the hints' size.
+#[test]
+fn kept_fuzz_inputs_of_the_upload_handler_replay() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/upload");
+    let limits = Limits {
+        max_body_bytes: 1 << 20,
+        max_pixels: 1 << 20,
+        max_work_size: 1024,
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    let mut accepted = Vec::new();
+    for file in &files {
+        let data = std::fs::read(file).unwrap();
+        let Some((sketch, hints, work)) = upload_input::split(&data) else {
+            continue;
+        };
+        let work = work.as_deref().map(str::as_bytes);
+        match colorize::serve::inspect_upload(sketch, hints, work, &limits) {
+            Ok(up) => {
+                let (w, h) = up.sketch.dimensions();
+                assert!(u64::from(w) * u64::from(h) <= limits.max_pixels);
+                if let Some(hints) = &up.hints {
+                    assert_eq!(hints.dimensions(), (w, h), "{}", file.display());
+                }
+                accepted.push((file.file_name().unwrap().to_owned(), up.work_size));
+            }
+            Err((status, message)) => {
+                assert!((400..500).contains(&status), "{}: {status}", file.display());
+                assert!(!message.is_empty());
+            }
+        }
+    }
+    // The seeds kept beside the finds: a sketch with hints is accepted, with its work size.
+    assert!(
+        accepted.contains(&("png_hints_work96.upload".into(), Some(96))),
+        "{accepted:?}"
+    );
+    let svg = std::fs::read(dir.join("svg_refused.upload")).unwrap();
+    let (sketch, _, _) = upload_input::split(&svg).unwrap();
+    let (status, message) =
+        colorize::serve::inspect_upload(sketch, None, None, &limits).unwrap_err();
+    assert_eq!(status, 415, "{message}");
+}
