@@ -186,12 +186,12 @@ impl Dataset {
     /// `w` `floor(w)` times, plus a seeded share `frac(w)` of them, drawn anew each epoch.
     /// With all weights 1 this is `0..len()`.
     fn epoch_slots(&self, seed: u64, epoch: u64) -> Vec<usize> {
+        if self.sources.iter().all(|s| s.weight == 1.0) {
+            return (0..self.len()).collect();
+        }
         let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); self.sources.len()];
         for (i, (k, _)) in self.entries.iter().enumerate() {
             by_source[*k].push(i);
-        }
-        if self.sources.iter().all(|s| s.weight == 1.0) {
-            return (0..self.len()).collect();
         }
         let mut slots = Vec::with_capacity(self.epoch_len());
         for (k, (idx, src)) in by_source.iter().zip(&self.sources).enumerate() {
@@ -323,12 +323,14 @@ struct BatchMaker {
     seed: u64,
     hints: Option<HintSimConfig>,
     hint_spread: u32,
+    /// `data.epoch_len()`, counted once: every sample position needs it.
+    epoch_len: u64,
     epoch: Option<(u64, Vec<usize>)>,
 }
 
 impl BatchMaker {
     fn sample_at(&mut self, pos: u64) -> usize {
-        let n = self.data.epoch_len() as u64;
+        let n = self.epoch_len;
         let epoch = pos / n;
         if self.epoch.as_ref().map(|(e, _)| *e) != Some(epoch) {
             self.epoch = Some((epoch, self.data.epoch_samples(self.seed, epoch)));
@@ -430,6 +432,7 @@ impl Loader {
                 seed: cfg.seed,
                 hints: cfg.hints,
                 hint_spread: cfg.hint_spread,
+                epoch_len: data.epoch_len() as u64,
                 epoch: None,
             };
             let handle = std::thread::Builder::new()

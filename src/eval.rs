@@ -218,35 +218,47 @@ pub struct Scored {
 }
 
 impl Scored {
-    /// The pairs scored.
-    pub fn count(&self) -> usize {
-        self.scores.len()
+    /// Everything of several evaluations as one (each image counts once; their examples
+    /// are dropped).
+    pub fn pooled(parts: Vec<Scored>) -> Scored {
+        let mut all = Scored::default();
+        for p in parts {
+            all.scores.extend(p.scores);
+            all.diversity.extend(p.diversity);
+            all.fidelity.0 += p.fidelity.0;
+            all.fidelity.1 += p.fidelity.1;
+        }
+        all
     }
 
-    /// Everything of several evaluations as one (each image counts once; the examples of
-    /// the first are kept).
-    pub fn pooled(parts: &[Scored]) -> Scored {
-        Scored {
-            scores: parts
-                .iter()
-                .flat_map(|p| p.scores.iter().copied())
-                .collect(),
-            diversity: parts
-                .iter()
-                .flat_map(|p| p.diversity.iter().copied())
-                .collect(),
-            fidelity: parts
-                .iter()
-                .fold((0.0, 0), |(s, n), p| (s + p.fidelity.0, n + p.fidelity.1)),
-            examples: Vec::new(),
-            example_hints: Vec::new(),
+    /// The examples kept for the contact sheet and their hints, taken out.
+    pub fn take_examples(&mut self) -> (Examples, Vec<(String, HintMap)>) {
+        (
+            std::mem::take(&mut self.examples),
+            std::mem::take(&mut self.example_hints),
+        )
+    }
+
+    /// The report and the examples.
+    pub fn into_evaluation(
+        mut self,
+        model_name: &str,
+        data: &str,
+        opts: &EvalOptions,
+    ) -> Evaluation {
+        let report = self.report(model_name, data, opts);
+        let (examples, example_hints) = self.take_examples();
+        Evaluation {
+            report,
+            examples,
+            example_hints,
         }
     }
 
-    /// The report of these scores and the examples.
-    pub fn into_evaluation(self, model_name: &str, data: &str, opts: &EvalOptions) -> Evaluation {
+    /// The figures of these scores.
+    pub fn report(&self, model_name: &str, data: &str, opts: &EvalOptions) -> EvalReport {
         let mean = MetricsMean::of(&self.scores);
-        let report = EvalReport {
+        EvalReport {
             model: model_name.to_string(),
             data: data.to_string(),
             split: opts.split,
@@ -272,11 +284,6 @@ impl Scored {
                 .diversity
                 .map(|_| self.diversity.iter().sum::<f64>() / self.diversity.len().max(1) as f64),
             definitions: DEFINITIONS.to_string(),
-        };
-        Evaluation {
-            report,
-            examples: self.examples,
-            example_hints: self.example_hints,
         }
     }
 }

@@ -147,18 +147,15 @@ fn score_each(
     let mut hints = Vec::new();
     let mut parts = Vec::new();
     for (path, (source, name)) in data.iter().zip(sources) {
-        let scored = score(path, source, name, opts)?;
-        let pooled_part = Scored::pooled(std::slice::from_ref(&scored));
-        let ev = scored.into_evaluation(name, &path.display().to_string(), opts);
-        rows.push(ev.report);
-        examples.extend(ev.examples);
-        hints.extend(ev.example_hints);
-        parts.push(pooled_part);
+        let mut scored = score(path, source, name, opts)?;
+        rows.push(scored.report(name, &path.display().to_string(), opts));
+        let (ex, h) = scored.take_examples();
+        examples.extend(ex);
+        hints.extend(h);
+        parts.push(scored);
     }
     if data.len() > 1 {
-        let name = sources[0].1;
-        let all = Scored::pooled(&parts).into_evaluation(name, ALL_DATA, opts);
-        rows.push(all.report);
+        rows.push(Scored::pooled(parts).report(sources[0].1, ALL_DATA, opts));
     }
     Ok((rows, examples, hints))
 }

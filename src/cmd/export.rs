@@ -232,20 +232,15 @@ fn eval_table(rows: &[EvalReport]) -> String {
     );
     s += "| data | pairs | model | hints | L1 | PSNR dB | SSIM | colourfulness | target | ratio | hint fidelity | hue entropy (target) | hue JSD |\n";
     s += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-    let mut rows: Vec<&EvalReport> = rows.iter().collect();
-    // Grouped by dataset (`all` last), in the order the datasets first appear.
-    let order = |d: &str| {
-        if d == colorize::eval::ALL_DATA {
-            usize::MAX
-        } else {
-            rows.iter().position(|r| r.data == d).unwrap_or(0)
-        }
+    // Grouped by dataset (`all` last), in the order the datasets first appear (a stable
+    // sort keeps the order within a dataset).
+    let order = |d: &str| match d {
+        colorize::eval::ALL_DATA => usize::MAX,
+        d => rows.iter().position(|r| r.data == d).unwrap_or(0),
     };
-    let keys: Vec<usize> = rows.iter().map(|r| order(&r.data)).collect();
-    let mut idx: Vec<usize> = (0..rows.len()).collect();
-    idx.sort_by_key(|&i| keys[i]);
-    rows = idx.into_iter().map(|i| rows[i]).collect();
-    for r in rows.iter().copied() {
+    let mut grouped: Vec<&EvalReport> = rows.iter().collect();
+    grouped.sort_by_key(|r| order(&r.data));
+    for r in grouped {
         let model = if r.model.starts_with("baseline:") {
             r.model.as_str()
         } else {
