@@ -11,11 +11,11 @@ Prints one JSON object on stdout, as pytorch_infer.py does.
 
 import argparse
 import json
-import statistics
-import time
 
 import numpy as np
 import onnxruntime as ort
+
+from timing import summary, time_calls
 
 
 def main():
@@ -35,22 +35,12 @@ def main():
     sess = ort.InferenceSession(args.model, opts, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
     x = (rng.random((1, args.in_channels, args.size, args.size), dtype=np.float32) * 2 - 1)
-    times, cpu = [], []
-    for _ in range(args.reps + 1):
-        t, c = time.perf_counter(), time.process_time()
-        (y,) = sess.run(None, {"x": x})
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
+    times, cpu, (y,) = time_calls(lambda: sess.run(None, {"x": x}), args.reps)
     assert y.shape == (1, 3, args.size, args.size), y.shape
     print(json.dumps({
         "impl": "onnxruntime", "ort": ort.__version__, "threads": args.threads,
-        "size": args.size, "first_ms": round(times[0] * 1e3, 1),
-        "median_ms": round(statistics.median(times[1:]) * 1e3, 1),
-        "min_ms": round(min(times[1:]) * 1e3, 1),
-        "times_ms": [round(t * 1e3, 2) for t in times[1:]],
-        "cpu_ms": [round(t * 1e3, 2) for t in cpu[1:]],
+        "size": args.size, **summary(times, cpu),
     }), flush=True)
-
 
 if __name__ == "__main__":
     main()

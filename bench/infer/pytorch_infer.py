@@ -22,12 +22,12 @@ Prints one JSON object per input size on stdout.
 
 import argparse
 import json
-import statistics
 import struct
-import time
 
 import torch
 from torch import nn
+
+from timing import summary, time_calls
 
 
 class Unet(nn.Module):
@@ -147,26 +147,14 @@ def main():
             net = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(net, x)))
     for size in args.sizes:
         x = torch.rand(1, args.in_channels, size, size) * 2 - 1
-        times, cpu = [], []
         with torch.inference_mode():
-            for _ in range(args.reps + 1):
-                t, c = time.perf_counter(), time.process_time()
-                y = net(x)
-                times.append(time.perf_counter() - t)
-                cpu.append(time.process_time() - c)
+            times, cpu, y = time_calls(lambda: net(x), args.reps)
         assert y.shape == (1, 3, size, size), y.shape
         print(json.dumps({
             "impl": "pytorch-" + args.impl, "torch": torch.__version__, "threads": args.threads,
             "ngf": args.ngf, "num_downs": num_downs, "params": params, "size": size,
-            "first_ms": round(times[0] * 1e3, 1),
-            "median_ms": round(statistics.median(times[1:]) * 1e3, 1),
-            "min_ms": round(min(times[1:]) * 1e3, 1),
-            "times_ms": [round(t * 1e3, 2) for t in times[1:]],
-            # CPU time of the process (all threads) per call: less sensitive than wall time
-            # to other jobs competing for the cores.
-            "cpu_ms": [round(t * 1e3, 2) for t in cpu[1:]],
+            **summary(times, cpu),
         }), flush=True)
-
 
 if __name__ == "__main__":
     main()
