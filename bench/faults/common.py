@@ -5,6 +5,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -60,3 +61,14 @@ def tree_bytes(d):
             with open(p, "rb") as fh:
                 out[os.path.relpath(p, d)] = fh.read()
     return out
+
+
+def reference(start, out):
+    """The uninterrupted run the killed ones are compared with: `start(out)` (a Popen) into a
+    fresh `out`; returns (seconds it took, `tree_bytes(out)`)."""
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.time()
+    p = start(out)
+    _, err = p.communicate()
+    assert p.returncode == 0, err
+    return time.time() - t0, tree_bytes(out)

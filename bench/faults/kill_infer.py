@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from common import binary, tiny_dataset, tree_bytes
+from common import binary, reference, tiny_dataset, tree_bytes
 
 KILLS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 WORK = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="kill-infer-")
@@ -39,14 +39,7 @@ def infer(out):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-ref = os.path.join(WORK, "ref")
-shutil.rmtree(ref, ignore_errors=True)
-t0 = time.time()
-p = infer(ref)
-_, err = p.communicate()
-assert p.returncode == 0, err
-ref_time = time.time() - t0
-want = tree_bytes(ref)
+ref_time, want = reference(infer, os.path.join(WORK, "ref"))
 stats = dict(kills=0, outputs_checked=0, partial=0, tmp_left_max=0, ref_seconds=round(ref_time, 2))
 failures = []
 while stats["kills"] < KILLS:

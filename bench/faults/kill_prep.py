@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from common import ROOT, binary, tree_bytes
+from common import ROOT, binary, reference, tree_bytes
 
 KILLS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 WORK = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="kill-prep-")
@@ -35,14 +35,7 @@ def prep(out):
                             stderr=subprocess.PIPE, text=True)
 
 
-ref = os.path.join(WORK, "ref")
-shutil.rmtree(ref, ignore_errors=True)
-t0 = time.time()
-p = prep(ref)
-_, err = p.communicate()
-assert p.returncode == 0, err
-ref_time = time.time() - t0
-want = tree_bytes(ref)
+ref_time, want = reference(prep, os.path.join(WORK, "ref"))
 
 stats = dict(kills=0, reruns_ok=0, reruns_identical=0, partial_final_files=0,
              tmp_left_max=0, tmp_after_rerun=0, ref_seconds=round(ref_time, 2))

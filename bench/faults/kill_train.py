@@ -75,6 +75,18 @@ stats = dict(kills=0, in_write=0, random=0, torn=0, resume_failed=0, lost_max=0,
              runs_finished=0, runs_identical=0, leftover_tmp_max=0, tmp_after_finish=0,
              no_checkpoint_yet=0)
 failures = []
+
+
+def finished(run):
+    """Counts a run that completed and compares its weights with the uninterrupted run's."""
+    stats["runs_finished"] += 1
+    with open(os.path.join(run, "generator.safetensors"), "rb") as f:
+        same = f.read() == ref_weights
+    stats["runs_identical"] += same
+    if not same:
+        failures.append(f"{run}: final weights differ from the uninterrupted run")
+
+
 run_no = 0
 while stats["kills"] < KILLS:
     run_no += 1
@@ -103,13 +115,8 @@ while stats["kills"] < KILLS:
             os.kill(p.pid, signal.SIGKILL)
         out, err = p.communicate()
         if p.returncode == 0:
-            stats["runs_finished"] += 1
-            with open(os.path.join(run, "generator.safetensors"), "rb") as f:
-                same = f.read() == ref_weights
-            stats["runs_identical"] += same
+            finished(run)
             stats["tmp_after_finish"] += len(temporaries(run))
-            if not same:
-                failures.append(f"{run}: final weights differ from the uninterrupted run")
             break
         if p.returncode not in (-9, 137):
             stats["resume_failed"] += 1
@@ -138,12 +145,7 @@ while stats["kills"] < KILLS:
         p = train(["--resume", run])
         out, err = p.communicate()
         if p.returncode == 0:
-            stats["runs_finished"] += 1
-            with open(os.path.join(run, "generator.safetensors"), "rb") as f:
-                same = f.read() == ref_weights
-            stats["runs_identical"] += same
-            if not same:
-                failures.append(f"{run}: final weights differ from the uninterrupted run")
+            finished(run)
         else:
             stats["resume_failed"] += 1
             failures.append(f"{run}: final resume: exit {p.returncode}: {err.strip()[-300:]}")
