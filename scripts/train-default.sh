@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Retrains the shipped default model (models/default): a hint-aware pix2pix (U-Net ngf 32,
 # PatchGAN ndf 64, 128 px) on the union of every prepared source, evaluated per source at 0
-# and 20 hints next to the grey baseline, exported in float16.
+# and 20 hints next to the grey baseline, exported in float16. Two stages, as the shipped
+# model was made: BASE_STEPS from scratch ($RUN-base, hints on half the samples, 8 on
+# average), then STEPS as a fine-tune of it (--init-from) with more hints (NONE_SHARE,
+# MEAN_COUNT); the second stage is what gets evaluated and exported.
 #
 #   bash scripts/train-default.sh                 # fetch + prep what is missing, train, eval, export
 #   STEPS=2000 DEVICE=cpu bash scripts/train-default.sh
@@ -10,15 +13,23 @@
 #   COLORIZE   the colorize binary            [target/release/colorize, built if missing]
 #   RUN        the run directory              [runs/default]
 #   DEST       where the model is exported    [models/default]
-#   STEPS      generator updates              [20000]
+#   BASE_STEPS steps of the first stage; 0: one stage only (RUN from INIT_FROM or scratch) [20000]
+#   STEPS      steps of the (second) stage     [12000]
 #   BATCH      images per batch               [32]
 #   NGF, NDF   network widths                 [32, 64]
 #   DEVICE     auto | cpu | cuda              [auto]
 #   AMP        1: bfloat16 autocast on CUDA    [1]
 #   LOADERS    PNG-decoding threads           [cores - 2, at least 2]
 #   THREADS    libtorch CPU threads            [libtorch's choice]
-#   TRAINED_ON the hardware and budget, for the model card [what this script measures]
+#   TRAINED_ON the hardware and budget, for the model card; {seconds} becomes the seconds
+#              this invocation trained [what this script measures]
 #   DATASETS   the sources, DIR[:WEIGHT] each [see below]
+#   NONE_SHARE share of training samples shown without hints [0.3; first stage 0.5]
+#   MEAN_COUNT mean number of hints of a hinted training sample [12; first stage 8]
+#   INIT_FROM  a model to start the generator from (`--init-from`: a fine-tune) [none]
+#   SKIP_EVAL  1: no evaluation before the export (evaluate later with `colorize eval`)
+#   TIME_LIMIT seconds after which training stops as by Ctrl-C (checkpoint saved; evaluation
+#              and export go on with the steps done; re-run to finish) [none]
 #   SKIP_FETCH 1: use data/*-128 as they are (no fetch, no prep)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,17 +38,20 @@ COLORIZE=${COLORIZE:-target/release/colorize}
 PREP=${PREP:-target/release/prep}
 RUN=${RUN:-runs/default}
 DEST=${DEST:-models/default}
-STEPS=${STEPS:-20000}
+BASE_STEPS=${BASE_STEPS:-20000}
+STEPS=${STEPS:-12000}
 BATCH=${BATCH:-32}
 NGF=${NGF:-32}
 NDF=${NDF:-64}
 DEVICE=${DEVICE:-auto}
 AMP=${AMP:-1}
+NONE_SHARE=${NONE_SHARE:-0.3}
+MEAN_COUNT=${MEAN_COUNT:-12}
+INIT_FROM=${INIT_FROM:-}
 cores=$(nproc)
 LOADERS=${LOADERS:-$((cores > 4 ? cores - 2 : 2))}
-# Each source, optionally with a sampling weight (`--data DIR:W`). The shipped model used
-# weight 1 for all; Fluent x3 + Streamline x2 was tried (bench/README.md: better figures
-# without hints, worse hint following).
+# Each source, optionally with a sampling weight (`--data DIR:W`). Weight 1 each: Fluent x2 +
+# Streamline x2 was measured worse at following hints (bench/README.md, "gpu").
 read -r -a DATASETS <<<"${DATASETS:-data/openmoji-128 data/fluent-emoji-128 data/streamline-128 data/dicebear-128}"
 
 say() { printf 'train-default: %s\n' "$*" >&2; }
@@ -74,25 +88,53 @@ amp_args=()
 thread_args=()
 [ -n "${THREADS:-}" ] && thread_args=(--threads "$THREADS")
 
+limit=()
+[ -n "${TIME_LIMIT:-}" ] && limit=(timeout -s INT "$TIME_LIMIT")
+# A stop at TIME_LIMIT (timeout's 124) is not a failure: the run saved its checkpoint.
+stopped() {
+    local rc=$?
+    [ $rc = 124 ] || exit $rc
+    say "stopped at the time limit ($TIME_LIMIT s); re-run to finish"
+}
+
+# train_stage RUN STEPS NONE_SHARE MEAN_COUNT INIT: trains (or resumes, or skips when done)
+# one run.
+train_stage() {
+    local run=$1 steps=$2 none=$3 mean=$4 init=$5
+    local init_args=()
+    [ -n "$init" ] && init_args=(--init-from "$init")
+    if [ -f "$run/checkpoints/step-$steps.safetensors" ]; then
+        say "$run already trained for $steps steps"
+    elif [ -f "$run/config.json" ]; then
+        say "resuming $run"
+        "${limit[@]}" "$COLORIZE" train --resume "$run" --device "$DEVICE" "${thread_args[@]}" \
+            --json-log || stopped
+    else
+        say "training $run: $steps steps of $BATCH, ngf $NGF, ndf $NDF, 128 px, device $DEVICE${init:+, from $init}"
+        "${limit[@]}" "$COLORIZE" train "${data_args[@]}" --out "$run" --steps "$steps" \
+            --batch-size "$BATCH" --ngf "$NGF" --ndf "$NDF" --size 128 --device "$DEVICE" \
+            --loader-threads "$LOADERS" --hint-none-share "$none" --hint-mean-count "$mean" \
+            "${init_args[@]}" --save-every 1000 --sample-every 1000 --val-every 1000 --json-log \
+            "${amp_args[@]}" "${thread_args[@]}" || stopped
+    fi
+}
+
 start=$(date +%s)
-if [ -f "$RUN/checkpoints/step-$STEPS.safetensors" ]; then
-    say "$RUN already trained for $STEPS steps"
-elif [ -f "$RUN/config.json" ]; then
-    say "resuming $RUN"
-    "$COLORIZE" train --resume "$RUN" --device "$DEVICE" "${thread_args[@]}" --json-log
-else
-    say "training $RUN: $STEPS steps of $BATCH, ngf $NGF, ndf $NDF, 128 px, device $DEVICE"
-    "$COLORIZE" train "${data_args[@]}" --out "$RUN" --steps "$STEPS" --batch-size "$BATCH" \
-        --ngf "$NGF" --ndf "$NDF" --size 128 --device "$DEVICE" --loader-threads "$LOADERS" \
-        --save-every 1000 --sample-every 1000 --val-every 1000 --json-log \
-        "${amp_args[@]}" "${thread_args[@]}"
+if [ "$BASE_STEPS" -gt 0 ] && [ -z "$INIT_FROM" ]; then
+    train_stage "$RUN-base" "$BASE_STEPS" 0.5 8 ""
+    [ -f "$RUN-base/checkpoints/step-$BASE_STEPS.safetensors" ] || exit 0 # stopped: re-run
+    INIT_FROM=$RUN-base
 fi
+train_stage "$RUN" "$STEPS" "$NONE_SHARE" "$MEAN_COUNT" "$INIT_FROM"
 took=$(($(date +%s) - start))
 
-say "evaluating on every source's test split at 0 and 20 hints, with the grey baseline"
-"$COLORIZE" eval --model "$RUN" "${eval_args[@]}" --split test --hints 0,20 --baseline gray \
-    --device "$DEVICE" --save-sheet "$RUN/test-sheet.png" -n 16 | tee "$RUN/eval.txt"
+if [ "${SKIP_EVAL:-0}" != 1 ]; then
+    say "evaluating on every source's test split at 0 and 20 hints, with the grey baseline"
+    "$COLORIZE" eval --model "$RUN" "${eval_args[@]}" --split test --hints 0,20 --baseline gray \
+        --device "$DEVICE" --save-sheet "$RUN/test-sheet.png" -n 16 | tee "$RUN/eval.txt"
+fi
 
-trained_on=${TRAINED_ON:-"$STEPS steps of batch $BATCH; this invocation trained for ${took} s on $("$COLORIZE" info | sed -n 's/^device *//p' | head -1)"}
+trained_on=${TRAINED_ON:-"$STEPS steps of batch $BATCH; this invocation trained for {seconds} s on $("$COLORIZE" info | sed -n 's/^device *//p' | head -1)"}
+trained_on=${trained_on//\{seconds\}/$took}
 say "exporting $RUN -> $DEST (float16 weights)"
 "$COLORIZE" export "$RUN" "$DEST" --half --force --trained-on "$trained_on"

@@ -100,6 +100,11 @@ pub struct TrainArgs {
     /// passes, float32 weights and optimiser state (no effect on the CPU). Kept on resume.
     #[arg(long)]
     pub amp: bool,
+    /// Start the generator from this model's weights (a run or model directory of the same
+    /// shape, e.g. models/default) instead of a random initialisation: a fine-tune. The
+    /// discriminator and optimisers start fresh; recorded in the run's config.
+    #[arg(long, value_name = "MODEL", conflicts_with = "resume")]
+    pub init_from: Option<PathBuf>,
 }
 
 /// `colorize train` hyper-parameters (boxed in `TrainArgs` to keep `Command` small).

@@ -498,6 +498,11 @@ pub struct TrainConfig {
     /// float32 weights and optimiser state. No effect on the CPU.
     #[serde(default)]
     pub amp: bool,
+    /// The model (run or model directory) whose generator weights started this run
+    /// (`--init-from`: a fine-tune) instead of a random initialisation; the discriminator
+    /// and the optimisers start fresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_from: Option<PathBuf>,
 }
 
 impl TrainConfig {
@@ -542,6 +547,7 @@ impl TrainConfig {
             loader_threads: 2,
             hints: HintSimConfig::default(),
             amp: false,
+            init_from: None,
         }
     }
 

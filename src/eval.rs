@@ -109,10 +109,10 @@ impl OutputSource<'_> {
                         .iter()
                         .zip(hints)
                         .map(|(l, map)| {
-                            let canvas = colorizer.canvas(l, &opts);
+                            let mut canvas = colorizer.canvas(l, &opts);
                             let map = map
                                 .as_ref()
-                                .map(|m| colorizer.canvas_hints(&canvas, &m.to_rgba()))
+                                .map(|m| colorizer.canvas_hints(&mut canvas, &m.to_rgba()))
                                 .transpose()?;
                             let colour = colorizer.run_canvas_mode(&canvas, map.as_ref(), mode)?;
                             Ok(infer::finish(&colour, &canvas, l, true))

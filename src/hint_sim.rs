@@ -1,10 +1,12 @@
 //! Simulated colour hints for training and evaluation: dots and short strokes drawn from the
 //! target colour image, as a pure function of a seed (so a resumed run sees the same hints).
 //!
-//! Rules (the hints a user would draw): a hint sits on paper (line >= `INK_LEVEL`; dots also
-//! keep a pixel away from ink), stays inside one colour region of the target (every pixel's
-//! colour within `region_tolerance` of its first pixel's, so it never crosses a line nor
-//! spans two colours) and carries one colour, the mean target colour under it. Hints on
+//! Rules (the hints a user would draw): a hint sits on one surface, paper (line >=
+//! `INK_LEVEL`; dots also keep a pixel away from ink) or the inside of a solid fill of ink
+//! (`crate::hints::solid_fill`: the black shapes a user colours with a dab, never a line),
+//! stays inside one colour region of the target (every pixel's colour within
+//! `region_tolerance` of its first pixel's, so it never crosses a line nor spans two colours)
+//! and carries one colour, the mean target colour under it. Hints on
 //! white are kept only with probability `white_keep`: white backgrounds would otherwise take
 //! most of them (86 % of the hints on OpenMoji at 128 px; 47 % with the default 0.1).
 //!
@@ -14,7 +16,7 @@ use data_prep::rng::{mix_seed, SplitMix64};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 pub use crate::config::{HintSimConfig, Span};
-use crate::hints::{HintMap, INK_LEVEL};
+use crate::hints::{solid_fill, HintMap, INK_LEVEL};
 
 /// Dot radius of `simulate_dots` (eval): the smallest dot training sees.
 pub const EVAL_DOT_RADIUS: u32 = 1;
@@ -145,10 +147,19 @@ fn disc_offsets(radius: u32) -> Vec<(i64, i64)> {
         .collect()
 }
 
+/// What a hint is drawn on: all its pixels are on the same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Surface {
+    Paper,
+    Fill,
+}
+
 /// The images hints are drawn from, and the tests a hint's pixels must pass.
 struct Scene<'a> {
     line: &'a GrayImage,
     target: &'a RgbImage,
+    /// `solid_fill(line)`.
+    solid: Vec<bool>,
     tolerance: u8,
     white_keep: f64,
 }
@@ -163,6 +174,7 @@ impl<'a> Scene<'a> {
         Scene {
             line,
             target,
+            solid: solid_fill(line),
             tolerance: cfg.region_tolerance,
             white_keep: cfg.white_keep,
         }
@@ -177,17 +189,29 @@ impl<'a> Scene<'a> {
         self.line[(x, y)][0] >= INK_LEVEL
     }
 
-    /// In the image, on paper and within the tolerance of the region's colour `reference`.
-    fn in_region(&self, x: i64, y: i64, reference: Rgb<u8>) -> Option<(u32, u32)> {
+    /// Where a hint may sit: `None` on a line.
+    fn surface(&self, p: (u32, u32)) -> Option<Surface> {
+        if self.paper(p) {
+            Some(Surface::Paper)
+        } else if self.solid[(p.1 * self.line.width() + p.0) as usize] {
+            Some(Surface::Fill)
+        } else {
+            None
+        }
+    }
+
+    /// In the image, on `surface` and within the tolerance of the region's colour
+    /// `reference`.
+    fn in_region(&self, x: i64, y: i64, (reference, surface): Start) -> Option<(u32, u32)> {
         let p = self.inside(x, y)?;
         let c = self.target[p];
         let close = (0..3).all(|i| c[i].abs_diff(reference[i]) <= self.tolerance);
-        (self.paper(p) && close).then_some(p)
+        (self.surface(p) == Some(surface) && close).then_some(p)
     }
 
-    /// A random pixel and its target colour, the reference of a hint's region (white
-    /// ones only with probability `white_keep`).
-    fn random_start(&self, rng: &mut SplitMix64) -> Option<((i64, i64), Rgb<u8>)> {
+    /// A random pixel, its target colour (the reference of a hint's region; white ones only
+    /// with probability `white_keep`) and its surface (`None` on a line).
+    fn random_start(&self, rng: &mut SplitMix64) -> Option<((i64, i64), Start)> {
         let (w, h) = self.line.dimensions();
         if w == 0 || h == 0 {
             return None;
@@ -200,16 +224,21 @@ impl<'a> Scene<'a> {
         if reference.0.iter().all(|&c| c >= WHITE_LEVEL) && rng.unit() >= self.white_keep {
             return None;
         }
-        Some(((i64::from(x), i64::from(y)), reference))
+        let surface = self.surface((x, y))?;
+        Some(((i64::from(x), i64::from(y)), (reference, surface)))
     }
 
-    /// A dot at a random centre: the whole disc in one region, with no ink next to it.
+    /// A dot at a random centre: the whole disc in one region of one surface, on paper with
+    /// no ink next to it.
     fn try_dot(&self, rng: &mut SplitMix64, disc: &[(i64, i64)]) -> Option<SimHint> {
-        let ((cx, cy), reference) = self.random_start(rng)?;
+        let ((cx, cy), start) = self.random_start(rng)?;
         let mut pixels = Vec::with_capacity(disc.len());
         for &(dx, dy) in disc {
             let (x, y) = (cx + dx, cy + dy);
-            pixels.push(self.in_region(x, y, reference)?);
+            pixels.push(self.in_region(x, y, start)?);
+            if start.1 == Surface::Fill {
+                continue; // a fill's pixels have ink all round by definition
+            }
             let ink_next = (-1..=1)
                 .flat_map(|ey| (-1..=1).map(move |ex| (x + ex, y + ey)))
                 .filter_map(|(nx, ny)| self.inside(nx, ny))
@@ -278,6 +307,9 @@ impl<'a> Scene<'a> {
         }
     }
 }
+
+/// A hint's region: the target colour at its start and the surface it is drawn on.
+type Start = (Rgb<u8>, Surface);
 
 /// A uniformly random unit vector (rejection sampling in the unit disc).
 fn random_direction(rng: &mut SplitMix64) -> (f64, f64) {

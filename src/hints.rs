@@ -8,10 +8,12 @@
 //! hints from the target instead (`crate::hint_sim`).
 
 mod canvas;
+mod fill;
 mod point;
 mod spread;
 
 pub use canvas::{to_canvas, Placement};
+pub use fill::{coloured_fills, lift_fills, solid_fill};
 pub use point::{dot_radius, draw_points, parse_hint, render_points, PointHint, UserHints};
 pub use spread::hint_channels;
 
@@ -21,7 +23,7 @@ use tch::Tensor;
 /// Model input channels the hints add: RGB in [-1, 1] (0 where unhinted) + mask (0/1).
 pub const HINT_CHANNELS: i64 = 4;
 /// Grey level from which a line-art pixel counts as paper (below it is ink): hints belong
-/// on paper (the simulation never puts one on ink; see `HintMap::drop_on_ink`).
+/// on paper or inside a solid fill, never on a line (see `HintMap::drop_on_lines`).
 pub const INK_LEVEL: u8 = 128;
 /// Mask value of a hinted pixel (unhinted pixels are 0).
 const HINTED: u8 = 255;
@@ -101,16 +103,18 @@ impl HintMap {
         map
     }
 
-    /// Removes the hints on ink (`line < INK_LEVEL`), as training never shows any there: a
-    /// user's stroke that grazes a line, or its anti-aliased edge grown by the any-pixel
-    /// scaling, must not colour the line.
+    /// Removes the hints on lines (ink, `line < INK_LEVEL`, that is not inside a solid
+    /// fill, see `solid_fill`), as training never shows any there: a user's stroke that
+    /// grazes a line, or its anti-aliased edge grown by the any-pixel scaling, must not
+    /// colour the line. Hints inside a fill stay: they colour the fill.
     ///
     /// # Panics
     /// If `line` and the map differ in size.
-    pub fn drop_on_ink(&mut self, line: &GrayImage) {
+    pub fn drop_on_lines(&mut self, line: &GrayImage) {
         assert_eq!(line.dimensions(), self.dimensions(), "sizes must match");
-        for (x, y, g) in line.enumerate_pixels() {
-            if g[0] < INK_LEVEL {
+        let solid = solid_fill(line);
+        for ((x, y, g), solid) in line.enumerate_pixels().zip(solid) {
+            if g[0] < INK_LEVEL && !solid {
                 self.colour.put_pixel(x, y, Rgb([0; 3]));
                 self.mask.put_pixel(x, y, Luma([0]));
             }
@@ -342,14 +346,22 @@ mod tests {
     }
 
     #[test]
-    fn hints_on_ink_are_dropped_and_the_map_stays_canonical() {
+    fn hints_on_lines_are_dropped_and_the_map_stays_canonical() {
         let line = GrayImage::from_fn(4, 1, |x, _| Luma([[255, 127, 128, 0][x as usize]]));
         let mut map = HintMap::empty(4, 1);
         (0..4).for_each(|x| map.set(x, 0, Rgb([9, 8, 7])));
-        map.drop_on_ink(&line);
+        map.drop_on_lines(&line);
         let mut want = HintMap::empty(4, 1);
         want.set(0, 0, Rgb([9, 8, 7]));
         want.set(2, 0, Rgb([9, 8, 7]));
+        assert_eq!(map, want);
+        // Inside a solid fill (here the centre of a 3x3 block of ink) a hint stays.
+        let block = GrayImage::from_pixel(3, 3, Luma([0]));
+        let mut map = HintMap::empty(3, 3);
+        (0..3).for_each(|i| map.set(i, i, Rgb([9, 8, 7])));
+        map.drop_on_lines(&block);
+        let mut want = HintMap::empty(3, 3);
+        want.set(1, 1, Rgb([9, 8, 7]));
         assert_eq!(map, want);
     }
 

@@ -23,7 +23,9 @@ use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
-use crate::hints::{hint_channels, to_canvas, with_hint_channels, HintMap, Placement};
+use crate::hints::{
+    coloured_fills, hint_channels, lift_fills, to_canvas, with_hint_channels, HintMap, Placement,
+};
 use crate::model::fast::FastGenerator;
 use crate::model::generator::ForwardMode;
 use crate::model::UnetGenerator;
@@ -163,20 +165,23 @@ impl Colorizer {
         hints: &RgbaImage,
         opts: &InferOptions,
     ) -> Result<RgbImage> {
-        let canvas = self.canvas(gray, opts);
-        let map = self.canvas_hints(&canvas, hints)?;
+        let mut canvas = self.canvas(gray, opts);
+        let map = self.canvas_hints(&mut canvas, hints)?;
         let colour = self.run_canvas(&canvas, Some(&map), opts)?;
         Ok(finish(&colour, &canvas, gray, opts.raw))
     }
 
     /// The user's hints on the working canvas: scaled so no dot or thin stroke vanishes
-    /// (`hints::to_canvas`), and dropped where the working sketch is ink, as in training.
-    pub fn canvas_hints(&self, canvas: &WorkCanvas, hints: &RgbaImage) -> Result<HintMap> {
+    /// (`hints::to_canvas`), and dropped where the working sketch has a line, as in
+    /// training. The solid fills they touch are recorded in `canvas.fills`, so `finish`
+    /// colours them instead of keeping them ink.
+    pub fn canvas_hints(&self, canvas: &mut WorkCanvas, hints: &RgbaImage) -> Result<HintMap> {
         if !self.cfg.takes_hints() {
             return Err(Error::NoHintChannels);
         }
         let mut map = to_canvas(hints, &canvas.placement)?;
-        map.drop_on_ink(&canvas.image);
+        map.drop_on_lines(&canvas.image);
+        canvas.fills = coloured_fills(&canvas.image, &map);
         Ok(map)
     }
 
@@ -228,6 +233,9 @@ pub struct WorkCanvas {
     pub image: GrayImage,
     /// Where the scaled sketch sits on the canvas (also where its hints go).
     pub placement: Placement,
+    /// The solid fills the hints colour (`hints::coloured_fills`, canvas-sized), set by
+    /// `Colorizer::canvas_hints`: `finish` gives them the network's colour instead of ink.
+    pub fills: Option<GrayImage>,
 }
 
 impl WorkCanvas {
@@ -241,6 +249,7 @@ impl WorkCanvas {
         WorkCanvas {
             image,
             placement: p,
+            fills: None,
         }
     }
 
@@ -251,19 +260,29 @@ impl WorkCanvas {
     }
 }
 
-/// Steps 3-5 of the pipeline: crop, flat colour, resize to the input size, recombine.
+/// Steps 3-5 of the pipeline: crop, flat colour, resize to the input size, recombine. Solid
+/// fills the hints colour (`canvas.fills`) count as paper in the last two steps, so they
+/// take the network's colour and keep only their rim of ink.
 pub fn finish(colour: &RgbImage, canvas: &WorkCanvas, gray: &GrayImage, raw: bool) -> RgbImage {
     let mut colour = canvas.crop(colour).to_image();
-    if !raw {
-        let line = canvas.crop(&canvas.image).to_image();
-        fill_ink(&mut colour, &line);
-    }
     let (w, h) = gray.dimensions();
-    let colour = resize_rgb(&colour, w, h);
     if raw {
-        colour
-    } else {
-        recombine(&colour, gray)
+        return resize_rgb(&colour, w, h);
+    }
+    let mut line = canvas.crop(&canvas.image).to_image();
+    let fills = canvas.fills.as_ref().map(|f| canvas.crop(f).to_image());
+    if let Some(f) = &fills {
+        lift_fills(&mut line, f);
+    }
+    fill_ink(&mut colour, &line);
+    let colour = resize_rgb(&colour, w, h);
+    match fills {
+        Some(f) => {
+            let mut gray = gray.clone();
+            lift_fills(&mut gray, &resize_gray(&f, w, h));
+            recombine(&colour, &gray)
+        }
+        None => recombine(&colour, gray),
     }
 }
 

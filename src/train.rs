@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use tch::{nn, Device, Kind, Tensor};
 
 use crate::checkpoint;
-use crate::config::TrainConfig;
+use crate::config::{ModelConfig, TrainConfig};
 use crate::data::{mix_seed, Batch};
 use crate::hints::with_hint_channels;
 use crate::loss::{self, GanMode};
@@ -97,6 +97,32 @@ impl Trainer {
             opt_d,
             step: 0,
         })
+    }
+
+    /// Replaces the generator's weights by those of the model (run or model directory) in
+    /// `dir`, whose shape must be this run's: the start of a fine-tune.
+    pub fn init_generator_from(&mut self, dir: &Path) -> Result<()> {
+        let theirs = crate::run_dir::read_model_config(dir)?;
+        let ours = &self.cfg.model;
+        let shape = |m: &ModelConfig| {
+            (
+                m.image_size,
+                m.ngf,
+                m.in_channels,
+                m.out_channels,
+                m.dropout,
+            )
+        };
+        if shape(&theirs) != shape(ours) {
+            return Err(Error::Config(format!(
+                "{} has a different network (size, ngf, in, out channels, dropout: {:?}) from \
+                 this run's ({:?})",
+                dir.display(),
+                shape(&theirs),
+                shape(ours)
+            )));
+        }
+        checkpoint::load_generator_into(&mut self.g_vs, &dir.join(GENERATOR_FILE))
     }
 
     /// Networks, optimiser moments and step restored from a `step-N.safetensors` file.

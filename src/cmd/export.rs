@@ -93,7 +93,9 @@ fn model_card(
     let trained = checkpoint::latest_checkpoint(run)
         .ok()
         .flatten()
-        .map_or_else(|| "?".to_string(), |(step, _)| step.to_string());
+        .map(|(step, _)| step.to_string())
+        .or_else(|| last_logged_step(run).map(|s| s.to_string()))
+        .unwrap_or_else(|| "?".to_string());
     let data = cfg
         .data
         .iter()
@@ -145,6 +147,13 @@ fn model_card(
         },
         run.display()
     );
+    if let Some(from) = &cfg.init_from {
+        s += &format!(
+            "- initialised from: `{}` (its generator's weights; a fine-tune with a fresh \
+             discriminator and optimisers)\n",
+            from.display()
+        );
+    }
     if let Some(text) = trained_on {
         s += &format!("- hardware and budget: {text}\n");
     }
@@ -167,7 +176,11 @@ fn model_card(
             )
         } else {
             " --no-hints".to_string()
-        }
+        } + &cfg
+            .init_from
+            .as_ref()
+            .map_or(String::new(), |p| format!(" --init-from {}", p.display()))
+            + if cfg.amp { " --amp" } else { "" }
     );
     s += "## Evaluation\n\n";
     match reports {
@@ -266,4 +279,16 @@ fn eval_table(rows: &[EvalReport]) -> String {
     }
     s += &format!("\n{}.\n", rows[0].definitions);
     s
+}
+
+/// The last step of `RUN/log.jsonl` (`--json-log`): how far a run got when its checkpoints
+/// are not there (e.g. a run trained elsewhere, brought back without them).
+fn last_logged_step(run: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(run.join(colorize::run_dir::LOG_FILE)).ok()?;
+    text.lines().rev().find_map(|l| {
+        serde_json::from_str::<serde_json::Value>(l)
+            .ok()?
+            .get("step")?
+            .as_u64()
+    })
 }

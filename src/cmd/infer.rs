@@ -294,7 +294,7 @@ fn network_loop(
             }
         };
         let t = Instant::now();
-        let canvas = colorizer.canvas(&gray, opts);
+        let mut canvas = colorizer.canvas(&gray, opts);
         let map = match hints.is_empty() {
             true => None,
             false => {
@@ -302,7 +302,7 @@ fn network_loop(
                 let hinted = hints
                     .for_sketch(gray.width(), gray.height(), work)
                     .map_err(colorize::Error::from)
-                    .and_then(|rgba| colorizer.canvas_hints(&canvas, &rgba));
+                    .and_then(|rgba| colorizer.canvas_hints(&mut canvas, &rgba));
                 let what = || format!("hints for {}", job.input.display());
                 Some(hinted.with_context(what)?)
             }

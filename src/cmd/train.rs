@@ -44,7 +44,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let mut trainer = match &resume_from {
         Some(ckpt) => Trainer::resume(cfg, device, ckpt)
             .with_context(|| format!("resuming from {}", ckpt.display()))?,
-        None => Trainer::new(cfg, device)?,
+        None => {
+            let init = cfg.init_from.clone();
+            let mut t = Trainer::new(cfg, device)?;
+            if let Some(model) = init {
+                t.init_generator_from(&model)
+                    .with_context(|| format!("--init-from {}", model.display()))?;
+                log::info!("generator initialised from {}", model.display());
+            }
+            t
+        }
     };
     let cfg = trainer.config().clone();
     if cfg.amp && !trainer.device().is_cuda() {
@@ -157,6 +166,9 @@ fn config_from_args(
     });
     c.l1_only |= hp.l1_only;
     c.amp |= args.amp;
+    if let Some(m) = &args.init_from {
+        c.init_from = Some(m.clone());
+    }
     c.flip &= !hp.no_flip;
     set(&mut c.lambda_l1, hp.lambda_l1);
     set(&mut c.batch_size, hp.batch_size);

@@ -71,7 +71,7 @@ pub(super) const DEFINITIONS: &str = "L1: mean |output - target| on the [-1, 1] 
 the mean of per-image PSNR); SSIM: Wang et al. 2004, 11x11 Gaussian window (sigma 1.5), K1 \
 0.01, K2 0.03, data range 1, per RGB channel over valid windows, averaged over pairs; \
 colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; hints: N dots of 5 \
-pixels per image at positions fixed per pair, on paper inside one colour region, each of the \
+pixels per image at positions fixed per pair, on paper or inside a solid fill of ink, within one colour region, each of the \
 mean target colour under it; hint fidelity: mean |output - hint| over all hinted pixels and \
 channels on 0..255; outputs are the raw network output at the dataset size, in eval mode \
 unless --train-mode; hue H: entropy in bits of the chroma-weighted hue histogram (CIE Lab, \

@@ -105,6 +105,50 @@ fn hints_sit_on_paper_and_dots_keep_off_ink() {
 }
 
 #[test]
+fn hints_also_sit_inside_solid_fills_but_never_on_their_rim_or_a_line() {
+    // Paper with a 2-px line (x = 4, 5) and a 20x20 block of ink (x, y = 30..50).
+    let line = GrayImage::from_fn(64, 64, |x, y| {
+        let ink = x == 4 || x == 5 || ((30..50).contains(&x) && (30..50).contains(&y));
+        Luma([if ink { 0 } else { 255 }])
+    });
+    let target = RgbImage::from_fn(64, 64, |x, _| Rgb([if x < 40 { 200 } else { 20 }, 90, 60]));
+    let solid = crate::hints::solid_fill(&line);
+    let (mut on_fill, mut on_paper) = (0, 0);
+    for seed in 0..200 {
+        for h in simulate_hints(&line, &target, &busy(), seed) {
+            let fill = h
+                .pixels
+                .iter()
+                .filter(|&&(x, y)| solid[(y * 64 + x) as usize])
+                .count();
+            let paper = h
+                .pixels
+                .iter()
+                .filter(|&&(x, y)| line[(x, y)][0] >= INK_LEVEL)
+                .count();
+            assert!(
+                fill == h.pixels.len() || paper == h.pixels.len(),
+                "seed {seed}: a hint on two surfaces or on a line: {:?}",
+                h.pixels
+            );
+            if fill > 0 {
+                on_fill += 1;
+                // One colour region of the target: the fill's left or right half.
+                let left = h.pixels[0].0 < 40;
+                assert!(h.pixels.iter().all(|&(x, _)| (x < 40) == left));
+                assert_eq!(h.colour, target[h.pixels[0]]);
+            } else {
+                on_paper += 1;
+            }
+        }
+    }
+    assert!(
+        on_fill > 20 && on_paper > 100,
+        "{on_fill} on the fill, {on_paper} on paper"
+    );
+}
+
+#[test]
 fn every_hint_stays_in_one_colour_region_with_its_colour() {
     for ink in [true, false] {
         let (line, target) = two_halves(ink);
@@ -280,9 +324,10 @@ fn eval_dots_are_n_distinct_plus_shaped_dots() {
 }
 
 #[test]
-fn no_paper_or_no_pixels_gives_no_hints() {
-    let ink = GrayImage::from_pixel(16, 16, Luma([0]));
-    assert!(simulate(&ink, &RgbImage::new(16, 16), &busy(), 1).is_empty());
+fn no_paper_nor_fill_or_no_pixels_gives_no_hints() {
+    // Ink two pixels wide is all line: no paper and no solid fill to hint.
+    let ink = GrayImage::from_pixel(16, 2, Luma([0]));
+    assert!(simulate(&ink, &RgbImage::new(16, 2), &busy(), 1).is_empty());
     let empty = GrayImage::new(0, 0);
     assert!(simulate(&empty, &RgbImage::new(0, 0), &busy(), 1).is_empty());
     assert!(simulate_dots(&empty, &RgbImage::new(0, 0), 3, 1).is_empty());

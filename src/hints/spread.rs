@@ -10,12 +10,14 @@ use std::collections::VecDeque;
 use image::GrayImage;
 use tch::Tensor;
 
+use super::fill::{neighbours4, solid_fill};
 use super::{hint_tensor, HintMap, HINT_CHANNELS, INK_LEVEL};
 
 /// The hint channels the network sees, `[4, H, W]`: with `radius` 0 exactly
-/// `hint_tensor(map)`; otherwise every paper pixel (line >= `INK_LEVEL`) within `radius`
-/// 4-connected steps of a hint, walking on paper only, takes the colour of the nearest hint
-/// (first reached; ties go to the hint met first in scan order), with mask
+/// `hint_tensor(map)`; otherwise every pixel within `radius` 4-connected steps of a hint,
+/// walking on the hint's own surface only (paper, line >= `INK_LEVEL`, for a hint on paper;
+/// the solid fill for a hint inside one, see `solid_fill`), takes the colour of the nearest
+/// hint (first reached; ties go to the hint met first in scan order), with mask
 /// `1 - d / (radius + 1)` at distance `d`.
 ///
 /// # Panics
@@ -37,20 +39,20 @@ pub fn hint_channels(line: &GrayImage, map: &HintMap, radius: u32) -> Tensor {
         queue.push_back(i);
     }
     let paper = line.as_raw();
+    let solid = solid_fill(line);
     while let Some(i) = queue.pop_front() {
         let d = dist[i];
         if d == radius {
             continue;
         }
-        let (x, y) = ((i % w as usize) as u32, (i / w as usize) as u32);
-        let neighbours = [
-            (x > 0).then(|| i - 1),
-            (x + 1 < w).then(|| i + 1),
-            (y > 0).then(|| i - w as usize),
-            (y + 1 < h).then(|| i + w as usize),
-        ];
-        for j in neighbours.into_iter().flatten() {
-            if dist[j] == u32::MAX && paper[j] >= INK_LEVEL {
+        let on_fill = solid[source[i]];
+        for j in neighbours4(i, w as usize, h as usize).into_iter().flatten() {
+            let same_surface = if on_fill {
+                solid[j]
+            } else {
+                paper[j] >= INK_LEVEL
+            };
+            if dist[j] == u32::MAX && same_surface {
                 dist[j] = d + 1;
                 source[j] = source[i];
                 queue.push_back(j);
@@ -112,6 +114,30 @@ mod tests {
         for x in 4..9 {
             assert_eq!(mask(x, 1), 0.0, "x = {x}: ink or past the line");
         }
+    }
+
+    #[test]
+    fn a_hint_inside_a_fill_spreads_over_the_fill_only() {
+        // Paper left (x < 3), a solid block of ink right (x >= 3) in a 9x5 image.
+        let line = GrayImage::from_fn(9, 5, |x, _| Luma([if x >= 3 { 0 } else { 255 }]));
+        let mut map = HintMap::empty(9, 5);
+        map.set(5, 2, Rgb([0, 255, 0]));
+        let t = hint_channels(&line, &map, 3);
+        let mask = |x: i64, y: i64| t.double_value(&[3, y, x]);
+        assert_eq!(mask(5, 2), 1.0);
+        assert!((mask(4, 2) - 0.75).abs() < 1e-6, "one step on the fill");
+        assert!((mask(7, 2) - 0.5).abs() < 1e-6, "two steps on the fill");
+        assert_eq!(t.double_value(&[1, 2, 7]), 1.0, "the hint's green");
+        // The fill's rim (x = 3, x = 8, y = 0, y = 4) and the paper are not reached.
+        for (x, y) in [(3, 2), (8, 2), (5, 0), (5, 4), (2, 2), (0, 2)] {
+            assert_eq!(mask(x, y), 0.0, "({x}, {y})");
+        }
+        // A hint on the paper of the same image stops at the ink, as before.
+        let mut map = HintMap::empty(9, 5);
+        map.set(1, 2, Rgb([0, 255, 0]));
+        let t = hint_channels(&line, &map, 3);
+        assert!((t.double_value(&[3, 2, 2]) - 0.75).abs() < 1e-6);
+        assert!((3..9).all(|x| t.double_value(&[3, 2, x]) == 0.0));
     }
 
     #[test]
