@@ -13,7 +13,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let threads: usize = args.first().map_or(Ok(1), |s| s.parse())?;
     let batches: u64 = args.get(1).map_or(Ok(50), |s| s.parse())?;
-    let sources: Vec<DataSource> = args[2..].iter().map(|p| DataSource::new(p)).collect();
+    let sources: Vec<DataSource> = args[2..].iter().map(DataSource::new).collect();
     let data = Arc::new(Dataset::open_all(&sources, Split::Train)?);
     let cfg = LoaderConfig {
         batch_size: 32,

@@ -428,3 +428,54 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fill_tests {
+    use super::*;
+    use image::{Luma, Rgb};
+
+    /// A 32x32 sketch (canvas = sketch) with a 12x12 block of ink at 10..22 and a 1-px line
+    /// at x = 4; the network's colour is red everywhere.
+    fn scene() -> (GrayImage, WorkCanvas, RgbImage) {
+        let gray = GrayImage::from_fn(32, 32, |x, y| {
+            let block = (10..22).contains(&x) && (10..22).contains(&y);
+            Luma([if block || x == 4 { 0 } else { 255 }])
+        });
+        let canvas = WorkCanvas::new(&gray, 32, 32);
+        (
+            gray,
+            canvas,
+            RgbImage::from_pixel(32, 32, Rgb([200, 30, 30])),
+        )
+    }
+
+    #[test]
+    fn a_hinted_fill_takes_the_colour_and_keeps_a_rim_while_lines_stay_ink() {
+        let (gray, mut canvas, red) = scene();
+        let plain = finish(&red, &canvas, &gray, false);
+        assert_eq!(
+            plain[(15, 15)],
+            Rgb([0, 0, 0]),
+            "no hint: the fill stays ink"
+        );
+        let mut map = HintMap::empty(32, 32);
+        map.set(15, 15, Rgb([200, 30, 30]));
+        map.set(4, 20, Rgb([200, 30, 30])); // on the line: dropped by canvas_hints, no fill
+        canvas.fills = coloured_fills(&canvas.image, &map);
+        let out = finish(&red, &canvas, &gray, false);
+        for (x, y) in [(11, 11), (15, 15), (20, 20)] {
+            assert_eq!(
+                out[(x, y)],
+                Rgb([200, 30, 30]),
+                "inside the fill at ({x}, {y})"
+            );
+        }
+        for (x, y) in [(10, 15), (21, 15), (15, 10)] {
+            assert_eq!(out[(x, y)], Rgb([0, 0, 0]), "the rim at ({x}, {y})");
+        }
+        assert_eq!(out[(4, 20)], Rgb([0, 0, 0]), "the line stays ink");
+        assert_eq!(out[(2, 2)], Rgb([200, 30, 30]), "paper takes the colour");
+        // The raw output is the network's, fills or not.
+        assert_eq!(finish(&red, &canvas, &gray, true), red);
+    }
+}

@@ -8,7 +8,7 @@ use colorize::data::Dataset;
 use colorize::eval::{self, EvalOptions, EvalReport, OutputSource, Scored, ALL_DATA};
 use colorize::hints::HintMap;
 use colorize::infer::{self, Colorizer};
-use colorize::run_dir::{self, EVAL_FILE};
+use colorize::run_dir::{self, EVAL_FILE, MODEL_CARD_FILE};
 use colorize::Error;
 use data_prep::outln;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -240,10 +240,19 @@ fn score(
     Ok(scored)
 }
 
-/// Writes `eval.json` into the model directory so `colorize export` can put the figures in
-/// the model card; a read-only model directory only gets a warning.
+/// Writes `eval.json` into a run directory so `colorize export` can put the figures in the
+/// model card; a read-only directory only gets a warning. An exported model (one with a
+/// model card, `README.md`, such as the shipped `models/default`) keeps the figures its card
+/// was made with: evaluating it on other data must not replace them.
 fn save_reports(dir: &Path, reports: &[EvalReport]) {
     let path = dir.join(EVAL_FILE);
+    if dir.join(MODEL_CARD_FILE).is_file() {
+        log::info!(
+            "figures not saved: {} is an exported model whose card keeps its own (--json prints them)",
+            dir.display()
+        );
+        return;
+    }
     let result = serde_json::to_vec_pretty(reports)
         .map_err(|e| e.to_string())
         .and_then(|bytes| {

@@ -195,6 +195,16 @@ fn a_model_is_scored_with_a_sheet_and_eval_json() {
         card.contains("GAN mode: vanilla") && card.contains("batch size 1"),
         "{card}"
     );
+    // Evaluating the exported model (it has a card) on other data leaves its figures alone.
+    let before = std::fs::read(dest.join("eval.json")).unwrap();
+    let again = eval_json(&[
+        "--model",
+        dest.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(again.len(), 1, "the model alone");
+    assert_eq!(std::fs::read(dest.join("eval.json")).unwrap(), before);
 }
 
 #[test]

@@ -719,3 +719,78 @@ fn train_on_two_datasets_records_them_and_resumes_exactly() {
     let read = |run: &Path| std::fs::read(run.join(run_dir::GENERATOR_FILE)).unwrap();
     assert!(read(&whole) == read(&part), "resumed weights differ");
 }
+
+#[test]
+fn init_from_starts_the_generator_from_a_model_of_the_same_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 1);
+    let ds = data.to_str().unwrap();
+    let tiny = [
+        "--size", "32", "--ngf", "8", "--ndf", "8", "--device", "cpu",
+    ];
+    let train = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["train", "--data", ds, "--out", out.to_str().unwrap()];
+        args.extend(tiny);
+        args.extend(extra);
+        run_colorize(&args)
+    };
+    let base = dir.path().join("base");
+    let (ok, _, stderr) = train(&base, &["--steps", "2"]);
+    assert!(ok, "{stderr}");
+    // Learning rate 1e-30: one step moves no weight by a float32 ulp.
+    let weights = |run: &Path| -> Vec<(String, Tensor)> {
+        let mut w = Tensor::read_safetensors(run.join("generator.safetensors")).unwrap();
+        w.retain(|(k, _)| !k.contains("running") && !k.contains("num_batches"));
+        w.sort_by(|a, b| a.0.cmp(&b.0));
+        w
+    };
+    let same = |a: &[(String, Tensor)], b: &[(String, Tensor)]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((ka, ta), (kb, tb))| ka == kb && ta.equal(tb))
+    };
+    let tuned = dir.path().join("tuned");
+    let base_s = base.to_str().unwrap();
+    let (ok, _, stderr) = train(
+        &tuned,
+        &["--steps", "1", "--lr", "1e-30", "--init-from", base_s],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("generator initialised from"), "{stderr}");
+    assert!(
+        same(&weights(&base), &weights(&tuned)),
+        "the base's weights"
+    );
+    let cfg = run_dir::read_train_config(&tuned).unwrap();
+    assert_eq!(cfg.init_from.as_deref(), Some(base.as_path()));
+    // Without --init-from the same run starts elsewhere (the test can fail).
+    let fresh = dir.path().join("fresh");
+    let (ok, _, stderr) = train(&fresh, &["--steps", "1", "--lr", "1e-30", "--seed", "7"]);
+    assert!(ok, "{stderr}");
+    assert!(!same(&weights(&base), &weights(&fresh)));
+    // Another shape is refused, naming the model.
+    let (ok, _, stderr) = run_colorize(&[
+        "train",
+        "--data",
+        ds,
+        "--out",
+        dir.path().join("wide").to_str().unwrap(),
+        "--size",
+        "32",
+        "--ngf",
+        "16",
+        "--ndf",
+        "8",
+        "--device",
+        "cpu",
+        "--steps",
+        "1",
+        "--init-from",
+        base_s,
+    ]);
+    assert!(
+        !ok && stderr.contains("different network") && stderr.contains(base_s),
+        "{stderr}"
+    );
+}
