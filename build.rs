@@ -5,7 +5,8 @@
 //!   directory it linked against as `DEP_TCH_LIBTORCH_LIB` (its `links = "tch"`); we turn it
 //!   into an rpath. `LD_LIBRARY_PATH` still wins (RUNPATH), which is how a binary built here
 //!   runs on a machine whose torch lives elsewhere.
-//! - CUDA: `--as-needed` would drop libtorch_cuda.so, so it is forced in.
+//! - CUDA: libtorch_cuda.so is not linked; `device::load_cuda` loads it at run time where an
+//!   NVIDIA driver is (loading it cost every start about 0.1 s on machines without a GPU).
 //! - `src/native/ops.cpp`: two libtorch operators tch does not bind (see `src/native.rs`),
 //!   compiled against the headers next to that lib directory (`<lib>/../include`, the layout
 //!   of both the PyPI wheel and the libtorch archive).
@@ -31,9 +32,6 @@ fn main() {
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=COLORIZE_TORCH_BUILD_VERSION={version}");
     println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
-    if Path::new(&dir).join("libtorch_cuda.so").exists() {
-        println!("cargo:rustc-link-arg=-Wl,--no-as-needed,-ltorch_cuda,--as-needed");
-    }
 
     let include = PathBuf::from(&dir).join("../include");
     // Same ABI switch and default as torch-sys (torch 2.11 wheels use the C++11 ABI).

@@ -27,6 +27,7 @@ struct Args {
     threads: i32,
     warmup: usize,
     steps: usize,
+    amp: bool,
 }
 
 fn parse_args() -> Result<Args> {
@@ -37,6 +38,7 @@ fn parse_args() -> Result<Args> {
         threads: 2,
         warmup: 2,
         steps: 5,
+        amp: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -49,6 +51,7 @@ fn parse_args() -> Result<Args> {
             "--threads" => a.threads = value.parse().with_context(bad)?,
             "--warmup" => a.warmup = value.parse().with_context(bad)?,
             "--steps" => a.steps = value.parse().with_context(bad)?,
+            "--amp" => a.amp = value == "1",
             _ => bail!("unknown flag {flag}"),
         }
     }
@@ -82,6 +85,7 @@ fn main() -> Result<()> {
     cfg.batch_size = a.batch as usize;
     cfg.steps = (a.warmup + a.steps) as u64;
     cfg.decay_steps = 0;
+    cfg.amp = a.amp;
     let mut trainer = Trainer::new(cfg, Device::Cpu)?;
     let opts = (Kind::Float, Device::Cpu);
     let batch = Batch {
@@ -109,6 +113,7 @@ fn main() -> Result<()> {
         "size": a.size,
         "batch": a.batch,
         "ngf": a.ngf,
+        "amp": a.amp,
         "threads": tch::get_num_threads(),
         "steps": a.steps,
         "seconds": (secs * 1000.0).round() / 1000.0,

@@ -96,8 +96,9 @@ pub struct TrainArgs {
     /// Also write one JSON object per logged step to RUN/log.jsonl.
     #[arg(long)]
     pub json_log: bool,
-    /// Mixed precision on a CUDA device: bfloat16 autocast for the forward and backward
-    /// passes, float32 weights and optimiser state (no effect on the CPU). Kept on resume.
+    /// Mixed precision: bfloat16 autocast for the forward and backward passes, float32
+    /// weights and optimiser state. On CUDA; on a CPU with AVX512-BF16 or AMX about 1.6x
+    /// faster than float32 (bench/README.md), elsewhere slower. Kept on resume.
     #[arg(long)]
     pub amp: bool,
     /// Start the generator from this model's weights (a run or model directory of the same

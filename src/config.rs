@@ -494,8 +494,8 @@ pub struct TrainConfig {
     /// hints existed have no such field and get the defaults).
     #[serde(default)]
     pub hints: HintSimConfig,
-    /// Mixed precision on CUDA (`--amp`): forward and backward passes in bfloat16 autocast,
-    /// float32 weights and optimiser state. No effect on the CPU.
+    /// Mixed precision (`--amp`): forward and backward passes in bfloat16 autocast, float32
+    /// weights and optimiser state, on CUDA or the CPU.
     #[serde(default)]
     pub amp: bool,
     /// The model (run or model directory) whose generator weights started this run

@@ -29,6 +29,9 @@ pub enum DeviceChoice {
 impl DeviceChoice {
     /// Resolves the choice to a tch device; asking for CUDA without one is an error.
     pub fn resolve(self) -> Result<Device> {
+        if self != DeviceChoice::Cpu {
+            load_cuda();
+        }
         match self {
             DeviceChoice::Cpu => Ok(Device::Cpu),
             DeviceChoice::Auto => Ok(Device::cuda_if_available()),
@@ -64,11 +67,14 @@ pub struct RuntimeInfo {
     pub default_device: String,
     /// Intra-op CPU threads libtorch uses.
     pub threads: i32,
+    /// Whether libtorch's CUDA backend is loaded (`load_cuda`: only where a driver is).
+    pub cuda_backend: bool,
 }
 
 impl RuntimeInfo {
     /// Asks libtorch and this process.
     pub fn collect() -> Self {
+        let cuda_backend = load_cuda();
         let cuda_devices = tch::Cuda::device_count();
         RuntimeInfo {
             torch_build_version: env!("COLORIZE_TORCH_BUILD_VERSION").to_string(),
@@ -78,8 +84,47 @@ impl RuntimeInfo {
             cudnn_available: tch::Cuda::cudnn_is_available(),
             default_device: format!("{:?}", Device::cuda_if_available()),
             threads: tch::get_num_threads(),
+            cuda_backend,
         }
     }
+}
+
+/// Loads libtorch's CUDA backend (`libtorch_cuda.so`, with the CUDA runtime, cuBLAS and
+/// cuDNN it pulls in) on first need, and only where an NVIDIA driver is installed: the binary
+/// does not link it, because loading it took about 0.1 s of every start, a quarter of a
+/// one-sketch `colorize infer`, on machines that cannot use it. It registers the CUDA
+/// backend with libtorch when loaded, so this must run before anything asks about CUDA
+/// (`DeviceChoice::resolve` and `RuntimeInfo::collect` call it). Returns whether the backend
+/// is loaded. `COLORIZE_CUDA=0` never loads it; `COLORIZE_CUDA=1` loads it without a driver
+/// (libtorch then reports no device).
+pub fn load_cuda() -> bool {
+    static LOADED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *LOADED.get_or_init(|| {
+        let driver = ["/proc/driver/nvidia/version", "/dev/nvidiactl"]
+            .iter()
+            .any(|p| std::path::Path::new(p).exists());
+        let wanted = match std::env::var("COLORIZE_CUDA").as_deref() {
+            Ok("0") => false,
+            Ok("1") => true,
+            _ => driver,
+        };
+        if !wanted {
+            return false;
+        }
+        // Found through the binary's RUNPATH (libtorch's lib directory) or LD_LIBRARY_PATH,
+        // as libtorch_cpu.so is.
+        // SAFETY: dlopen with a valid C string; the handle is kept for the process's life.
+        let handle = unsafe {
+            libc::dlopen(
+                c"libtorch_cuda.so".as_ptr(),
+                libc::RTLD_NOW | libc::RTLD_GLOBAL,
+            )
+        };
+        if handle.is_null() {
+            log::debug!("libtorch_cuda.so not loaded: CUDA unavailable to this process");
+        }
+        !handle.is_null()
+    })
 }
 
 /// Finds `libtorch_cpu.so` among this process's mapped files (Linux only).

@@ -36,8 +36,8 @@ extern "C" {
         weight_decay: f64,
         eps: f64,
     ) -> *mut c_char;
-    fn colorize_autocast_enter_bf16(was_enabled: *mut i32) -> *mut c_char;
-    fn colorize_autocast_exit(was_enabled: i32) -> *mut c_char;
+    fn colorize_autocast_enter_bf16(cuda: i32, was_enabled: *mut i32) -> *mut c_char;
+    fn colorize_autocast_exit(cuda: i32, was_enabled: i32) -> *mut c_char;
     fn colorize_mkldnn_pack_conv(
         w: *const C_tensor,
         padding: i64,
@@ -148,16 +148,18 @@ pub fn fused_adam(
     })
 }
 
-/// Runs `f` under CUDA autocast in bfloat16 (`torch.autocast("cuda", dtype=torch.bfloat16)`):
-/// convolutions and matrix products of CUDA tensors run in bf16, parameters stay float32.
-/// CPU tensors are not affected.
-pub fn autocast_bf16<T>(f: impl FnOnce() -> T) -> Result<T, tch::TchError> {
+/// Runs `f` under autocast in bfloat16 for `device`'s tensors (`torch.autocast("cuda" or
+/// "cpu", dtype=torch.bfloat16)`): convolutions and matrix products run in bf16, parameters
+/// stay float32. Tensors of the other device type are not affected. On the CPU it pays where
+/// oneDNN has bf16 kernels (AVX512-BF16, AMX); elsewhere bf16 is emulated and slower.
+pub fn autocast_bf16<T>(device: tch::Device, f: impl FnOnce() -> T) -> Result<T, tch::TchError> {
+    let cuda = i32::from(device.is_cuda());
     let mut was = 0i32;
     // SAFETY: the shim only writes the previous state into `was`.
-    check(unsafe { colorize_autocast_enter_bf16(&mut was) })?;
+    check(unsafe { colorize_autocast_enter_bf16(cuda, &mut was) })?;
     let out = f();
     // SAFETY: leaves the region entered above, restoring the previous state.
-    check(unsafe { colorize_autocast_exit(was) })?;
+    check(unsafe { colorize_autocast_exit(cuda, was) })?;
     Ok(out)
 }
 

@@ -171,8 +171,8 @@ impl Trainer {
     /// (the generator step reuses the last batch). Fails, before updating anything with it,
     /// on a NaN or infinite loss.
     pub fn step(&mut self, batches: &[Batch]) -> Result<StepLosses> {
-        if self.cfg.amp && self.device.is_cuda() {
-            crate::native::autocast_bf16(|| self.step_in_precision(batches))?
+        if self.cfg.amp {
+            crate::native::autocast_bf16(self.device, || self.step_in_precision(batches))?
         } else {
             self.step_in_precision(batches)
         }

@@ -112,6 +112,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--amp", type=int, default=0, help="1: bfloat16 autocast on the CPU (torch.autocast)")
     ap.add_argument("--count-only", action="store_true", help="print parameter counts and exit")
     args = ap.parse_args()
 
@@ -136,21 +137,24 @@ def main():
     color = torch.rand(args.batch, 3, args.size, args.size) * 2 - 1
 
     def step():
-        fake = g(line)
-        # D: real vs detached fake, halved.
-        opt_d.zero_grad()
-        pred_fake = d(line, fake.detach())
-        pred_real = d(line, color)
-        loss_d = 0.5 * (bce(pred_fake, torch.zeros_like(pred_fake)) + bce(pred_real, torch.ones_like(pred_real)))
-        loss_d.backward()
+        amp = torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(args.amp))
+        with amp:
+            fake = g(line)
+            # D: real vs detached fake, halved.
+            opt_d.zero_grad()
+            pred_fake = d(line, fake.detach())
+            pred_real = d(line, color)
+            loss_d = 0.5 * (bce(pred_fake, torch.zeros_like(pred_fake)) + bce(pred_real, torch.ones_like(pred_real)))
+            loss_d.backward()
         opt_d.step()
         # G: fool D + 100 * L1; D's weights take no gradient.
         for p in d.parameters():
             p.requires_grad_(False)
         opt_g.zero_grad()
-        pred = d(line, fake)
-        loss_g = bce(pred, torch.ones_like(pred)) + 100.0 * F.l1_loss(fake, color)
-        loss_g.backward()
+        with amp:
+            pred = d(line, fake)
+            loss_g = bce(pred, torch.ones_like(pred)) + 100.0 * F.l1_loss(fake, color)
+            loss_g.backward()
         opt_g.step()
         for p in d.parameters():
             p.requires_grad_(True)
@@ -170,6 +174,7 @@ def main():
         "size": args.size,
         "batch": args.batch,
         "ngf": args.ngf,
+        "amp": bool(args.amp),
         "threads": torch.get_num_threads(),
         "steps": args.steps,
         "seconds": round(dt, 3),

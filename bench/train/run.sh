@@ -7,6 +7,7 @@
 #
 #   bash bench/train/run.sh                  # 128 px, ngf 64, batch 1 and 16, 2 threads
 #   THREADS=4 ROUNDS=3 bash bench/train/run.sh
+#   AMPS="0 1" BATCHES=16 ROUNDS=3 bash bench/train/run.sh   # also bfloat16 autocast, both sides
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,6 +16,7 @@ SIZE=${SIZE:-128}
 NGF=${NGF:-64}
 BATCHES=${BATCHES:-"1 16"}
 ROUNDS=${ROUNDS:-2}
+AMPS=${AMPS:-0}
 PY=${PY:-.venv/bin/python}
 OUT=bench/out/train
 mkdir -p "$OUT"
@@ -26,13 +28,15 @@ RUST=${CARGO_TARGET_DIR:-target}/release/examples/train_bench
 
 for round in $(seq "$ROUNDS"); do
     for b in $BATCHES; do
+      for amp in $AMPS; do
         # Batch 16 steps take ~10x longer: fewer of them.
         if [ "$b" -ge 8 ]; then warm=1 steps=5; else warm=2 steps=10; fi
-        args=(--size "$SIZE" --ngf "$NGF" --batch "$b" --threads "$THREADS" --warmup "$warm" --steps "$steps")
-        echo "round $round, batch $b: rust" >&2
+        args=(--size "$SIZE" --ngf "$NGF" --batch "$b" --threads "$THREADS" --warmup "$warm" --steps "$steps" --amp "$amp")
+        echo "round $round, batch $b, amp $amp: rust" >&2
         "$RUST" "${args[@]}" | tee -a "$RESULTS"
-        echo "round $round, batch $b: pytorch" >&2
+        echo "round $round, batch $b, amp $amp: pytorch" >&2
         "$PY" bench/train/pytorch_train.py "${args[@]}" | tee -a "$RESULTS"
+      done
     done
 done
 
@@ -41,15 +45,15 @@ import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 runs = {}
 for r in rows:
-    runs.setdefault((r["batch"], r["impl"]), []).append(r)
+    runs.setdefault((r["batch"], r.get("amp", False), r["impl"]), []).append(r)
 print(f"\n{len(rows)} runs in {sys.argv[1]}")
 print("Median and best over the rounds; CPU s/img is user+system CPU time per image (steadier")
 print("than wall time on a shared machine); peak RSS is the highest of the rounds.")
 print("| batch | Rust img/s median (best) | PyTorch img/s median (best) | ratio of medians (of bests) "
       "| CPU s/img Rust vs PyTorch (medians) | peak RSS MiB Rust vs PyTorch |")
 print("|---|---|---|---|---|---|")
-for b in sorted({k[0] for k in runs}):
-    r, p = runs.get((b, "rust")), runs.get((b, "pytorch"))
+for b, amp in sorted({k[:2] for k in runs}):
+    r, p = runs.get((b, amp, "rust")), runs.get((b, amp, "pytorch"))
     if not (r and p):
         continue
     med = lambda rs, f: statistics.median(f(x) for x in rs)
@@ -59,6 +63,6 @@ for b in sorted({k[0] for k in runs}):
     rb, pb = max(map(ips, r)), max(map(ips, p))
     rc, pc = med(r, cpi), med(p, cpi)
     rss = lambda rs: max(x["peak_rss_mb"] for x in rs)
-    print(f"| {b} | {rm:.3f} ({rb:.3f}) | {pm:.3f} ({pb:.3f}) | {rm / pm:.2f}x ({rb / pb:.2f}x) "
+    print(f"| {b}{' bf16' if amp else ''} | {rm:.3f} ({rb:.3f}) | {pm:.3f} ({pb:.3f}) | {rm / pm:.2f}x ({rb / pb:.2f}x) "
           f"| {rc:.3f} vs {pc:.3f} ({pc / rc:.2f}x) | {rss(r):.0f} vs {rss(p):.0f} |")
 EOF

@@ -75,8 +75,12 @@ pub fn run(args: InfoArgs) -> anyhow::Result<()> {
             info.cuda_devices,
             info.cudnn_available
         )?;
+    } else if info.cuda_backend {
+        outln!("CUDA devices  none (libtorch's CUDA backend is loaded but sees no device)")?;
     } else {
-        outln!("CUDA devices  none")?;
+        outln!(
+            "CUDA devices  none (no NVIDIA driver; COLORIZE_CUDA=1 loads the CUDA backend anyway)"
+        )?;
     }
     outln!(
         "device        {} (what --device auto uses)",

@@ -87,23 +87,25 @@ char* colorize_fused_adam(at::Tensor* const* params, at::Tensor* const* grads,
   });
 }
 
-// Enters CUDA autocast with bfloat16 as the low-precision type (torch.autocast("cuda",
-// dtype=torch.bfloat16)); *was_enabled receives the previous state for colorize_autocast_exit.
-char* colorize_autocast_enter_bf16(int* was_enabled) {
+// Enters autocast with bfloat16 as the low-precision type on CUDA (cuda != 0) or the CPU
+// (torch.autocast(device, dtype=torch.bfloat16)); *was_enabled receives the previous state
+// for colorize_autocast_exit.
+char* colorize_autocast_enter_bf16(int cuda, int* was_enabled) {
   return guarded([&] {
-    *was_enabled = at::autocast::is_autocast_enabled(at::kCUDA) ? 1 : 0;
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    const auto dev = cuda ? at::kCUDA : at::kCPU;
+    *was_enabled = at::autocast::is_autocast_enabled(dev) ? 1 : 0;
+    at::autocast::set_autocast_dtype(dev, at::kBFloat16);
+    at::autocast::set_autocast_enabled(dev, true);
     at::autocast::increment_nesting();
   });
 }
 
 // Leaves the autocast region entered by colorize_autocast_enter_bf16 (the cast-weight cache
 // is cleared when the outermost region ends, as torch.autocast's __exit__ does).
-char* colorize_autocast_exit(int was_enabled) {
+char* colorize_autocast_exit(int cuda, int was_enabled) {
   return guarded([&] {
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    at::autocast::set_autocast_enabled(at::kCUDA, was_enabled != 0);
+    at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, was_enabled != 0);
   });
 }
 

@@ -37,6 +37,38 @@ fn info_reports_torch_device_and_threads() {
 }
 
 #[test]
+fn the_cuda_backend_loads_only_when_wanted_and_never_links() {
+    let info = |cuda: &str| -> serde_json::Value {
+        let out = colorize_cmd()
+            .env("COLORIZE_CUDA", cuda)
+            .args(["info", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let off = info("0");
+    assert_eq!(off["cuda_backend"], false, "{off}");
+    assert_eq!(off["default_device"], "Cpu", "{off}");
+    // Forced: libtorch_cuda.so is found next to libtorch_cpu.so (the wheel ships both).
+    let on = info("1");
+    assert_eq!(on["cuda_backend"], true, "{on}");
+    // A start without a GPU maps no CUDA library (the point: about 0.1 s saved).
+    let binary = assert_cmd::cargo::cargo_bin("colorize");
+    let needed = std::process::Command::new("readelf")
+        .arg("-d")
+        .arg(&binary)
+        .output();
+    if let Ok(out) = needed {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("libtorch_cpu.so") && !text.contains("libtorch_cuda.so"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn usage_errors_exit_2_and_help_lists_the_statuses() {
     let out = colorize_cmd().arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(exit::USAGE.into()));

@@ -234,15 +234,36 @@ fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
         GanMode::WganGp,
         GanMode::Ebgan,
     ] {
-        resume_matches_an_uninterrupted_run(mode);
+        resume_matches_an_uninterrupted_run(mode, false);
     }
 }
 
-fn resume_matches_an_uninterrupted_run(mode: GanMode) {
+#[test]
+fn amp_on_the_cpu_is_bfloat16_and_resumes_exactly() {
+    let _rng = rng_lock();
+    resume_matches_an_uninterrupted_run(GanMode::Vanilla, true);
+    // Autocast is really on: the same steps in float32 give other losses.
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
+    let mut cfg = tiny_config(GanMode::Vanilla, &data, 2);
+    let fp32 = run_steps(&mut Trainer::new(cfg.clone(), Device::Cpu).unwrap(), 2);
+    cfg.amp = true;
+    let bf16 = run_steps(&mut Trainer::new(cfg, Device::Cpu).unwrap(), 2);
+    assert_ne!(fp32, bf16);
+    // ... but close: bfloat16 keeps about three significant digits.
+    let (a, b) = (fp32[1].g_l1, bf16[1].g_l1);
+    assert!(
+        (a - b).abs() < 0.05 * a.abs(),
+        "L1 {a} (float32) vs {b} (bfloat16)"
+    );
+}
+
+fn resume_matches_an_uninterrupted_run(mode: GanMode, amp: bool) {
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 5, 1);
     let mut cfg = tiny_config(mode, &data, 6);
     cfg.save_every = 3;
+    cfg.amp = amp;
     let new_trainer = || Trainer::new(cfg.clone(), Device::Cpu).unwrap();
     let (whole, full) = fit_recording(&mut new_trainer(), &dir.path().join("a"), None);
     assert_eq!(whole.unwrap().step, 6);
