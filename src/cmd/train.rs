@@ -323,6 +323,17 @@ fn progress_message(p: &Progress, cfg: &TrainConfig) -> String {
     )
 }
 
+/// Whether this CPU computes bfloat16 natively (oneDNN's bf16 kernels: AVX512-BF16 or AMX),
+/// from the flags Linux lists in /proc/cpuinfo (elsewhere: assumed not).
+fn cpu_has_bf16() -> bool {
+    std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|info| {
+        info.lines().filter(|l| l.starts_with("flags")).any(|l| {
+            l.split_whitespace()
+                .any(|f| f == "avx512_bf16" || f == "amx_bf16")
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -427,15 +438,4 @@ mod tests {
         r.hp.gan_mode = Some(GanMode::Wgan);
         assert!(config_from_args(&r, Some(&base), 10).is_err());
     }
-}
-
-/// Whether this CPU computes bfloat16 natively (oneDNN's bf16 kernels: AVX512-BF16 or AMX),
-/// from the flags Linux lists in /proc/cpuinfo (elsewhere: assumed not).
-fn cpu_has_bf16() -> bool {
-    std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|info| {
-        info.lines().filter(|l| l.starts_with("flags")).any(|l| {
-            l.split_whitespace()
-                .any(|f| f == "avx512_bf16" || f == "amx_bf16")
-        })
-    })
 }
