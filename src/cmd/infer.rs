@@ -204,19 +204,26 @@ fn spawn_decoder(jobs: Vec<Job>) -> (JoinHandle<()>, Receiver<Decoded>) {
     (decoder, decoded_rx)
 }
 
-/// Nice value of the decoder's and writer's threads: their CPU share against the
-/// network's threads (nice 0) is about 1:10 while both want a core.
+/// Nice value of the decoder's and writer's threads where `SCHED_IDLE` is refused: their
+/// CPU share against the network's threads (nice 0) is then about 1:10 while both want a
+/// core.
 const HELPER_NICE: i32 = 10;
 
-/// Lowers the calling thread's scheduling priority to [`HELPER_NICE`] (Linux: nice values
-/// are per thread). Best effort: on failure, or elsewhere, the thread keeps its priority.
+/// Moves the calling thread to Linux's `SCHED_IDLE` class (it runs only on a core nothing
+/// else wants, so the network's threads keep theirs), or failing that lowers its priority
+/// to [`HELPER_NICE`] (both are per thread). Best effort: elsewhere, or if both fail, the
+/// thread keeps its priority.
 fn lower_thread_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: gettid has no preconditions; setpriority on our own thread id only changes
-    // this thread's nice value (raising it needs no privilege).
+    // SAFETY: gettid has no preconditions; sched_setscheduler and setpriority on our own
+    // thread id only change this thread's scheduling (lowering it needs no privilege), and
+    // `param` outlives the call.
     unsafe {
         let tid = libc::gettid();
-        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, HELPER_NICE);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(tid, libc::SCHED_IDLE, &param) != 0 {
+            let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, HELPER_NICE);
+        }
     }
 }
 
