@@ -2,13 +2,16 @@
 """Turn Iconify JSON icon sets (npm `@iconify-json/<set>`) into (line art, colour) SVG pairs.
 
 Writes DEST/color/NAME.svg and DEST/line/NAME.svg under the same names, as `prep SRC --lines
-DIR` expects. Python 3 standard library only; used by scripts/fetch-fluent-emoji.sh and
-scripts/fetch-streamline.sh.
+DIR` expects. Python 3 standard library only; used by scripts/fetch-fluent-emoji.sh,
+scripts/fetch-streamline.sh and scripts/fetch-emojione.sh.
 
   iconify-pairs.py fluent FLAT.json HIGH_CONTRAST.json DEST [--all-skin-tones]
       colour = Fluent Emoji Flat, line art = Fluent Emoji High Contrast (same icon names).
       Skin-tone variants (NAME-light, NAME-medium-light, ...) exist only in Flat and share
       the base line art; by default only the base (default, yellow) tone is kept.
+  iconify-pairs.py twins COLOUR.json LINE.json DEST
+      the same for any two sets that draw the same icons under the same names, one in colour
+      and one as line art (EmojiOne and EmojiOne Monotone); colours without a twin are dropped.
   iconify-pairs.py streamline ICONS.json DEST
       colour = the icon as drawn; line art = its stroke paths drawn black, every fill painted
       white so strokes hidden in the colour image stay hidden (dark ink fills such as pupils
@@ -71,7 +74,7 @@ def fluent(args):
         if name not in hc["icons"] and m and m.group("base") in hc["icons"]:
             base, tone = m.group("base"), m.group("tone")
         if base not in hc["icons"]:
-            dropped.append((name, "no High Contrast twin"))
+            dropped.append((name, f"no {args.twin_name} twin"))
             continue
         if tone and not args.all_skin_tones:
             continue  # skin-tone variant: same line art as the base, skipped by default
@@ -177,11 +180,17 @@ def main():
     f.add_argument("high_contrast")
     f.add_argument("dest")
     f.add_argument("--all-skin-tones", action="store_true", help="also pair every skin tone with the base line art")
+    f.set_defaults(twin_name="High Contrast")
+    t = sub.add_parser("twins")
+    t.add_argument("flat", metavar="colour")
+    t.add_argument("high_contrast", metavar="line")
+    t.add_argument("dest")
+    t.set_defaults(twin_name="line-art", all_skin_tones=False)
     s = sub.add_parser("streamline")
     s.add_argument("icons")
     s.add_argument("dest")
     args = p.parse_args()
-    pairs, dropped = fluent(args) if args.cmd == "fluent" else streamline(args)
+    pairs, dropped = streamline(args) if args.cmd == "streamline" else fluent(args)
     with open(Path(args.dest) / "dropped.txt", "w", encoding="utf-8") as f:
         for name, why in dropped:
             f.write(f"{name}: {why}\n")
