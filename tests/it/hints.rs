@@ -12,11 +12,11 @@ use colorize::loss::GanMode;
 use colorize::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use colorize::train::Trainer;
 use colorize::{checkpoint, run_dir};
-use data_prep::manifest::{self, Split, MANIFEST_FILE};
+use data_prep::manifest::Split;
 use image::{GrayImage, Luma, Rgb, RgbImage, RgbaImage};
 use tch::{Device, Tensor};
 
-use crate::support::{manifest_entry, rng_lock, run_colorize, run_steps, tiny_config};
+use crate::support::{rng_lock, run_colorize, run_steps, tiny_config, write_pairs};
 
 /// `tests/fixtures/plain-model-v0`: a 1-channel model and what colorize wrote with it
 /// before hints existed (see its README).
@@ -116,16 +116,13 @@ const INSIDE: std::ops::Range<u32> = 9..23;
 /// Two 32 px pairs with the same line art (a square outline) whose inside is red in one
 /// and blue in the other: without a hint, nothing tells the model which.
 fn two_fills_dataset(dir: &Path) -> PathBuf {
-    std::fs::create_dir_all(dir.join("line")).unwrap();
-    std::fs::create_dir_all(dir.join("color")).unwrap();
     let outline = |x: u32, y: u32| {
         (7..25).contains(&x)
             && (7..25).contains(&y)
             && !(INSIDE.contains(&x) && INSIDE.contains(&y))
     };
     let line = GrayImage::from_fn(32, 32, |x, y| Luma([if outline(x, y) { 0 } else { 255 }]));
-    let mut entries = Vec::new();
-    for (id, fill) in [("red", RED), ("blue", BLUE)] {
+    let pairs = [("red", RED), ("blue", BLUE)].map(|(id, fill)| {
         let color = RgbImage::from_fn(32, 32, |x, y| {
             if outline(x, y) {
                 Rgb([0, 0, 0])
@@ -135,12 +132,9 @@ fn two_fills_dataset(dir: &Path) -> PathBuf {
                 Rgb([255, 255, 255])
             }
         });
-        line.save(dir.join(format!("line/{id}.png"))).unwrap();
-        color.save(dir.join(format!("color/{id}.png"))).unwrap();
-        entries.push(manifest_entry(id, Split::Train, 32));
-    }
-    manifest::write(&dir.join(MANIFEST_FILE), &entries).unwrap();
-    dir.to_path_buf()
+        (id.to_string(), line.clone(), color, Split::Train)
+    });
+    write_pairs(dir, pairs)
 }
 
 /// The mean colour of `img` inside the square.

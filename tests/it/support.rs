@@ -61,10 +61,7 @@ pub fn scalar(t: &Tensor) -> f64 {
 /// Writes `n_train + n_val` pairs of `size` px: coloured rectangles on a gradient, and
 /// their outlines as black lines on white.
 pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> PathBuf {
-    std::fs::create_dir_all(dir.join("line")).unwrap();
-    std::fs::create_dir_all(dir.join("color")).unwrap();
-    let mut entries = Vec::new();
-    for i in 0..n_train + n_val {
+    let pairs = (0..n_train + n_val).map(|i| {
         let id = format!("pair{i:03}");
         let (x0, y0) = (
             2 + (i as u32 * 5) % (size / 2),
@@ -89,17 +86,32 @@ pub fn make_dataset(dir: &Path, size: u32, n_train: usize, n_val: usize) -> Path
         let line = GrayImage::from_fn(size, size, |x, y| {
             image::Luma([if edge(x, y) { 0 } else { 255 }])
         });
-        color
-            .save(dir.join("color").join(format!("{id}.png")))
-            .unwrap();
-        line.save(dir.join("line").join(format!("{id}.png")))
-            .unwrap();
         let split = if i < n_train {
             Split::Train
         } else {
             Split::Val
         };
-        entries.push(manifest_entry(&id, split, size));
+        (id, line, color, split)
+    });
+    write_pairs(dir, pairs)
+}
+
+/// Writes synthetic pairs as `prep` lays them out: `line/<id>.png`, `color/<id>.png` and
+/// `manifest.jsonl` listing each with its split. Returns `dir`.
+pub fn write_pairs(
+    dir: &Path,
+    pairs: impl IntoIterator<Item = (String, GrayImage, RgbImage, Split)>,
+) -> PathBuf {
+    std::fs::create_dir_all(dir.join("line")).unwrap();
+    std::fs::create_dir_all(dir.join("color")).unwrap();
+    let mut entries = Vec::new();
+    for (id, line, color, split) in pairs {
+        line.save(dir.join("line").join(format!("{id}.png")))
+            .unwrap();
+        color
+            .save(dir.join("color").join(format!("{id}.png")))
+            .unwrap();
+        entries.push(manifest_entry(&id, split, line.width()));
     }
     manifest::write(&dir.join(MANIFEST_FILE), &entries).unwrap();
     dir.to_path_buf()

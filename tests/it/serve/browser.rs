@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use data_prep::manifest::{self, Split, MANIFEST_FILE};
+use data_prep::manifest::Split;
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 use super::TestServer;
-use crate::support::{manifest_entry, run_colorize};
+use crate::support::{run_colorize, write_pairs};
 
 /// Training pairs of the shapes dataset (at 32 px).
 const PAIRS: usize = 48;
@@ -27,14 +27,12 @@ fn in_outline(x: u32, y: u32, (x0, y0, x1, y1): (u32, u32, u32, u32), thick: u32
 /// `PAIRS` pairs of `size` px: two outlined rectangles on white paper, each filled with a
 /// random colour, so a model can only get the colours right by following the hints.
 fn shapes_dataset(dir: &Path, size: u32) -> PathBuf {
-    std::fs::create_dir_all(dir.join("line")).unwrap();
-    std::fs::create_dir_all(dir.join("color")).unwrap();
     let mut seed = 0x9e37_79b9_u64;
     let mut next = move |n: u32| {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         ((seed >> 33) % u64::from(n)) as u32
     };
-    let mut entries = Vec::new();
+    let mut pairs = Vec::new();
     for i in 0..PAIRS {
         let id = format!("shapes{i:03}");
         let half = size / 2;
@@ -62,20 +60,14 @@ fn shapes_dataset(dir: &Path, size: u32) -> PathBuf {
                 .find(|(&(x0, y0, x1, y1), _)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y))
                 .map_or(Rgb([255, 255, 255]), |(_, c)| c)
         });
-        line.save(dir.join("line").join(format!("{id}.png")))
-            .unwrap();
-        colour
-            .save(dir.join("color").join(format!("{id}.png")))
-            .unwrap();
         let split = if i + 4 < PAIRS {
             Split::Train
         } else {
             Split::Val
         };
-        entries.push(manifest_entry(&id, split, size));
+        pairs.push((id, line, colour, split));
     }
-    manifest::write(&dir.join(MANIFEST_FILE), &entries).unwrap();
-    dir.to_path_buf()
+    write_pairs(dir, pairs)
 }
 
 /// Trains a 32 px hint model with `colorize train`, every sample hinted. Measured on this
