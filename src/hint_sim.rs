@@ -3,7 +3,7 @@
 //!
 //! Rules (the hints a user would draw): a hint sits on one surface, paper (line >=
 //! `INK_LEVEL`; dots also keep a pixel away from ink) or the inside of a solid fill of ink
-//! (`crate::hints::solid_fill`: the black shapes a user colours with a dab, never a line),
+//! (`crate::hints::is_solid`: the black shapes a user colours with a dab, never a line),
 //! stays inside one colour region of the target (every pixel's colour within
 //! `region_tolerance` of its first pixel's, so it never crosses a line nor spans two colours)
 //! and carries one colour, the mean target colour under it. Hints on
@@ -16,7 +16,7 @@ use data_prep::rng::{mix_seed, SplitMix64};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 pub use crate::config::{HintSimConfig, Span};
-use crate::hints::{solid_fill, HintMap, INK_LEVEL};
+use crate::hints::{is_solid, HintMap, INK_LEVEL};
 
 /// Dot radius of `simulate_dots` (eval): the smallest dot training sees.
 pub const EVAL_DOT_RADIUS: u32 = 1;
@@ -158,8 +158,6 @@ enum Surface {
 struct Scene<'a> {
     line: &'a GrayImage,
     target: &'a RgbImage,
-    /// `solid_fill(line)`.
-    solid: Vec<bool>,
     tolerance: u8,
     white_keep: f64,
 }
@@ -174,7 +172,6 @@ impl<'a> Scene<'a> {
         Scene {
             line,
             target,
-            solid: solid_fill(line),
             tolerance: cfg.region_tolerance,
             white_keep: cfg.white_keep,
         }
@@ -193,7 +190,7 @@ impl<'a> Scene<'a> {
     fn surface(&self, p: (u32, u32)) -> Option<Surface> {
         if self.paper(p) {
             Some(Surface::Paper)
-        } else if self.solid[(p.1 * self.line.width() + p.0) as usize] {
+        } else if is_solid(self.line, p.0, p.1) {
             Some(Surface::Fill)
         } else {
             None

@@ -13,7 +13,7 @@ mod point;
 mod spread;
 
 pub use canvas::{to_canvas, Placement};
-pub use fill::{coloured_fills, lift_fills, solid_fill};
+pub use fill::{coloured_fills, is_solid, lift_fills};
 pub use point::{dot_radius, draw_points, parse_hint, render_points, PointHint, UserHints};
 pub use spread::hint_channels;
 
@@ -104,7 +104,7 @@ impl HintMap {
     }
 
     /// Removes the hints on lines (ink, `line < INK_LEVEL`, that is not inside a solid
-    /// fill, see `solid_fill`), as training never shows any there: a user's stroke that
+    /// fill, see `is_solid`), as training never shows any there: a user's stroke that
     /// grazes a line, or its anti-aliased edge grown by the any-pixel scaling, must not
     /// colour the line. Hints inside a fill stay: they colour the fill.
     ///
@@ -112,9 +112,8 @@ impl HintMap {
     /// If `line` and the map differ in size.
     pub fn drop_on_lines(&mut self, line: &GrayImage) {
         assert_eq!(line.dimensions(), self.dimensions(), "sizes must match");
-        let solid = solid_fill(line);
-        for ((x, y, g), solid) in line.enumerate_pixels().zip(solid) {
-            if g[0] < INK_LEVEL && !solid {
+        for (x, y, g) in line.enumerate_pixels() {
+            if g[0] < INK_LEVEL && self.get(x, y).is_some() && !is_solid(line, x, y) {
                 self.colour.put_pixel(x, y, Rgb([0; 3]));
                 self.mask.put_pixel(x, y, Luma([0]));
             }

@@ -112,14 +112,13 @@ fn hints_also_sit_inside_solid_fills_but_never_on_their_rim_or_a_line() {
         Luma([if ink { 0 } else { 255 }])
     });
     let target = RgbImage::from_fn(64, 64, |x, _| Rgb([if x < 40 { 200 } else { 20 }, 90, 60]));
-    let solid = crate::hints::solid_fill(&line);
     let (mut on_fill, mut on_paper) = (0, 0);
     for seed in 0..200 {
         for h in simulate_hints(&line, &target, &busy(), seed) {
             let fill = h
                 .pixels
                 .iter()
-                .filter(|&&(x, y)| solid[(y * 64 + x) as usize])
+                .filter(|&&(x, y)| crate::hints::is_solid(&line, x, y))
                 .count();
             let paper = h
                 .pixels

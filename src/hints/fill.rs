@@ -9,20 +9,23 @@ use image::{GrayImage, Luma};
 
 use super::{HintMap, INK_LEVEL};
 
-/// Per pixel (row-major): ink whose eight neighbours are all inside the image and ink. A line
-/// up to two pixels wide has no such pixel, so hints on lines stay forbidden; a fill keeps
-/// all but its one-pixel rim.
-pub fn solid_fill(line: &GrayImage) -> Vec<bool> {
-    let (w, h) = (line.width() as usize, line.height() as usize);
-    let ink: Vec<bool> = line.as_raw().iter().map(|&v| v < INK_LEVEL).collect();
-    let mut solid = vec![false; w * h];
-    for y in 1..h.saturating_sub(1) {
-        for x in 1..w.saturating_sub(1) {
-            solid[y * w + x] =
-                (y - 1..=y + 1).all(|ny| ink[ny * w + x - 1..=ny * w + x + 1].iter().all(|&i| i));
-        }
-    }
-    solid
+/// Whether `(x, y)` is inside a solid fill: ink whose eight neighbours are all inside the
+/// image and ink. A line up to two pixels wide has no such pixel, so hints on lines stay
+/// forbidden; a fill keeps all but its one-pixel rim. Checked where it is asked (a few
+/// pixels per hint), not for the whole image.
+pub fn is_solid(line: &GrayImage, x: u32, y: u32) -> bool {
+    let (w, h) = line.dimensions();
+    x >= 1
+        && y >= 1
+        && x + 1 < w
+        && y + 1 < h
+        && (y - 1..=y + 1).all(|ny| (x - 1..=x + 1).all(|nx| line[(nx, ny)][0] < INK_LEVEL))
+}
+
+/// [`is_solid`] of the pixel at row-major index `i`.
+pub(super) fn solid_at(line: &GrayImage, i: usize) -> bool {
+    let w = line.width() as usize;
+    is_solid(line, (i % w) as u32, (i / w) as u32)
 }
 
 /// The solid-fill pixels a user's hints colour: every fill pixel 4-connected, over the fill,
@@ -34,12 +37,11 @@ pub fn solid_fill(line: &GrayImage) -> Vec<bool> {
 pub fn coloured_fills(line: &GrayImage, map: &HintMap) -> Option<GrayImage> {
     assert_eq!(line.dimensions(), map.dimensions(), "sizes must match");
     let (w, h) = line.dimensions();
-    let solid = solid_fill(line);
-    let mut reached = vec![false; solid.len()];
+    let mut reached = vec![false; w as usize * h as usize];
     let mut queue: VecDeque<usize> = map
         .hinted_pixels()
+        .filter(|&(x, y, _)| is_solid(line, x, y))
         .map(|(x, y, _)| (y * w + x) as usize)
-        .filter(|&i| solid[i])
         .collect();
     if queue.is_empty() {
         return None;
@@ -47,7 +49,7 @@ pub fn coloured_fills(line: &GrayImage, map: &HintMap) -> Option<GrayImage> {
     queue.iter().for_each(|&i| reached[i] = true);
     while let Some(i) = queue.pop_front() {
         for j in neighbours4(i, w as usize, h as usize).into_iter().flatten() {
-            if solid[j] && !reached[j] {
+            if !reached[j] && solid_at(line, j) {
                 reached[j] = true;
                 queue.push_back(j);
             }
@@ -94,8 +96,7 @@ mod tests {
     #[test]
     fn only_the_inside_of_wide_ink_is_solid() {
         let line = sketch();
-        let solid = solid_fill(&line);
-        let at = |x: usize, y: usize| solid[y * 14 + x];
+        let at = |x: u32, y: u32| is_solid(&line, x, y);
         assert!(
             (1..13).all(|y| !at(2, y) && !at(3, y)),
             "a 2-px line is no fill"
@@ -106,14 +107,19 @@ mod tests {
                 assert_eq!(at(x, y), inner, "({x}, {y})");
             }
         }
-        assert_eq!(solid.iter().filter(|&&s| s).count(), 9);
+        let solid = line.enumerate_pixels().filter(|&(x, y, _)| at(x, y));
+        assert_eq!(solid.count(), 9);
         // Ink touching the border is not solid there (its neighbours are outside).
         let black = GrayImage::from_pixel(3, 3, Luma([0]));
+        let solid: Vec<bool> = black
+            .enumerate_pixels()
+            .map(|(x, y, _)| is_solid(&black, x, y))
+            .collect();
         assert_eq!(
-            solid_fill(&black),
+            solid,
             [false, false, false, false, true, false, false, false, false]
         );
-        assert!(solid_fill(&GrayImage::new(0, 0)).is_empty());
+        assert!(!is_solid(&GrayImage::new(0, 0), 0, 0));
     }
 
     #[test]
@@ -125,9 +131,8 @@ mod tests {
         assert_eq!(coloured_fills(&line, &map), None);
         map.set(8, 7, Rgb([200, 0, 0])); // the fill
         let fills = coloured_fills(&line, &map).expect("a hint on the fill");
-        let solid = solid_fill(&line);
         for (x, y, p) in fills.enumerate_pixels() {
-            let want = if solid[(y * 14 + x) as usize] { 255 } else { 0 };
+            let want = if is_solid(&line, x, y) { 255 } else { 0 };
             assert_eq!(p[0], want, "({x}, {y})");
         }
     }

@@ -10,13 +10,13 @@ use std::collections::VecDeque;
 use image::GrayImage;
 use tch::Tensor;
 
-use super::fill::{neighbours4, solid_fill};
+use super::fill::{neighbours4, solid_at};
 use super::{hint_tensor, HintMap, HINT_CHANNELS, INK_LEVEL};
 
 /// The hint channels the network sees, `[4, H, W]`: with `radius` 0 exactly
 /// `hint_tensor(map)`; otherwise every pixel within `radius` 4-connected steps of a hint,
 /// walking on the hint's own surface only (paper, line >= `INK_LEVEL`, for a hint on paper;
-/// the solid fill for a hint inside one, see `solid_fill`), takes the colour of the nearest
+/// the solid fill for a hint inside one, see `is_solid`), takes the colour of the nearest
 /// hint (first reached; ties go to the hint met first in scan order), with mask
 /// `1 - d / (radius + 1)` at distance `d`.
 ///
@@ -39,20 +39,22 @@ pub fn hint_channels(line: &GrayImage, map: &HintMap, radius: u32) -> Tensor {
         queue.push_back(i);
     }
     let paper = line.as_raw();
-    let solid = solid_fill(line);
     while let Some(i) = queue.pop_front() {
         let d = dist[i];
         if d == radius {
             continue;
         }
-        let on_fill = solid[source[i]];
+        // A paper source fails the fill test at its first pixel read.
+        let on_fill = solid_at(line, source[i]);
         for j in neighbours4(i, w as usize, h as usize).into_iter().flatten() {
-            let same_surface = if on_fill {
-                solid[j]
-            } else {
-                paper[j] >= INK_LEVEL
+            let same_surface = |j: usize| {
+                if on_fill {
+                    solid_at(line, j)
+                } else {
+                    paper[j] >= INK_LEVEL
+                }
             };
-            if dist[j] == u32::MAX && same_surface {
+            if dist[j] == u32::MAX && same_surface(j) {
                 dist[j] = d + 1;
                 source[j] = source[i];
                 queue.push_back(j);
