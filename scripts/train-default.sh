@@ -7,7 +7,7 @@
 # MEAN_COUNT); the second stage is what gets evaluated and exported.
 #
 #   bash scripts/train-default.sh                 # fetch + prep what is missing, train, eval, export
-#   STEPS=2000 DEVICE=cpu bash scripts/train-default.sh
+#   BASE_STEPS=2000 STEPS=1000 DEVICE=cpu bash scripts/train-default.sh   # a smaller budget
 #
 # Re-running resumes an interrupted run (resume is exact). Settings (environment):
 #   COLORIZE   the colorize binary            [target/release/colorize, built if missing]

@@ -72,8 +72,9 @@ say "main run: $steps steps (amp=$use_amp), $(date +%T)"
 
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
 start=$(date +%s)
+# One stage from scratch, as this script first trained (train-default.sh now defaults to two).
 COLORIZE=$BIN SKIP_FETCH=1 RUN=runs/default DEST="$OUT/model" STEPS=$steps BATCH=$BATCH \
-    AMP=$use_amp DEVICE=cuda LOADERS=$loaders \
+    BASE_STEPS=0 NONE_SHARE=0.5 MEAN_COUNT=8 AMP=$use_amp DEVICE=cuda LOADERS=$loaders \
     TRAINED_ON="1x $gpu, $steps steps of $BATCH in about $((BUDGET / 60)) min of training, bf16 autocast=$use_amp; measured images/s: $amp_rate with --amp, $fp32_rate without" \
     bash scripts/train-default.sh >"$OUT/train-default.txt" 2>&1 || say "train-default FAILED"
 say "main run done in $(($(date +%s) - start)) s"
