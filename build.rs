@@ -7,7 +7,8 @@
 //!   runs on a machine whose torch lives elsewhere.
 //! - CUDA: libtorch_cuda.so is not linked; `device::load_cuda` loads it at run time where an
 //!   NVIDIA driver is (loading it cost every start about 0.1 s on machines without a GPU).
-//! - `src/native/ops.cpp`: two libtorch operators tch does not bind (see `src/native.rs`),
+//! - `src/native/ops.cpp` (libtorch operators tch does not bind) and `src/native/half_conv.cpp`
+//!   (a float16-weight convolution kernel; see `src/native.rs`),
 //!   compiled against the headers next to that lib directory (`<lib>/../include`, the layout
 //!   of both the PyPI wheel and the libtorch archive).
 
@@ -17,6 +18,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     println!("cargo:rerun-if-env-changed=LIBTORCH_CXX11_ABI");
     println!("cargo:rerun-if-changed=src/native/ops.cpp");
+    println!("cargo:rerun-if-changed=src/native/half_conv.cpp");
     let dir = std::env::var("DEP_TCH_LIBTORCH_LIB").expect(
         "torch-sys did not report libtorch's lib directory (DEP_TCH_LIBTORCH_LIB); \
          run scripts/setup.sh",
@@ -39,14 +41,36 @@ fn main() {
     cc::Build::new()
         .cpp(true)
         .file("src/native/ops.cpp")
+        .file("src/native/half_conv.cpp")
         .include(&include)
         .flag("-std=c++17")
         .flag(format!("-D_GLIBCXX_USE_CXX11_ABI={abi}"))
         .flag("-DGLOG_USE_GLOG_EXPORT")
+        // at::parallel_for runs on libtorch's OpenMP threads only in code compiled with
+        // OpenMP (serially otherwise); linked below to libtorch's own libgomp.
+        .flag("-fopenmp")
         .warnings(false)
         .compile("colorize_native");
     // After the static shim on the link line, so its references resolve.
     println!("cargo:rustc-link-search=native={dir}");
     println!("cargo:rustc-link-lib=dylib=torch_cpu");
     println!("cargo:rustc-link-lib=dylib=c10");
+    // The OpenMP runtime libtorch uses (the wheel ships it as lib/libgomp.so.1; a libtorch
+    // archive as libgomp-<hash>.so.1): linking that very file keeps one runtime and one
+    // thread pool in the process.
+    let gomp = std::fs::read_dir(&dir)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libgomp") && n.contains(".so"))
+        });
+    match gomp {
+        Some(path) => println!("cargo:rustc-link-arg={}", path.display()),
+        None => println!("cargo:rustc-link-lib=dylib=gomp"),
+    }
 }

@@ -4,11 +4,16 @@
 //! Two implementations alternate call by call on the same weights: `plain`, the
 //! `UnetGenerator` as trained (libtorch's transposed convolutions and BatchNorm), and
 //! `fast`, the `model::fast::FastGenerator` that `Colorizer` runs (folded, packed, phase
-//! decomposed); their outputs are checked equal within 1e-4.
+//! decomposed, float16 weights at the inner levels of a float16 model on AVX-512 CPUs);
+//! their outputs are checked equal within 1e-4. Where the fast network uses float16
+//! weights, a third, `fast32`, is the same fast network with float32 weights throughout
+//! (the path before `half_conv`, and the one other CPUs take).
 //! Inside `colorize infer DIR` the decoder and the writer thread share the cores with the
 //! network; this leaves them out.
 //!     cargo run --release --example net_bench -- [--samples] [--model DIR | --ngf N --in C] \
-//!         [threads] [reps] [sizes...]
+//!         [--half-isa avx2|avx512] [threads] [reps] [sizes...]
+//! `--half-isa avx2` runs the float16 kernel's AVX2 build; with `ONEDNN_MAX_CPU_ISA=AVX2`
+//! (oneDNN's own switch) the whole network then runs as on a CPU without AVX-512.
 //! `--model DIR` runs a saved model (its config.json and generator.safetensors); otherwise
 //! an untrained generator for 128 px with pix2pix's init (speed does not depend on the
 //! weights), ngf 64 and 1 input channel unless given.
@@ -20,7 +25,7 @@
 use std::time::Instant;
 
 use colorize::config::ModelConfig;
-use colorize::model::fast::FastGenerator;
+use colorize::model::fast::{FastGenerator, FastOptions};
 use colorize::model::generator::{ForwardMode, UnetGenerator};
 use colorize::model::layers::init_weights;
 use tch::{nn, Device, Kind, Tensor};
@@ -40,6 +45,14 @@ fn main() {
     }
     if args.next_if(|a| a == "--in").is_some() {
         cfg.in_channels = args.next().and_then(|a| a.parse().ok()).expect("--in C");
+    }
+    let mut options = FastOptions::default();
+    if args.next_if(|a| a == "--half-isa").is_some() {
+        options.half_isa = match args.next().as_deref() {
+            Some("avx2") => Some(colorize::native::HalfConvIsa::Avx2),
+            Some("avx512") => Some(colorize::native::HalfConvIsa::Avx512),
+            other => panic!("--half-isa avx2|avx512, not {other:?}"),
+        };
     }
     let threads: i32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
     let reps: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
@@ -71,26 +84,57 @@ fn main() {
         t.elapsed().as_secs_f64() * 1e3
     );
     let t = Instant::now();
-    let fast = FastGenerator::new(&g, cfg.in_channels, cfg.image_size).expect("fast generator");
+    let fast = FastGenerator::with_options(&g, cfg.in_channels, cfg.image_size, options)
+        .expect("fast generator");
     eprintln!(
         "ngf {}, {} input channels: folding and packing took {:.1} ms",
         cfg.ngf,
         cfg.in_channels,
         t.elapsed().as_secs_f64() * 1e3
     );
+    let no_half = FastOptions {
+        half_weights: false,
+        ..options
+    };
+    let fast32 = match fast.uses_half_weights() {
+        true => Some(
+            FastGenerator::with_options(&g, cfg.in_channels, cfg.image_size, no_half)
+                .expect("fast generator, float32 weights"),
+        ),
+        false => None,
+    };
     for size in sizes {
         let shape = [1, cfg.in_channels, size, size];
         let x = Tensor::rand(shape, (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
         let plain = || tch::no_grad(|| g.forward_mode(&x, ForwardMode::Eval));
-        let fast = || fast.forward(&x).expect("fast forward");
+        let run = |name: &str| match name {
+            "plain" => plain(),
+            "fast" => fast.forward(&x).expect("fast forward"),
+            _ => fast32
+                .as_ref()
+                .unwrap()
+                .forward(&x)
+                .expect("fast32 forward"),
+        };
+        let mut ms: Vec<(&str, Vec<f64>)> = vec![("plain", vec![]), ("fast", vec![])];
+        if fast32.is_some() {
+            ms.push(("fast32", vec![]));
+        }
         // Warm-up (oneDNN's first-call set-up) and the equality check.
-        let d = (plain() - fast()).abs().max().double_value(&[]);
-        assert!(d < 1e-4, "fast and plain differ by {d} at {size}");
-        let mut ms: [(&str, Vec<f64>); 2] = [("plain", vec![]), ("fast", vec![])];
-        for _ in 0..reps {
-            for (name, times) in ms.iter_mut() {
+        let reference = plain();
+        for (name, _) in &ms[1..] {
+            let d = (&reference - run(name)).abs().max().double_value(&[]);
+            assert!(d < 1e-4, "{name} and plain differ by {d} at {size}");
+        }
+        // Rep r starts at implementation r mod n, so each follows each other equally often
+        // (what runs before a call changes it: the plain network's large temporaries, freed,
+        // slowed the fast network that always ran next by 10 % at 512 px).
+        let n = ms.len();
+        for r in 0..reps {
+            for i in 0..n {
+                let (name, times) = &mut ms[(r + i) % n];
                 let t = Instant::now();
-                let y = if *name == "plain" { plain() } else { fast() };
+                let y = run(name);
                 times.push(t.elapsed().as_secs_f64() * 1e3);
                 assert_eq!(y.size(), [1, 3, size, size]);
             }
@@ -103,8 +147,8 @@ fn main() {
             } else {
                 times.sort_by(f64::total_cmp);
                 println!(
-                    "{name:5} {size}x{size}, ngf {}, {threads} threads: median {:.1} ms, \
-                     min {:.1} ms ({reps} reps)",
+                    "{name:6} {size}x{size}, ngf {}, {threads} threads: median {:.2} ms, \
+                     min {:.2} ms ({reps} reps)",
                     cfg.ngf,
                     times[times.len() / 2],
                     times[0]

@@ -8,7 +8,10 @@
 //! - [`autocast_bf16`]: CUDA mixed precision in bfloat16 (`--amp`);
 //! - [`pack_conv_weight`] and [`conv_packed`]: oneDNN convolution with a weight reordered
 //!   once (not at every call) and a fused activation, for the generator's eval-mode fast path
-//!   (`model::fast`).
+//!   (`model::fast`);
+//! - [`half_conv`] (`src/native/half_conv.cpp`): a direct convolution that reads float16
+//!   weights and computes in float32, for the fast path's inner levels of a float16 model
+//!   (they are bound by reading their weights).
 //!
 //! C++ exceptions never cross the boundary: the shim returns them as messages, turned here
 //! into [`tch::TchError`].
@@ -55,6 +58,22 @@ extern "C" {
         act: i32,
         slope: f64,
         out: *mut *mut C_tensor,
+    ) -> *mut c_char;
+    fn colorize_half_conv_isa() -> i32;
+    #[allow(clippy::too_many_arguments)]
+    fn colorize_half_conv(
+        x: *const C_tensor,
+        w: *const C_tensor,
+        scale: *const C_tensor,
+        shift: *const C_tensor,
+        mode: i64,
+        kernel: i64,
+        stride: i64,
+        padding: i64,
+        act: i32,
+        slope: f64,
+        isa: i32,
+        out: *mut C_tensor,
     ) -> *mut c_char;
 }
 
@@ -174,6 +193,17 @@ pub enum Activation {
     LeakyRelu(f64),
 }
 
+impl Activation {
+    /// The shim's activation code and slope.
+    fn code(self) -> (i32, f64) {
+        match self {
+            Activation::Identity => (0, 0.0),
+            Activation::Relu => (1, 0.0),
+            Activation::LeakyRelu(s) => (2, s),
+        }
+    }
+}
+
 /// A float CPU convolution weight `[O, I, kH, kW]` reordered once into oneDNN's blocked
 /// layout for [`conv_packed`] with this padding and stride, the inputs being about
 /// `input_size` `[N, C, H, W]` (a hint: other sizes still work). The result is an opaque
@@ -204,11 +234,7 @@ pub fn conv_packed(
     stride: i64,
     act: Activation,
 ) -> Result<Tensor, tch::TchError> {
-    let (code, slope) = match act {
-        Activation::Identity => (0, 0.0),
-        Activation::Relu => (1, 0.0),
-        Activation::LeakyRelu(s) => (2, s),
-    };
+    let (code, slope) = act.code();
     let mut out: *mut C_tensor = std::ptr::null_mut();
     // SAFETY: the three tensors are live for the call; on success `out` is a new tensor
     // that the returned `Tensor` owns.
@@ -225,4 +251,111 @@ pub fn conv_packed(
         )
     })?;
     Ok(unsafe { Tensor::from_ptr(out) })
+}
+
+/// The instruction sets [`half_conv`]'s inner loop is built for (both with F16C and FMA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HalfConvIsa {
+    /// 8 lanes, the x86-64 most CPUs since 2013-2015 have.
+    Avx2,
+    /// 16 lanes.
+    Avx512,
+}
+
+/// The best instruction set [`half_conv`] runs with on this CPU, if any.
+pub fn half_conv_isa() -> Option<HalfConvIsa> {
+    // SAFETY: a pure query of the CPU's features.
+    match unsafe { colorize_half_conv_isa() } {
+        2 => Some(HalfConvIsa::Avx512),
+        1 => Some(HalfConvIsa::Avx2),
+        _ => None,
+    }
+}
+
+/// Whether [`half_conv`] runs on this CPU.
+pub fn half_conv_available() -> bool {
+    half_conv_isa().is_some()
+}
+
+/// The layout of [`half_conv`]'s weights and outputs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HalfConvMode {
+    /// A convolution: weights `[1, CoB, k * k, C_in, 32]`, output `[B, C_out, Ho, Wo]`.
+    Conv {
+        /// Side of the square kernel.
+        kernel: i64,
+        /// Stride in both directions.
+        stride: i64,
+        /// Zero padding on every side.
+        padding: i64,
+    },
+    /// A 4x4 stride-2 padding-1 transposed convolution as its four output phases: weights
+    /// `[4, CoB, 4, C_in, 32]` (phase `2a + b`, tap `2i + j` of `model::fast::phase_kernels`),
+    /// output `[B, C_out, 2H, 2W]`.
+    Phases,
+}
+
+/// `out = act(scale * conv(x, w) + shift)` per output channel, `w` float16 in blocks of 32
+/// output channels (`[G, CoB, T, C_in, 32]`, see [`HalfConvMode`]), computed in float32
+/// (`src/native/half_conv.cpp`). `x` and `out` float CPU with contiguous channels
+/// (channels-last, or a channel slice of a channels-last buffer); `out` is written in place.
+/// Runs with the best instruction set there is ([`half_conv_isa`]); errors on CPUs with
+/// neither and on mismatched shapes.
+pub fn half_conv(
+    x: &Tensor,
+    w: &Tensor,
+    scale: &Tensor,
+    shift: &Tensor,
+    mode: HalfConvMode,
+    act: Activation,
+    out: &mut Tensor,
+) -> Result<(), tch::TchError> {
+    half_conv_on(None, x, w, scale, shift, mode, act, out)
+}
+
+/// [`half_conv`] with this instruction set (`None`: the best there is), for tests and
+/// benchmarks of each build; an error where the CPU lacks it.
+#[allow(clippy::too_many_arguments)]
+pub fn half_conv_on(
+    isa: Option<HalfConvIsa>,
+    x: &Tensor,
+    w: &Tensor,
+    scale: &Tensor,
+    shift: &Tensor,
+    mode: HalfConvMode,
+    act: Activation,
+    out: &mut Tensor,
+) -> Result<(), tch::TchError> {
+    let isa = match isa {
+        None => 0,
+        Some(HalfConvIsa::Avx2) => 1,
+        Some(HalfConvIsa::Avx512) => 2,
+    };
+    let (code, slope) = act.code();
+    let (m, kernel, stride, padding) = match mode {
+        HalfConvMode::Conv {
+            kernel,
+            stride,
+            padding,
+        } => (0, kernel, stride, padding),
+        HalfConvMode::Phases => (1, 4, 2, 1),
+    };
+    // SAFETY: the tensors are live for the call; the shim checks shapes and strides before
+    // writing into `out`'s storage.
+    check(unsafe {
+        colorize_half_conv(
+            x.as_ptr(),
+            w.as_ptr(),
+            scale.as_ptr(),
+            shift.as_ptr(),
+            m,
+            kernel,
+            stride,
+            padding,
+            code,
+            slope,
+            isa,
+            out.as_mut_ptr(),
+        )
+    })
 }

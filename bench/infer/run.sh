@@ -176,7 +176,8 @@ for line in open(sys.argv[1]):
     s.setdefault((model, impl, int(size)), []).append(float(v))
 rows = [("pytorch-eager", "PyTorch eager"), ("pytorch-frozen", "PyTorch frozen+optimize"),
         ("onnxruntime", "ONNX Runtime"), ("net-plain", "colorize plain network"),
-        ("net-fast", "colorize fast network"), ("network", "colorize infer DIR, network"),
+        ("net-fast", "colorize fast network"), ("net-fast32", "colorize fast, f32 weights"),
+        ("network", "colorize infer DIR, network"),
         ("dir-ips", "colorize infer DIR, images/s"), ("e2e", "colorize infer 1 sketch, e2e")]
 for model in ("ngf64", "default"):
     print(f"\n{model}: ms (median / min; images/s: median / max)  work 128 | work 512")
@@ -193,7 +194,7 @@ for model in ("ngf64", "default"):
         print(f"  {label:30} {cells[0]} | {cells[1]}")
     for size in (128, 512):
         for stat, f in (("medians", statistics.median), ("minima", min)):
-            v = {k: f(s[(model, k, size)]) for k, _ in rows[:6] if (model, k, size) in s}
+            v = {k: f(s[(model, k, size)]) for k, _ in rows[:7] if (model, k, size) in s}
             ort, eager, fast = v["onnxruntime"], v["pytorch-eager"], v["net-fast"]
             line = (f"  at {size}, {stat}: fast / ONNX Runtime {fast / ort:.2f}x, "
                     f"fast / PyTorch eager {fast / eager:.2f}x, "

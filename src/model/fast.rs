@@ -21,7 +21,17 @@ use tch::{Device, Kind, TchError, Tensor};
 
 use crate::model::generator::UnetGenerator;
 use crate::model::layers::LEAKY_SLOPE;
-use crate::native::{conv_packed, pack_conv_weight, Activation};
+use crate::native::{
+    conv_packed, half_conv_isa, half_conv_on, pack_conv_weight, Activation, HalfConvIsa,
+    HalfConvMode,
+};
+
+/// Levels whose input has at most this many pixels per image run [`half_conv`] (float16
+/// weights) when the model's weights are float16: at batch 1 the inner levels are bound by
+/// reading their weights, and up to 16x16 inputs the kernel is at least as fast as oneDNN
+/// alone; at 64x64 oneDNN is faster. Measured in bench/README.md ("## infer", float16
+/// weights).
+pub const HALF_MAX_PIXELS: i64 = 256;
 
 /// BatchNorm's epsilon (`layers::batch_norm` keeps tch's and PyTorch's default).
 const BN_EPS: f64 = 1e-5;
@@ -106,6 +116,48 @@ fn bn_affine(bn: &tch::nn::BatchNorm) -> (Tensor, Tensor) {
     (scale, shift)
 }
 
+/// A level's weights for [`half_conv`]: float16, the BatchNorm kept apart as a float32
+/// per-channel scale and shift (folding it would leave float16).
+#[derive(Debug)]
+struct HalfLevel {
+    w: Tensor,
+    scale: Tensor,
+    shift: Tensor,
+}
+
+impl HalfLevel {
+    /// [`half_conv_on`] with this level's weights, into `out`.
+    fn run(
+        &self,
+        isa: Option<HalfConvIsa>,
+        x: &Tensor,
+        mode: HalfConvMode,
+        act: Activation,
+        out: &mut Tensor,
+    ) -> Result<(), TchError> {
+        half_conv_on(isa, x, &self.w, &self.scale, &self.shift, mode, act, out)
+    }
+}
+
+/// Whether every value of `w` is a float16 value (a model exported with `--half`).
+fn is_half_exact(w: &Tensor) -> Result<bool, TchError> {
+    Ok(w.f_to_kind(Kind::Half)?.f_to_kind(Kind::Float)?.equal(w))
+}
+
+/// `[G, T, C_in, C_out]` float weights (group, tap, input channel, output channel) as
+/// [`half_conv`]'s float16 `[G, CoB, T, C_in, 32]`, the output channels zero-padded to a
+/// multiple of 32.
+fn half_blocks(w: &Tensor) -> Result<Tensor, TchError> {
+    let size = w.size();
+    let (g, taps, c_in, c_out) = (size[0], size[1], size[2], size[3]);
+    let blocks = (c_out + 31) / 32;
+    w.f_constant_pad_nd([0, blocks * 32 - c_out])?
+        .f_view([g, taps, c_in, blocks, 32])?
+        .f_permute([0, 3, 1, 2, 4])?
+        .f_contiguous()?
+        .f_to_kind(Kind::Half)
+}
+
 #[derive(Debug)]
 struct FastDown {
     /// The convolution weight with its BatchNorm folded in, packed for oneDNN.
@@ -116,6 +168,9 @@ struct FastDown {
     center: Option<Tensor>,
     bias: Tensor,
     act: Activation,
+    c_out: i64,
+    /// Float16 weights for inputs of at most [`HALF_MAX_PIXELS`] pixels.
+    half: Option<HalfLevel>,
 }
 
 #[derive(Debug)]
@@ -130,6 +185,28 @@ struct FastUp {
     bias: Tensor,
     c_out: i64,
     act: Activation,
+    /// Float16 phase weights for inputs of at most [`HALF_MAX_PIXELS`] pixels.
+    half: Option<HalfLevel>,
+}
+
+/// How [`FastGenerator`] runs; the default is what `colorize infer` uses.
+#[derive(Debug, Clone, Copy)]
+pub struct FastOptions {
+    /// Run the inner levels on [`half_conv`] where the model's weights are float16 and the
+    /// CPU has AVX2 or AVX-512 (outputs equal within float rounding; `false` for comparisons).
+    pub half_weights: bool,
+    /// The instruction set [`half_conv`] runs with; `None`, the best this CPU has (a lesser
+    /// one emulates another CPU in benchmarks).
+    pub half_isa: Option<HalfConvIsa>,
+}
+
+impl Default for FastOptions {
+    fn default() -> Self {
+        FastOptions {
+            half_weights: true,
+            half_isa: None,
+        }
+    }
 }
 
 /// The generator in eval mode (running statistics, no dropout) on the CPU, for inference:
@@ -140,6 +217,7 @@ struct FastUp {
 pub struct FastGenerator {
     downs: Vec<FastDown>,
     ups: Vec<FastUp>,
+    half_isa: Option<HalfConvIsa>,
 }
 
 impl FastGenerator {
@@ -147,16 +225,63 @@ impl FastGenerator {
     /// are packed for (the model's training size, `infer`'s default working size; other
     /// sizes work as well, measured no slower); `in_channels` the network's input channels.
     pub fn new(g: &UnetGenerator, in_channels: i64, image_size: i64) -> Result<Self, TchError> {
-        tch::no_grad(|| Self::build(g, in_channels, image_size))
+        Self::with_options(g, in_channels, image_size, FastOptions::default())
     }
 
-    fn build(g: &UnetGenerator, in_channels: i64, image_size: i64) -> Result<Self, TchError> {
+    /// As [`FastGenerator::new`], with these options.
+    pub fn with_options(
+        g: &UnetGenerator,
+        in_channels: i64,
+        image_size: i64,
+        options: FastOptions,
+    ) -> Result<Self, TchError> {
+        tch::no_grad(|| Self::build(g, in_channels, image_size, options))
+    }
+
+    /// Whether this network runs some levels on float16 weights ([`half_conv`]).
+    pub fn uses_half_weights(&self) -> bool {
+        self.downs.iter().any(|d| d.half.is_some()) || self.ups.iter().any(|u| u.half.is_some())
+    }
+
+    fn build(
+        g: &UnetGenerator,
+        in_channels: i64,
+        image_size: i64,
+        options: FastOptions,
+    ) -> Result<Self, TchError> {
         let n = g.downs.len();
+        // Float16 kernels for the levels that meet few pixels at the training size, if the
+        // weights are float16 values (checked per level) and the CPU runs the kernel.
+        let half_ok = options.half_weights
+            && half_conv_isa().is_some_and(|best| options.half_isa.is_none_or(|isa| isa <= best));
+        let small = |side: i64| side * side <= HALF_MAX_PIXELS;
         let mut downs = Vec::with_capacity(n);
         let mut c_in = in_channels;
         for (i, down) in g.downs.iter().enumerate() {
             let w = down.conv.ws.f_to_kind(Kind::Float)?;
             let c_out = w.size()[0];
+            let side = (image_size >> i).max(1);
+            let half = match half_ok && small(side) && is_half_exact(&w)? {
+                true => {
+                    let (scale, shift) = match &down.norm {
+                        Some(bn) => bn_affine(bn),
+                        None => (
+                            Tensor::ones([c_out], (Kind::Float, Device::Cpu)),
+                            Tensor::zeros([c_out], (Kind::Float, Device::Cpu)),
+                        ),
+                    };
+                    let k = w.size()[2];
+                    let taps = w
+                        .f_permute([2, 3, 1, 0])?
+                        .f_reshape([1, k * k, c_in, c_out])?;
+                    Some(HalfLevel {
+                        w: half_blocks(&taps)?,
+                        scale: scale.f_contiguous()?,
+                        shift: shift.f_contiguous()?,
+                    })
+                }
+                false => None,
+            };
             let (w, bias) = match &down.norm {
                 Some(bn) => {
                     let (scale, shift) = bn_affine(bn);
@@ -164,7 +289,6 @@ impl FastGenerator {
                 }
                 None => (w, Tensor::zeros([c_out], (Kind::Float, Device::Cpu))),
             };
-            let side = (image_size >> i).max(1);
             let center = match i + 1 == n {
                 true => {
                     let taps = w.f_narrow(2, 1, 2)?.f_narrow(3, 1, 2)?.f_contiguous()?;
@@ -183,6 +307,8 @@ impl FastGenerator {
                 } else {
                     Activation::Relu
                 },
+                c_out,
+                half,
             });
             c_in = c_out;
         }
@@ -194,9 +320,35 @@ impl FastGenerator {
                 Some(b) => b.f_to_kind(Kind::Float)?,
                 None => Tensor::zeros([c_out], (Kind::Float, Device::Cpu)),
             };
+            let side = (image_size >> (k + 1)).max(1);
+            let mut phases = phase_kernels(&w);
+            let half = match k > 0 && half_ok && small(side) && is_half_exact(&w)? {
+                true => {
+                    let (scale, shift) = match &up.norm {
+                        Some(bn) => {
+                            let (scale, shift) = bn_affine(bn);
+                            (scale.shallow_clone(), &conv_bias * &scale + shift)
+                        }
+                        None => (
+                            Tensor::ones([c_out], (Kind::Float, Device::Cpu)),
+                            conv_bias.shallow_clone(),
+                        ),
+                    };
+                    // [4 * C_out, C_in, 2, 2] -> [phase, tap, C_in, C_out].
+                    let taps = phases
+                        .f_view([4, c_out, c_in, 2, 2])?
+                        .f_permute([0, 3, 4, 2, 1])?
+                        .f_reshape([4, 4, c_in, c_out])?;
+                    Some(HalfLevel {
+                        w: half_blocks(&taps)?,
+                        scale: scale.f_contiguous()?,
+                        shift: shift.f_contiguous()?,
+                    })
+                }
+                false => None,
+            };
             // Folded in place on the fresh phase kernels [4 * C_out, C_in, 2, 2] (one pass
             // fewer over the weights, which dominates loading).
-            let mut phases = phase_kernels(&w);
             let bias = match &up.norm {
                 Some(bn) => {
                     let (scale, shift) = bn_affine(bn);
@@ -205,7 +357,6 @@ impl FastGenerator {
                 }
                 None => conv_bias,
             };
-            let side = (image_size >> (k + 1)).max(1);
             let center = match k + 1 == n {
                 true => {
                     // Phase (a, b) sits at (a, b) of the padding-1 convolution's 2x2 output,
@@ -237,9 +388,14 @@ impl FastGenerator {
                 } else {
                     Activation::Relu
                 },
+                half,
             });
         }
-        Ok(FastGenerator { downs, ups })
+        Ok(FastGenerator {
+            downs,
+            ups,
+            half_isa: options.half_isa,
+        })
     }
 
     /// `[B, in_channels, H, W]` float CPU in [-1, 1] -> `[B, 3, H, W]` colour, eval mode;
@@ -259,10 +415,20 @@ impl FastGenerator {
         // skips[i] = LeakyReLU(d_{i+1}) for the levels 1..n-1, as in `forward_mode`.
         let mut skips = Vec::with_capacity(n);
         for (i, down) in self.downs.iter().enumerate() {
-            a = match (&down.center, a.size4()?) {
-                (Some(center), (_, _, 2, 2)) => {
-                    conv_packed(&a, center, &down.bias, 0, 1, down.act)?
+            let (batch, _, h, w) = a.size4()?;
+            a = match (&down.half, &down.center, (h, w)) {
+                (Some(half), _, _) if h * w <= HALF_MAX_PIXELS => {
+                    let mut out =
+                        empty_channels_last([batch, down.c_out, (h - 2) / 2 + 1, (w - 2) / 2 + 1]);
+                    let mode = HalfConvMode::Conv {
+                        kernel: 4,
+                        stride: 2,
+                        padding: 1,
+                    };
+                    half.run(self.half_isa, &a, mode, down.act, &mut out)?;
+                    out
                 }
+                (_, Some(center), (2, 2)) => conv_packed(&a, center, &down.bias, 0, 1, down.act)?,
                 _ => conv_packed(&a, &down.weight, &down.bias, 1, 2, down.act)?,
             };
             if i + 1 < n {
@@ -273,6 +439,18 @@ impl FastGenerator {
         // the next block's input buffer [B, C_skip + C_up, 2H, 2W], beside ReLU(skip).
         for (k, up) in self.ups.iter().enumerate().rev() {
             let (batch, _, h, w) = a.size4()?;
+            if let (Some(half), true) = (&up.half, h * w <= HALF_MAX_PIXELS) {
+                // Straight into the next block's input buffer, beside ReLU(skip).
+                let skip = &skips[k - 1];
+                let c_skip = skip.size()[1];
+                let buf = empty_channels_last([batch, c_skip + up.c_out, 2 * h, 2 * w]);
+                let _ = skip.f_clamp_min_out(&buf.f_narrow(1, 0, c_skip)?, 0.0)?;
+                let mut slot = buf.f_narrow(1, c_skip, up.c_out)?;
+                let mode = HalfConvMode::Phases;
+                half.run(self.half_isa, &a, mode, up.act, &mut slot)?;
+                a = buf;
+                continue;
+            }
             let phases = match (&up.center, h, w) {
                 (Some(center), 1, 1) => {
                     let y = conv_packed(&a, center, &up.bias, 0, 1, up.act)?; // [B, 4C, 1, 1]

@@ -134,3 +134,182 @@ fn the_shipped_model_colours_the_same_on_the_fast_path() {
     let b = plain.try_forward(&x, ForwardMode::Dropout).unwrap();
     assert!(a.equal(&b), "dropout mode differs");
 }
+
+/// `w` rounded to float16 values (what `colorize export --half` stores).
+fn to_half_values(t: &Tensor) -> Tensor {
+    t.to_kind(Kind::Half).to_kind(Kind::Float)
+}
+
+/// `[G, T, C_in, C_out]` as `half_conv`'s `[G, CoB, T, C_in, 32]` float16 blocks.
+fn half_blocks(w: &Tensor) -> Tensor {
+    let s = w.size();
+    let blocks = (s[3] + 31) / 32;
+    w.constant_pad_nd([0, blocks * 32 - s[3]])
+        .view([s[0], s[1], s[2], blocks, 32])
+        .permute([0, 3, 1, 2, 4])
+        .contiguous()
+        .to_kind(Kind::Half)
+}
+
+fn channels_last(t: &Tensor) -> Tensor {
+    t.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2])
+}
+
+#[test]
+fn the_half_kernel_equals_libtorch_convolutions() {
+    use colorize::native::{half_conv_isa, half_conv_on, Activation, HalfConvIsa, HalfConvMode};
+    let _rng = rng_lock();
+    tch::manual_seed(5);
+    let f = (Kind::Float, Device::Cpu);
+    // Batch 2, odd non-square input, 40 output channels (a full block of 32 and a part).
+    let (b, c_in, c_out, h, w) = (2, 24, 40, 5, 3);
+    let Some(best) = half_conv_isa() else {
+        // Neither build runs here: the kernel says so instead of computing.
+        let x = channels_last(&rand_pm1(&[1, 8, 2, 2]));
+        let w = Tensor::zeros([1, 1, 16, 8, 32], (Kind::Half, Device::Cpu));
+        let mut out = channels_last(&Tensor::zeros([1, 8, 1, 1], f));
+        let (one, zero) = (Tensor::ones([8], f), Tensor::zeros([8], f));
+        let mode = HalfConvMode::Conv {
+            kernel: 4,
+            stride: 2,
+            padding: 1,
+        };
+        let e = half_conv_on(None, &x, &w, &one, &zero, mode, Activation::Relu, &mut out);
+        assert!(e.unwrap_err().to_string().contains("lacks AVX2"));
+        return;
+    };
+    // Every build this CPU runs.
+    let isas: Vec<HalfConvIsa> = [HalfConvIsa::Avx2, HalfConvIsa::Avx512]
+        .into_iter()
+        .filter(|i| *i <= best)
+        .collect();
+    for isa in isas {
+        let x = channels_last(&rand_pm1(&[b, c_in, h, w]));
+        let scale = rand_pm1(&[c_out]);
+        let shift = rand_pm1(&[c_out]);
+        let affine = |y: Tensor| y * scale.view([1, -1, 1, 1]) + shift.view([1, -1, 1, 1]);
+        let acts = [
+            (Activation::Identity, 0),
+            (Activation::Relu, 1),
+            (Activation::LeakyRelu(0.2), 2),
+        ];
+        let apply = |y: Tensor, code: i32| match code {
+            0 => y,
+            1 => y.relu(),
+            _ => y.maximum(&(&y * 0.2)),
+        };
+        // Convolutions: 4x4 stride 2 padding 1 (the down path) and 3x3 stride 1 padding 1.
+        for (k, stride, pad) in [(4, 2, 1), (3, 1, 1)] {
+            let wt = to_half_values(&(rand_pm1(&[c_out, c_in, k, k]) * 0.3));
+            let reference =
+                affine(x.conv2d(&wt, None::<Tensor>, [stride, stride], [pad, pad], [1, 1], 1));
+            let blocks = half_blocks(&wt.permute([2, 3, 1, 0]).reshape([1, k * k, c_in, c_out]));
+            let mode = HalfConvMode::Conv {
+                kernel: k,
+                stride,
+                padding: pad,
+            };
+            for (act, code) in acts {
+                let mut out = channels_last(&Tensor::full(reference.size(), f64::NAN, f));
+                half_conv_on(Some(isa), &x, &blocks, &scale, &shift, mode, act, &mut out).unwrap();
+                let d = max_diff(&out, &apply(reference.shallow_clone(), code));
+                assert!(
+                    d < 1e-4,
+                    "{isa:?}, {k}x{k} conv, act {code}: differs by {d}"
+                );
+            }
+        }
+        // The transposed convolution's four phases, written into a channel slice of a wider
+        // channels-last buffer (as into the U-Net's concatenation buffer), the rest untouched.
+        let wt = to_half_values(&(rand_pm1(&[c_in, c_out, 4, 4]) * 0.3));
+        let reference =
+            affine(x.conv_transpose2d(&wt, None::<Tensor>, [2, 2], [1, 1], [0, 0], 1, [1, 1]));
+        let taps = colorize::model::fast::phase_kernels(&wt)
+            .view([4, c_out, c_in, 2, 2])
+            .permute([0, 3, 4, 2, 1])
+            .reshape([4, 4, c_in, c_out]);
+        let blocks = half_blocks(&taps);
+        for (act, code) in acts {
+            let buf = channels_last(&Tensor::full([b, 7 + c_out, 2 * h, 2 * w], -5.0, f));
+            let mut slot = buf.narrow(1, 7, c_out);
+            let phases = HalfConvMode::Phases;
+            half_conv_on(
+                Some(isa),
+                &x,
+                &blocks,
+                &scale,
+                &shift,
+                phases,
+                act,
+                &mut slot,
+            )
+            .unwrap();
+            let d = max_diff(&slot, &apply(reference.shallow_clone(), code));
+            assert!(d < 1e-4, "{isa:?}, phases, act {code}: differ by {d}");
+            assert!(
+                buf.narrow(1, 0, 7).eq(-5.0).all().int64_value(&[]) == 1,
+                "wrote outside"
+            );
+        }
+        // Mismatched weights are refused, naming the problem.
+        let mut out = channels_last(&Tensor::zeros([b, c_out, 2 * h, 2 * w], f));
+        let wrong = half_blocks(&taps.narrow(2, 0, c_in - 1));
+        let e = half_conv_on(
+            Some(isa),
+            &x,
+            &wrong,
+            &scale,
+            &shift,
+            HalfConvMode::Phases,
+            Activation::Relu,
+            &mut out,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("does not match x's channels"), "{e}");
+    }
+}
+
+#[test]
+fn a_float16_model_runs_its_inner_levels_on_float16_weights_with_the_same_outputs() {
+    use colorize::model::fast::FastOptions;
+    use colorize::native::half_conv_available;
+    let _rng = rng_lock();
+    tch::manual_seed(6);
+    // ngf 32 (channels 32..256, whole blocks of 32) and ngf 20 (20..160: part blocks);
+    // 384x128 puts some levels above HALF_MAX_PIXELS and the same levels below it at 128.
+    for (ngf, batch, h, w) in [(32, 1, 128, 128), (20, 2, 384, 128)] {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let g = random_generator(&vs, 128, ngf, 5);
+        let float32 = FastGenerator::new(&g, 5, 128).unwrap();
+        assert!(
+            !float32.uses_half_weights(),
+            "float32 weights are not float16 values"
+        );
+        tch::no_grad(|| {
+            for (name, mut t) in vs.variables() {
+                if name.contains("conv") {
+                    t.copy_(&to_half_values(&t));
+                }
+            }
+        });
+        let fast = FastGenerator::new(&g, 5, 128).unwrap();
+        assert_eq!(fast.uses_half_weights(), half_conv_available());
+        let no_half = FastOptions {
+            half_weights: false,
+            half_isa: None,
+        };
+        let fast32 = FastGenerator::with_options(&g, 5, 128, no_half).unwrap();
+        assert!(!fast32.uses_half_weights());
+        let x = rand_pm1(&[batch, 5, h, w]);
+        let plain = tch::no_grad(|| g.forward_mode(&x, ForwardMode::Eval));
+        for (name, net) in [("half", &fast), ("float32", &fast32)] {
+            let d = max_diff(&plain, &net.forward(&x).unwrap());
+            assert!(
+                d < 1e-4,
+                "ngf {ngf}, {h}x{w}, {name}: outputs differ by {d}"
+            );
+        }
+        assert!(plain.std(true).double_value(&[]) > 1e-3);
+    }
+}
