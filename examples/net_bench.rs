@@ -31,6 +31,8 @@ use colorize::model::layers::init_weights;
 use tch::{nn, Device, Kind, Tensor};
 
 fn main() {
+    // As the `colorize` binary does (src/main.rs).
+    colorize::memory::keep_freed_memory();
     let mut args = std::env::args().skip(1).peekable();
     let samples = args.next_if(|a| a == "--samples").is_some();
     let mut cfg = ModelConfig::default();

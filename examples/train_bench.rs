@@ -73,6 +73,8 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 fn main() -> Result<()> {
+    // As the `colorize` binary does (src/main.rs).
+    colorize::memory::keep_freed_memory();
     let a = parse_args()?;
     tch::set_num_threads(a.threads);
     let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("unused"));

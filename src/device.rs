@@ -69,6 +69,8 @@ pub struct RuntimeInfo {
     pub threads: i32,
     /// Whether libtorch's CUDA backend is loaded (`load_cuda`: only where a driver is).
     pub cuda_backend: bool,
+    /// Whether this process keeps freed memory for reuse (`memory::keep_freed_memory`).
+    pub keeps_freed_memory: bool,
 }
 
 impl RuntimeInfo {
@@ -85,6 +87,7 @@ impl RuntimeInfo {
             default_device: format!("{:?}", Device::cuda_if_available()),
             threads: tch::get_num_threads(),
             cuda_backend,
+            keeps_freed_memory: crate::memory::freed_memory_kept(),
         }
     }
 }

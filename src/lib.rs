@@ -19,6 +19,7 @@ pub mod hint_sim;
 pub mod hints;
 pub mod infer;
 pub mod loss;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod native;

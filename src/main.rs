@@ -12,6 +12,8 @@ use cli::{Cli, Command};
 use data_prep::exit;
 
 fn main() -> ExitCode {
+    // Before libtorch allocates: freed tensors' pages stay for the next ones.
+    colorize::memory::keep_freed_memory();
     exit::setup();
     let cli: Cli = match exit::parse_args() {
         Ok(cli) => cli,

@@ -8,6 +8,8 @@
 #   bash bench/train/run.sh                  # 128 px, ngf 64, batch 1 and 16, 2 threads
 #   THREADS=4 ROUNDS=3 bash bench/train/run.sh
 #   AMPS="0 1" BATCHES=16 ROUNDS=3 bash bench/train/run.sh   # also bfloat16 autocast, both sides
+#   PYTORCH_MALLOC=1 BATCHES=16 ROUNDS=5 bash bench/train/run.sh  # and PyTorch given colorize's
+#                                             # malloc settings (src/memory.rs) as a third side
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -36,6 +38,14 @@ for round in $(seq "$ROUNDS"); do
         "$RUST" "${args[@]}" | tee -a "$RESULTS"
         echo "round $round, batch $b, amp $amp: pytorch" >&2
         "$PY" bench/train/pytorch_train.py "${args[@]}" | tee -a "$RESULTS"
+        if [ "${PYTORCH_MALLOC:-0}" = 1 ]; then
+            # PyTorch given the allocator settings colorize applies to itself
+            # (src/memory.rs), through glibc's own variables.
+            echo "round $round, batch $b, amp $amp: pytorch, same malloc settings" >&2
+            MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 \
+                "$PY" bench/train/pytorch_train.py "${args[@]}" |
+                sed 's/"impl": "pytorch"/"impl": "pytorch-malloc"/' | tee -a "$RESULTS"
+        fi
       done
     done
 done
@@ -65,4 +75,9 @@ for b, amp in sorted({k[:2] for k in runs}):
     rss = lambda rs: max(x["peak_rss_mb"] for x in rs)
     print(f"| {b}{' bf16' if amp else ''} | {rm:.3f} ({rb:.3f}) | {pm:.3f} ({pb:.3f}) | {rm / pm:.2f}x ({rb / pb:.2f}x) "
           f"| {rc:.3f} vs {pc:.3f} ({pc / rc:.2f}x) | {rss(r):.0f} vs {rss(p):.0f} |")
+    pm2 = runs.get((b, amp, "pytorch-malloc"))
+    if pm2:
+        qm, qb = med(pm2, ips), max(map(ips, pm2))
+        print(f"|   PyTorch with colorize's malloc settings | | {qm:.3f} ({qb:.3f}) | {rm / qm:.2f}x ({rb / qb:.2f}x) "
+              f"| vs {med(pm2, cpi):.3f} | vs {rss(pm2):.0f} |")
 EOF

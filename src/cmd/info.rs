@@ -87,6 +87,12 @@ pub fn run(args: InfoArgs) -> anyhow::Result<()> {
         info.default_device
     )?;
     outln!("threads       {}", info.threads)?;
+    match info.keeps_freed_memory {
+        true => {
+            outln!("memory        freed memory kept for reuse (malloc: no mmap, trim past 2 GiB)")?
+        }
+        false => outln!("memory        the C allocator's defaults (MALLOC_* set, or not glibc)")?,
+    }
     match found {
         Ok(f) => outln!("model         {} (from {})", f.dir.display(), f.source)?,
         Err(_) if not_found => {

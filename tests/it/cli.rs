@@ -37,6 +37,30 @@ fn info_reports_torch_device_and_threads() {
 }
 
 #[test]
+fn the_binary_keeps_freed_memory_unless_glibcs_variables_say_otherwise() {
+    let info = |env: Option<(&str, &str)>| -> serde_json::Value {
+        let mut cmd = colorize_cmd();
+        for v in [
+            "MALLOC_MMAP_MAX_",
+            "MALLOC_MMAP_THRESHOLD_",
+            "MALLOC_TRIM_THRESHOLD_",
+        ] {
+            cmd.env_remove(v);
+        }
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let out = cmd.args(["info", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let glibc = cfg!(all(target_os = "linux", target_env = "gnu"));
+    assert_eq!(info(None)["keeps_freed_memory"], glibc);
+    let theirs = info(Some(("MALLOC_TRIM_THRESHOLD_", "131072")));
+    assert_eq!(theirs["keeps_freed_memory"], false, "{theirs}");
+}
+
+#[test]
 fn the_cuda_backend_loads_only_when_wanted_and_never_links() {
     let info = |cuda: &str| -> serde_json::Value {
         let out = colorize_cmd()
