@@ -81,6 +81,7 @@ __attribute__((target("avx512f,f16c,fma"))) void run_block512(const Block& b, in
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wt + c * kCo)));
       const __m512 w1 = _mm512_cvtph_ps(
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wt + c * kCo + 16)));
+#pragma GCC unroll 8
       for (int p = 0; p < NP; ++p) {
         const __m512 v = _mm512_set1_ps(x[p][c]);
         acc0[p] = _mm512_fmadd_ps(w0, v, acc0[p]);
@@ -141,6 +142,7 @@ __attribute__((target("avx2,f16c,fma"))) void run_block2(const Block& b, int tap
             _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wt + c * kCo)));
         const __m256 w1 = _mm256_cvtph_ps(
             _mm_loadu_si128(reinterpret_cast<const __m128i*>(wt + c * kCo + 8)));
+#pragma GCC unroll 8
         for (int p = 0; p < NP; ++p) {
           const __m256 v = _mm256_broadcast_ss(x[p] + c);
           acc0[p] = _mm256_fmadd_ps(w0, v, acc0[p]);
