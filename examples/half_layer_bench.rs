@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use colorize::model::fast::phase_kernels;
 use colorize::native::{
-    conv_packed, half_conv_isa, half_conv_on, pack_conv_weight, Activation, HalfConvIsa,
-    HalfConvMode,
+    conv_packed, half_conv, half_conv_isa, pack_conv_weight, Activation, HalfConvIsa, HalfConvMode,
 };
 use tch::{Device, Kind, Tensor};
 
@@ -95,7 +94,7 @@ fn main() {
         for i in 0..reps + 10 {
             for (k, isa) in isas.iter().enumerate() {
                 let t = Instant::now();
-                half_conv_on(
+                half_conv(
                     Some(*isa),
                     &x,
                     &half,

@@ -299,24 +299,10 @@ pub enum HalfConvMode {
 /// output channels (`[G, CoB, T, C_in, 32]`, see [`HalfConvMode`]), computed in float32
 /// (`src/native/half_conv.cpp`). `x` and `out` float CPU with contiguous channels
 /// (channels-last, or a channel slice of a channels-last buffer); `out` is written in place.
-/// Runs with the best instruction set there is ([`half_conv_isa`]); errors on CPUs with
-/// neither and on mismatched shapes.
-pub fn half_conv(
-    x: &Tensor,
-    w: &Tensor,
-    scale: &Tensor,
-    shift: &Tensor,
-    mode: HalfConvMode,
-    act: Activation,
-    out: &mut Tensor,
-) -> Result<(), tch::TchError> {
-    half_conv_on(None, x, w, scale, shift, mode, act, out)
-}
-
-/// [`half_conv`] with this instruction set (`None`: the best there is), for tests and
-/// benchmarks of each build; an error where the CPU lacks it.
+/// `isa`: the build to run, `None` for the best this CPU has ([`half_conv_isa`]; a lesser
+/// one for tests and benchmarks). Errors where the CPU lacks it and on mismatched shapes.
 #[allow(clippy::too_many_arguments)]
-pub fn half_conv_on(
+pub fn half_conv(
     isa: Option<HalfConvIsa>,
     x: &Tensor,
     w: &Tensor,

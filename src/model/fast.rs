@@ -22,8 +22,7 @@ use tch::{Device, Kind, TchError, Tensor};
 use crate::model::generator::UnetGenerator;
 use crate::model::layers::LEAKY_SLOPE;
 use crate::native::{
-    conv_packed, half_conv_isa, half_conv_on, pack_conv_weight, Activation, HalfConvIsa,
-    HalfConvMode,
+    conv_packed, half_conv, half_conv_isa, pack_conv_weight, Activation, HalfConvIsa, HalfConvMode,
 };
 
 /// Levels whose input has at most this many pixels per image run [`half_conv`] (float16
@@ -126,7 +125,7 @@ struct HalfLevel {
 }
 
 impl HalfLevel {
-    /// [`half_conv_on`] with this level's weights, into `out`.
+    /// [`half_conv`] with this level's weights, into `out`.
     fn run(
         &self,
         isa: Option<HalfConvIsa>,
@@ -135,7 +134,7 @@ impl HalfLevel {
         act: Activation,
         out: &mut Tensor,
     ) -> Result<(), TchError> {
-        half_conv_on(isa, x, &self.w, &self.scale, &self.shift, mode, act, out)
+        half_conv(isa, x, &self.w, &self.scale, &self.shift, mode, act, out)
     }
 }
 

@@ -57,6 +57,20 @@ struct Block {
   int nco;
 };
 
+// The input pixel each of the block's positions reads through tap t (`zeros` where it
+// meets padding), into x; false when every position meets padding there, so the caller
+// skips the tap and never reads its weights.
+template <int NP>
+inline bool tap_inputs(const Block& b, int t, int taps, const float* zeros, const float** x) {
+  bool live = false;
+  for (int p = 0; p < NP; ++p) {
+    const float* ptr = b.xs[p * taps + t];
+    live |= ptr != nullptr;
+    x[p] = ptr ? ptr : zeros;
+  }
+  return live;
+}
+
 template <int NP>
 __attribute__((target("avx512f,f16c,fma"))) void run_block512(const Block& b, int taps,
                                                               int cin, int act, float slope,
@@ -68,13 +82,7 @@ __attribute__((target("avx512f,f16c,fma"))) void run_block512(const Block& b, in
   }
   for (int t = 0; t < taps; ++t) {
     const float* x[NP];
-    bool live = false;
-    for (int p = 0; p < NP; ++p) {
-      const float* ptr = b.xs[p * taps + t];
-      live |= ptr != nullptr;
-      x[p] = ptr ? ptr : zeros;
-    }
-    if (!live) continue;  // every position reads padding here: skip the tap's weights
+    if (!tap_inputs<NP>(b, t, taps, zeros, x)) continue;
     const uint16_t* wt = b.w + static_cast<size_t>(t) * cin * kCo;
     for (int c = 0; c < cin; ++c) {
       const __m512 w0 = _mm512_cvtph_ps(
@@ -129,13 +137,7 @@ __attribute__((target("avx2,f16c,fma"))) void run_block2(const Block& b, int tap
     }
     for (int t = 0; t < taps; ++t) {
       const float* x[NP];
-      bool live = false;
-      for (int p = 0; p < NP; ++p) {
-        const float* ptr = b.xs[p * taps + t];
-        live |= ptr != nullptr;
-        x[p] = ptr ? ptr : zeros;
-      }
-      if (!live) continue;
+      if (!tap_inputs<NP>(b, t, taps, zeros, x)) continue;
       const uint16_t* wt = b.w + static_cast<size_t>(t) * cin * kCo + part * 16;
       for (int c = 0; c < cin; ++c) {
         const __m256 w0 =

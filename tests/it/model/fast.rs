@@ -157,7 +157,7 @@ fn channels_last(t: &Tensor) -> Tensor {
 
 #[test]
 fn the_half_kernel_equals_libtorch_convolutions() {
-    use colorize::native::{half_conv_isa, half_conv_on, Activation, HalfConvIsa, HalfConvMode};
+    use colorize::native::{half_conv, half_conv_isa, Activation, HalfConvIsa, HalfConvMode};
     let _rng = rng_lock();
     tch::manual_seed(5);
     let f = (Kind::Float, Device::Cpu);
@@ -174,7 +174,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
             stride: 2,
             padding: 1,
         };
-        let e = half_conv_on(None, &x, &w, &one, &zero, mode, Activation::Relu, &mut out);
+        let e = half_conv(None, &x, &w, &one, &zero, mode, Activation::Relu, &mut out);
         assert!(e.unwrap_err().to_string().contains("lacks AVX2"));
         return;
     };
@@ -211,7 +211,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
             };
             for (act, code) in acts {
                 let mut out = channels_last(&Tensor::full(reference.size(), f64::NAN, f));
-                half_conv_on(Some(isa), &x, &blocks, &scale, &shift, mode, act, &mut out).unwrap();
+                half_conv(Some(isa), &x, &blocks, &scale, &shift, mode, act, &mut out).unwrap();
                 let d = max_diff(&out, &apply(reference.shallow_clone(), code));
                 assert!(
                     d < 1e-4,
@@ -233,7 +233,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
             let buf = channels_last(&Tensor::full([b, 7 + c_out, 2 * h, 2 * w], -5.0, f));
             let mut slot = buf.narrow(1, 7, c_out);
             let phases = HalfConvMode::Phases;
-            half_conv_on(
+            half_conv(
                 Some(isa),
                 &x,
                 &blocks,
@@ -254,7 +254,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
         // Mismatched weights are refused, naming the problem.
         let mut out = channels_last(&Tensor::zeros([b, c_out, 2 * h, 2 * w], f));
         let wrong = half_blocks(&taps.narrow(2, 0, c_in - 1));
-        let e = half_conv_on(
+        let e = half_conv(
             Some(isa),
             &x,
             &wrong,
