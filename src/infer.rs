@@ -78,6 +78,21 @@ impl Colorizer {
     /// [`Colorizer::load`]; `fast: false` keeps the plain network for eval mode too (and
     /// skips the folding and packing): for comparisons.
     pub fn load_with(dir: &Path, device: Device, fast: bool) -> Result<Self> {
+        Self::load_for(dir, device, fast, None)
+    }
+
+    /// [`Colorizer::load_with`], the fast path's weights packed for canvases of
+    /// `work_size` (`None`: the training size, `infer`'s default). `colorize infer
+    /// --work-size` passes its own: on CPUs without AVX-512, oneDNN picks another weight
+    /// layout for other input sizes and then reorders the packed weights at every call,
+    /// which made the fast path slower than the plain network at 512 px (bench/README.md,
+    /// "## infer").
+    pub fn load_for(
+        dir: &Path,
+        device: Device,
+        fast: bool,
+        work_size: Option<u32>,
+    ) -> Result<Self> {
         let cfg = run_dir::read_model_config(dir)?;
         let weights = dir.join(GENERATOR_FILE);
         if !weights.is_file() {
@@ -94,7 +109,12 @@ impl Colorizer {
         crate::checkpoint::load_generator_into(&mut vs, &weights)?;
         // Folded and packed once here (when asked), so that every image gets it.
         let fast = match device {
-            Device::Cpu if fast => Some(FastGenerator::new(&net, cfg.in_channels, cfg.image_size)?),
+            Device::Cpu if fast => {
+                // The longer side of the canvas: the work size up to the U-Net's multiple.
+                let m = cfg.size_multiple();
+                let size = work_size.map_or(cfg.image_size, |w| (i64::from(w) + m - 1) / m * m);
+                Some(FastGenerator::new(&net, cfg.in_channels, size)?)
+            }
             _ => None,
         };
         Ok(Colorizer {
@@ -109,6 +129,11 @@ impl Colorizer {
     /// Whether eval mode runs the CPU fast path (`model::fast`).
     pub fn has_fast_path(&self) -> bool {
         self.fast.is_some()
+    }
+
+    /// The canvas side the fast path's weights are packed for, if it has one.
+    pub fn fast_path_size(&self) -> Option<i64> {
+        self.fast.as_ref().map(FastGenerator::packed_for)
     }
 
     /// The network's shape, from the model's `config.json`.

@@ -149,7 +149,8 @@ fn load_model(args: &InferArgs, several: bool) -> anyhow::Result<(Colorizer, Pat
     colorize::device::set_threads(args.threads);
     let device = args.device.resolve()?;
     let found = run_dir::find_model_dir(args.model.as_deref())?;
-    let colorizer = Colorizer::load_with(&found.dir, device, several && !args.plain_network)?;
+    let fast = several && !args.plain_network;
+    let colorizer = Colorizer::load_for(&found.dir, device, fast, args.work_size)?;
     log::info!(
         "model {} (from {}; {} px, ngf {}) on {device:?}",
         found.dir.display(),

@@ -217,12 +217,16 @@ pub struct FastGenerator {
     downs: Vec<FastDown>,
     ups: Vec<FastUp>,
     half_isa: Option<HalfConvIsa>,
+    packed_for: i64,
 }
 
 impl FastGenerator {
-    /// Folds and packs `g`'s weights (float32, CPU). `image_size` is the side the weights
-    /// are packed for (the model's training size, `infer`'s default working size; other
-    /// sizes work as well, measured no slower); `in_channels` the network's input channels.
+    /// Folds and packs `g`'s weights (float32, CPU). `image_size` is the canvas side the
+    /// weights are packed for, and chooses the levels that get float16 weights (the model's
+    /// training size is `infer`'s default working size). Other sizes work too: with
+    /// AVX-512 measured no slower, but oneDNN's AVX2 kernels then reorder the packed
+    /// weights at every call (bench/README.md, "## infer"). `in_channels`: the network's
+    /// input channels.
     pub fn new(g: &UnetGenerator, in_channels: i64, image_size: i64) -> Result<Self, TchError> {
         Self::with_options(g, in_channels, image_size, FastOptions::default())
     }
@@ -235,6 +239,11 @@ impl FastGenerator {
         options: FastOptions,
     ) -> Result<Self, TchError> {
         tch::no_grad(|| Self::build(g, in_channels, image_size, options))
+    }
+
+    /// The canvas side the weights were packed for (`image_size` of [`FastGenerator::new`]).
+    pub fn packed_for(&self) -> i64 {
+        self.packed_for
     }
 
     /// Whether this network runs some levels on float16 weights ([`half_conv`]).
@@ -394,6 +403,7 @@ impl FastGenerator {
             downs,
             ups,
             half_isa: options.half_isa,
+            packed_for: image_size,
         })
     }
 

@@ -126,6 +126,12 @@ fn the_shipped_model_colours_the_same_on_the_fast_path() {
         let d = max_diff(&a, &b);
         assert!(d < 1e-4, "{shape:?}: outputs differ by {d}");
     }
+    // Packed for the training size by default, for a work size (up to the U-Net's
+    // multiple) when asked, as `colorize infer --work-size` does; none without the path.
+    assert_eq!(fast.fast_path_size(), Some(128));
+    let sized = Colorizer::load_for(&dir, Device::Cpu, true, Some(300)).unwrap();
+    assert_eq!(sized.fast_path_size(), Some(384));
+    assert_eq!(plain.fast_path_size(), None);
     // Modes with batch statistics or dropout keep the plain network (same RNG draws).
     let x = rand_pm1(&[2, 5, 128, 128]);
     tch::manual_seed(4);
