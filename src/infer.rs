@@ -233,6 +233,18 @@ impl Colorizer {
         hints: Option<&HintMap>,
         mode: ForwardMode,
     ) -> Result<RgbImage> {
+        self.run_canvas_timed(canvas, hints, mode)
+            .map(|(rgb, _)| rgb)
+    }
+
+    /// `run_canvas_mode`, also returning the seconds the generator's forward pass took
+    /// (without the image-to-tensor conversions around it): `infer --timings`.
+    pub fn run_canvas_timed(
+        &self,
+        canvas: &WorkCanvas,
+        hints: Option<&HintMap>,
+        mode: ForwardMode,
+    ) -> Result<(RgbImage, f64)> {
         let line = gray_to_tensor(&canvas.image); // [1, H, W]
         let input = match hints {
             Some(_) if !self.cfg.takes_hints() => return Err(Error::NoHintChannels),
@@ -246,8 +258,11 @@ impl Colorizer {
             }
             None => line,
         };
-        let colour = self.try_forward(&input.unsqueeze(0), mode)?; // [1, 3, H, W]
-        tensor_to_rgb(&colour.squeeze_dim(0))
+        let input = input.unsqueeze(0);
+        let t = std::time::Instant::now();
+        let colour = self.try_forward(&input, mode)?; // [1, 3, H, W]
+        let forward = t.elapsed().as_secs_f64();
+        Ok((tensor_to_rgb(&colour.squeeze_dim(0))?, forward))
     }
 }
 

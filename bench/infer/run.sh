@@ -130,6 +130,7 @@ dir_mode() { # model-dir work-size
     two=$(dir_run "$1" "$2" two)
     many=$(dir_run "$1" "$2" many)
     sed -n 's/.*network \([0-9.]*\) ms.*/network \1/p' "$OUT/timings.txt" | tail -n +2
+    sed -n 's/.*(forward \([0-9.]*\) ms).*/forward \1/p' "$OUT/timings.txt" | tail -n +2
     echo "dir-ips $(echo "($DIRN - 2) * 1000 / ($many - $two)" | bc -l)"
 }
 
@@ -177,7 +178,7 @@ for line in open(sys.argv[1]):
 rows = [("pytorch-eager", "PyTorch eager"), ("pytorch-frozen", "PyTorch frozen+optimize"),
         ("onnxruntime", "ONNX Runtime"), ("net-plain", "colorize plain network"),
         ("net-fast", "colorize fast network"), ("net-fast32", "colorize fast, f32 weights"),
-        ("network", "colorize infer DIR, network"),
+        ("network", "colorize infer DIR, network"), ("forward", "  of which the forward pass"),
         ("dir-ips", "colorize infer DIR, images/s"), ("e2e", "colorize infer 1 sketch, e2e")]
 for model in ("ngf64", "default"):
     print(f"\n{model}: ms (median / min; images/s: median / max)  work 128 | work 512")
@@ -194,7 +195,7 @@ for model in ("ngf64", "default"):
         print(f"  {label:30} {cells[0]} | {cells[1]}")
     for size in (128, 512):
         for stat, f in (("medians", statistics.median), ("minima", min)):
-            v = {k: f(s[(model, k, size)]) for k, _ in rows[:7] if (model, k, size) in s}
+            v = {k: f(s[(model, k, size)]) for k, _ in rows[:8] if (model, k, size) in s}
             ort, eager, fast = v["onnxruntime"], v["pytorch-eager"], v["net-fast"]
             line = (f"  at {size}, {stat}: fast / ONNX Runtime {fast / ort:.2f}x, "
                     f"fast / PyTorch eager {fast / eager:.2f}x, "
@@ -202,6 +203,8 @@ for model in ("ngf64", "default"):
             if "network" in v:
                 line += (f", infer DIR network / ONNX Runtime {v['network'] / ort:.2f}x, "
                          f"infer DIR network / fast alone {v['network'] / fast:.2f}x")
+            if "forward" in v:
+                line += f", infer DIR forward / fast alone {v['forward'] / fast:.2f}x"
             print(line + f" ({len(s[(model, 'net-fast', size)])} samples)")
 PYEOF
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"

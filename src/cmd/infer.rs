@@ -317,18 +317,20 @@ fn network_loop(
         };
         let t_canvas = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let colour = colorizer
-            .run_canvas(&canvas, map.as_ref(), opts)
+        let (colour, t_forward) = colorizer
+            .run_canvas_timed(&canvas, map.as_ref(), opts.mode())
             .with_context(|| format!("running the network on {}", job.input.display()))?;
         let t_net = t.elapsed().as_secs_f64();
         if timings {
             pb.suspend(|| {
                 eprintln!(
-                    "timing {}: decode {:.1} ms, canvas {:.1} ms, network {:.1} ms ({}x{})",
+                    "timing {}: decode {:.1} ms, canvas {:.1} ms, network {:.1} ms \
+                     (forward {:.1} ms) ({}x{})",
                     job.input.display(),
                     t_decode * 1e3,
                     t_canvas * 1e3,
                     t_net * 1e3,
+                    t_forward * 1e3,
                     canvas.image.width(),
                     canvas.image.height()
                 )
