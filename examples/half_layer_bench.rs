@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use colorize::model::fast::phase_kernels;
 use colorize::native::{
-    conv_packed, half_conv, half_conv_isa, pack_conv_weight, Activation, HalfConvIsa, HalfConvMode,
+    conv_packed, half_conv, half_conv_isa, half_conv_weights, pack_conv_weight, Activation,
+    HalfConvIsa, HalfConvMode,
 };
 use tch::{Device, Kind, Tensor};
 
@@ -53,7 +54,7 @@ fn main() {
             let w = (Tensor::rand([c_out, c_in, 4, 4], f) - 0.5) * 0.1;
             let w = w.to_kind(Kind::Half).to_kind(Kind::Float);
             let taps = w.permute([2, 3, 1, 0]).reshape([1, 16, c_in, c_out]);
-            let half = blocks(&taps);
+            let half = half_conv_weights(&taps).unwrap();
             let mode = HalfConvMode::Conv {
                 kernel: 4,
                 stride: 2,
@@ -70,7 +71,7 @@ fn main() {
                 .reshape([4, 4, c_in, c_out]);
             (
                 ph,
-                blocks(&taps),
+                half_conv_weights(&taps).unwrap(),
                 HalfConvMode::Phases,
                 1,
                 1,
@@ -124,15 +125,4 @@ fn main() {
         }
         println!("{line} oneDNN f32 {:.0}", median(times[isas.len()].clone()));
     }
-}
-
-fn blocks(w: &Tensor) -> Tensor {
-    let s = w.size();
-    let (g, t, ci, co) = (s[0], s[1], s[2], s[3]);
-    let b = (co + 31) / 32;
-    w.constant_pad_nd([0, b * 32 - co])
-        .view([g, t, ci, b, 32])
-        .permute([0, 3, 1, 2, 4])
-        .contiguous()
-        .to_kind(Kind::Half)
 }

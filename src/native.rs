@@ -272,9 +272,18 @@ pub fn half_conv_isa() -> Option<HalfConvIsa> {
     }
 }
 
-/// Whether [`half_conv`] runs on this CPU.
-pub fn half_conv_available() -> bool {
-    half_conv_isa().is_some()
+/// `[G, T, C_in, C_out]` float weights (group, tap, input channel, output channel) in
+/// [`half_conv`]'s layout: float16 `[G, CoB, T, C_in, 32]`, the output channels zero-padded
+/// to a multiple of 32.
+pub fn half_conv_weights(w: &Tensor) -> Result<Tensor, tch::TchError> {
+    let size = w.size();
+    let (g, taps, c_in, c_out) = (size[0], size[1], size[2], size[3]);
+    let blocks = (c_out + 31) / 32;
+    w.f_constant_pad_nd([0, blocks * 32 - c_out])?
+        .f_view([g, taps, c_in, blocks, 32])?
+        .f_permute([0, 3, 1, 2, 4])?
+        .f_contiguous()?
+        .f_to_kind(tch::Kind::Half)
 }
 
 /// The layout of [`half_conv`]'s weights and outputs.

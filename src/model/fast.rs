@@ -22,7 +22,8 @@ use tch::{Device, Kind, TchError, Tensor};
 use crate::model::generator::UnetGenerator;
 use crate::model::layers::LEAKY_SLOPE;
 use crate::native::{
-    conv_packed, half_conv, half_conv_isa, pack_conv_weight, Activation, HalfConvIsa, HalfConvMode,
+    conv_packed, half_conv, half_conv_isa, half_conv_weights, pack_conv_weight, Activation,
+    HalfConvIsa, HalfConvMode,
 };
 
 /// Levels whose input has at most this many pixels per image run [`half_conv`] (float16
@@ -125,6 +126,20 @@ struct HalfLevel {
 }
 
 impl HalfLevel {
+    /// From `[G, T, C_in, C_out]` float weights (see [`half_conv_weights`]) and the per-channel
+    /// scale (`None`: 1) and shift applied after the sum.
+    fn new(taps: &Tensor, scale: Option<&Tensor>, shift: &Tensor) -> Result<Self, TchError> {
+        let scale = match scale {
+            Some(scale) => scale.f_contiguous()?,
+            None => Tensor::ones([shift.size()[0]], (Kind::Float, Device::Cpu)),
+        };
+        Ok(HalfLevel {
+            w: half_conv_weights(taps)?,
+            scale,
+            shift: shift.f_contiguous()?,
+        })
+    }
+
     /// [`half_conv`] with this level's weights, into `out`.
     fn run(
         &self,
@@ -141,20 +156,6 @@ impl HalfLevel {
 /// Whether every value of `w` is a float16 value (a model exported with `--half`).
 fn is_half_exact(w: &Tensor) -> Result<bool, TchError> {
     Ok(w.f_to_kind(Kind::Half)?.f_to_kind(Kind::Float)?.equal(w))
-}
-
-/// `[G, T, C_in, C_out]` float weights (group, tap, input channel, output channel) as
-/// [`half_conv`]'s float16 `[G, CoB, T, C_in, 32]`, the output channels zero-padded to a
-/// multiple of 32.
-fn half_blocks(w: &Tensor) -> Result<Tensor, TchError> {
-    let size = w.size();
-    let (g, taps, c_in, c_out) = (size[0], size[1], size[2], size[3]);
-    let blocks = (c_out + 31) / 32;
-    w.f_constant_pad_nd([0, blocks * 32 - c_out])?
-        .f_view([g, taps, c_in, blocks, 32])?
-        .f_permute([0, 3, 1, 2, 4])?
-        .f_contiguous()?
-        .f_to_kind(Kind::Half)
 }
 
 #[derive(Debug)]
@@ -186,6 +187,24 @@ struct FastUp {
     act: Activation,
     /// Float16 phase weights for inputs of at most [`HALF_MAX_PIXELS`] pixels.
     half: Option<HalfLevel>,
+}
+
+impl FastUp {
+    /// oneDNN's output phases of this up-block for `a` `[B, C_in, H, W]`, as a strided view
+    /// `[B, C_out, H, 2, W, 2]` of the convolution's output (activation applied).
+    fn phases(&self, a: &Tensor) -> Result<Tensor, TchError> {
+        let (_, _, h, w) = a.size4()?;
+        match (&self.center, h, w) {
+            (Some(center), 1, 1) => {
+                let y = conv_packed(a, center, &self.bias, 0, 1, self.act)?; // [B, 4C, 1, 1]
+                phase_view_exact(&y, self.c_out) // [B, C, 1, 2, 1, 2]
+            }
+            _ => {
+                let y = conv_packed(a, &self.weight, &self.bias, 1, 1, self.act)?; // [B, 4C, H+1, W+1]
+                phase_view(&y, self.c_out) // [B, C, H, 2, W, 2]
+            }
+        }
+    }
 }
 
 /// How [`FastGenerator`] runs; the default is what `colorize infer` uses.
@@ -269,33 +288,28 @@ impl FastGenerator {
             let w = down.conv.ws.f_to_kind(Kind::Float)?;
             let c_out = w.size()[0];
             let side = (image_size >> i).max(1);
+            let affine = down.norm.as_ref().map(bn_affine);
+            let bias = match &affine {
+                Some((_, shift)) => shift.shallow_clone(),
+                None => Tensor::zeros([c_out], (Kind::Float, Device::Cpu)),
+            };
             let half = match half_ok && small(side) && is_half_exact(&w)? {
                 true => {
-                    let (scale, shift) = match &down.norm {
-                        Some(bn) => bn_affine(bn),
-                        None => (
-                            Tensor::ones([c_out], (Kind::Float, Device::Cpu)),
-                            Tensor::zeros([c_out], (Kind::Float, Device::Cpu)),
-                        ),
-                    };
                     let k = w.size()[2];
                     let taps = w
                         .f_permute([2, 3, 1, 0])?
                         .f_reshape([1, k * k, c_in, c_out])?;
-                    Some(HalfLevel {
-                        w: half_blocks(&taps)?,
-                        scale: scale.f_contiguous()?,
-                        shift: shift.f_contiguous()?,
-                    })
+                    Some(HalfLevel::new(
+                        &taps,
+                        affine.as_ref().map(|(s, _)| s),
+                        &bias,
+                    )?)
                 }
                 false => None,
             };
-            let (w, bias) = match &down.norm {
-                Some(bn) => {
-                    let (scale, shift) = bn_affine(bn);
-                    (w * scale.view([-1, 1, 1, 1]), shift)
-                }
-                None => (w, Tensor::zeros([c_out], (Kind::Float, Device::Cpu))),
+            let w = match &affine {
+                Some((scale, _)) => w * scale.view([-1, 1, 1, 1]),
+                None => w,
             };
             let center = match i + 1 == n {
                 true => {
@@ -329,42 +343,33 @@ impl FastGenerator {
                 None => Tensor::zeros([c_out], (Kind::Float, Device::Cpu)),
             };
             let side = (image_size >> (k + 1)).max(1);
+            let affine = up.norm.as_ref().map(bn_affine);
+            // BN(z + b) = scale * z + (scale * b + shift): the bias after the sum.
+            let bias = match &affine {
+                Some((scale, shift)) => conv_bias * scale + shift,
+                None => conv_bias,
+            };
             let mut phases = phase_kernels(&w);
             let half = match k > 0 && half_ok && small(side) && is_half_exact(&w)? {
                 true => {
-                    let (scale, shift) = match &up.norm {
-                        Some(bn) => {
-                            let (scale, shift) = bn_affine(bn);
-                            (scale.shallow_clone(), &conv_bias * &scale + shift)
-                        }
-                        None => (
-                            Tensor::ones([c_out], (Kind::Float, Device::Cpu)),
-                            conv_bias.shallow_clone(),
-                        ),
-                    };
                     // [4 * C_out, C_in, 2, 2] -> [phase, tap, C_in, C_out].
                     let taps = phases
                         .f_view([4, c_out, c_in, 2, 2])?
                         .f_permute([0, 3, 4, 2, 1])?
                         .f_reshape([4, 4, c_in, c_out])?;
-                    Some(HalfLevel {
-                        w: half_blocks(&taps)?,
-                        scale: scale.f_contiguous()?,
-                        shift: shift.f_contiguous()?,
-                    })
+                    Some(HalfLevel::new(
+                        &taps,
+                        affine.as_ref().map(|(s, _)| s),
+                        &bias,
+                    )?)
                 }
                 false => None,
             };
-            // Folded in place on the fresh phase kernels [4 * C_out, C_in, 2, 2] (one pass
-            // fewer over the weights, which dominates loading).
-            let bias = match &up.norm {
-                Some(bn) => {
-                    let (scale, shift) = bn_affine(bn);
-                    let _ = phases.f_mul_(&scale.repeat([4]).view([-1, 1, 1, 1]))?;
-                    conv_bias * &scale + shift
-                }
-                None => conv_bias,
-            };
+            // The scale folded in place on the fresh phase kernels [4 * C_out, C_in, 2, 2]
+            // (one pass fewer over the weights, which dominates loading).
+            if let Some((scale, _)) = &affine {
+                let _ = phases.f_mul_(&scale.repeat([4]).view([-1, 1, 1, 1]))?;
+            }
             let center = match k + 1 == n {
                 true => {
                     // Phase (a, b) sits at (a, b) of the padding-1 convolution's 2x2 output,
@@ -448,33 +453,11 @@ impl FastGenerator {
         // the next block's input buffer [B, C_skip + C_up, 2H, 2W], beside ReLU(skip).
         for (k, up) in self.ups.iter().enumerate().rev() {
             let (batch, _, h, w) = a.size4()?;
-            if let (Some(half), true) = (&up.half, h * w <= HALF_MAX_PIXELS) {
-                // Straight into the next block's input buffer, beside ReLU(skip).
-                let skip = &skips[k - 1];
-                let c_skip = skip.size()[1];
-                let buf = empty_channels_last([batch, c_skip + up.c_out, 2 * h, 2 * w]);
-                let _ = skip.f_clamp_min_out(&buf.f_narrow(1, 0, c_skip)?, 0.0)?;
-                let mut slot = buf.f_narrow(1, c_skip, up.c_out)?;
-                let mode = HalfConvMode::Phases;
-                half.run(self.half_isa, &a, mode, up.act, &mut slot)?;
-                a = buf;
-                continue;
-            }
-            let phases = match (&up.center, h, w) {
-                (Some(center), 1, 1) => {
-                    let y = conv_packed(&a, center, &up.bias, 0, 1, up.act)?; // [B, 4C, 1, 1]
-                    phase_view_exact(&y, up.c_out)? // [B, C, 1, 2, 1, 2]
-                }
-                _ => {
-                    let y = conv_packed(&a, &up.weight, &up.bias, 1, 1, up.act)?; // [B, 4C, H+1, W+1]
-                    phase_view(&y, up.c_out)? // [B, C, H, 2, W, 2]
-                }
-            };
             if k == 0 {
                 let mut out =
                     Tensor::empty([batch, up.c_out, 2 * h, 2 * w], (Kind::Float, Device::Cpu));
                 out.f_view([batch, up.c_out, h, 2, w, 2])?
-                    .f_copy_(&phases)?;
+                    .f_copy_(&up.phases(&a)?)?;
                 return out.f_tanh_();
             }
             let skip = &skips[k - 1]; // LeakyReLU(d_k), level k's skip
@@ -482,9 +465,15 @@ impl FastGenerator {
             let buf = empty_channels_last([batch, c_skip + up.c_out, 2 * h, 2 * w]);
             // ReLU(LeakyReLU(d)) = ReLU(d), written into the buffer's first channels.
             let _ = skip.f_clamp_min_out(&buf.f_narrow(1, 0, c_skip)?, 0.0)?;
-            buf.f_narrow(1, c_skip, up.c_out)?
-                .f_view([batch, up.c_out, h, 2, w, 2])?
-                .f_copy_(&phases)?;
+            let mut slot = buf.f_narrow(1, c_skip, up.c_out)?;
+            match up.half.as_ref().filter(|_| h * w <= HALF_MAX_PIXELS) {
+                Some(half) => {
+                    half.run(self.half_isa, &a, HalfConvMode::Phases, up.act, &mut slot)?
+                }
+                None => slot
+                    .f_view([batch, up.c_out, h, 2, w, 2])?
+                    .f_copy_(&up.phases(&a)?)?,
+            }
             a = buf;
         }
         Err(TchError::Shape(

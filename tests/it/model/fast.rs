@@ -146,24 +146,15 @@ fn to_half_values(t: &Tensor) -> Tensor {
     t.to_kind(Kind::Half).to_kind(Kind::Float)
 }
 
-/// `[G, T, C_in, C_out]` as `half_conv`'s `[G, CoB, T, C_in, 32]` float16 blocks.
-fn half_blocks(w: &Tensor) -> Tensor {
-    let s = w.size();
-    let blocks = (s[3] + 31) / 32;
-    w.constant_pad_nd([0, blocks * 32 - s[3]])
-        .view([s[0], s[1], s[2], blocks, 32])
-        .permute([0, 3, 1, 2, 4])
-        .contiguous()
-        .to_kind(Kind::Half)
-}
-
 fn channels_last(t: &Tensor) -> Tensor {
     t.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2])
 }
 
 #[test]
 fn the_half_kernel_equals_libtorch_convolutions() {
-    use colorize::native::{half_conv, half_conv_isa, Activation, HalfConvIsa, HalfConvMode};
+    use colorize::native::{
+        half_conv, half_conv_isa, half_conv_weights, Activation, HalfConvIsa, HalfConvMode,
+    };
     let _rng = rng_lock();
     tch::manual_seed(5);
     let f = (Kind::Float, Device::Cpu);
@@ -209,7 +200,9 @@ fn the_half_kernel_equals_libtorch_convolutions() {
             let wt = to_half_values(&(rand_pm1(&[c_out, c_in, k, k]) * 0.3));
             let reference =
                 affine(x.conv2d(&wt, None::<Tensor>, [stride, stride], [pad, pad], [1, 1], 1));
-            let blocks = half_blocks(&wt.permute([2, 3, 1, 0]).reshape([1, k * k, c_in, c_out]));
+            let blocks =
+                half_conv_weights(&wt.permute([2, 3, 1, 0]).reshape([1, k * k, c_in, c_out]))
+                    .unwrap();
             let mode = HalfConvMode::Conv {
                 kernel: k,
                 stride,
@@ -234,7 +227,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
             .view([4, c_out, c_in, 2, 2])
             .permute([0, 3, 4, 2, 1])
             .reshape([4, 4, c_in, c_out]);
-        let blocks = half_blocks(&taps);
+        let blocks = half_conv_weights(&taps).unwrap();
         for (act, code) in acts {
             let buf = channels_last(&Tensor::full([b, 7 + c_out, 2 * h, 2 * w], -5.0, f));
             let mut slot = buf.narrow(1, 7, c_out);
@@ -259,7 +252,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
         }
         // Mismatched weights are refused, naming the problem.
         let mut out = channels_last(&Tensor::zeros([b, c_out, 2 * h, 2 * w], f));
-        let wrong = half_blocks(&taps.narrow(2, 0, c_in - 1));
+        let wrong = half_conv_weights(&taps.narrow(2, 0, c_in - 1)).unwrap();
         let e = half_conv(
             Some(isa),
             &x,
@@ -279,7 +272,7 @@ fn the_half_kernel_equals_libtorch_convolutions() {
 #[test]
 fn a_float16_model_runs_its_inner_levels_on_float16_weights_with_the_same_outputs() {
     use colorize::model::fast::FastOptions;
-    use colorize::native::half_conv_available;
+    use colorize::native::half_conv_isa;
     let _rng = rng_lock();
     tch::manual_seed(6);
     // ngf 32 (channels 32..256, whole blocks of 32) and ngf 20 (20..160: part blocks);
@@ -300,7 +293,7 @@ fn a_float16_model_runs_its_inner_levels_on_float16_weights_with_the_same_output
             }
         });
         let fast = FastGenerator::new(&g, 5, 128).unwrap();
-        assert_eq!(fast.uses_half_weights(), half_conv_available());
+        assert_eq!(fast.uses_half_weights(), half_conv_isa().is_some());
         let no_half = FastOptions {
             half_weights: false,
             half_isa: None,
