@@ -7,8 +7,9 @@
 //!   runs on a machine whose torch lives elsewhere.
 //! - CUDA: libtorch_cuda.so is not linked; `device::load_cuda` loads it at run time where an
 //!   NVIDIA driver is (loading it cost every start about 0.1 s on machines without a GPU).
-//! - `src/native/ops.cpp` (libtorch operators tch does not bind) and `src/native/half_conv.cpp`
-//!   (a float16-weight convolution kernel; see `src/native.rs`),
+//! - `src/native/ops.cpp` (libtorch operators tch does not bind), `src/native/half_conv.cpp`
+//!   (a float16-weight convolution kernel) and `src/native/winograd.cpp` (the Winograd
+//!   convolution's data transforms); see `src/native.rs`,
 //!   compiled against the headers next to that lib directory (`<lib>/../include`, the layout
 //!   of both the PyPI wheel and the libtorch archive).
 
@@ -19,6 +20,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=LIBTORCH_CXX11_ABI");
     println!("cargo:rerun-if-changed=src/native/ops.cpp");
     println!("cargo:rerun-if-changed=src/native/half_conv.cpp");
+    println!("cargo:rerun-if-changed=src/native/winograd.cpp");
     let dir = std::env::var("DEP_TCH_LIBTORCH_LIB").expect(
         "torch-sys did not report libtorch's lib directory (DEP_TCH_LIBTORCH_LIB); \
          run scripts/setup.sh",
@@ -45,7 +47,9 @@ fn main() {
         .opt_level(3)
         .file("src/native/ops.cpp")
         .file("src/native/half_conv.cpp")
+        .file("src/native/winograd.cpp")
         .include(&include)
+        .include(include.join("torch/csrc/api/include"))
         .flag("-std=c++17")
         .flag(format!("-D_GLIBCXX_USE_CXX11_ABI={abi}"))
         .flag("-DGLOG_USE_GLOG_EXPORT")

@@ -24,6 +24,7 @@ struct Args {
     size: i64,
     batch: i64,
     ngf: i64,
+    ndf: i64,
     threads: i32,
     warmup: usize,
     steps: usize,
@@ -35,6 +36,7 @@ fn parse_args() -> Result<Args> {
         size: 128,
         batch: 1,
         ngf: 64,
+        ndf: 64,
         threads: 2,
         warmup: 2,
         steps: 5,
@@ -48,6 +50,7 @@ fn parse_args() -> Result<Args> {
             "--size" => a.size = value.parse().with_context(bad)?,
             "--batch" => a.batch = value.parse().with_context(bad)?,
             "--ngf" => a.ngf = value.parse().with_context(bad)?,
+            "--ndf" => a.ndf = value.parse().with_context(bad)?,
             "--threads" => a.threads = value.parse().with_context(bad)?,
             "--warmup" => a.warmup = value.parse().with_context(bad)?,
             "--steps" => a.steps = value.parse().with_context(bad)?,
@@ -80,6 +83,7 @@ fn main() -> Result<()> {
     let mut cfg = TrainConfig::for_mode(GanMode::Vanilla, PathBuf::from("unused"));
     cfg.model.image_size = a.size;
     cfg.model.ngf = a.ngf;
+    cfg.model.ndf = a.ndf;
     // The plain 1-channel network, as the PyTorch pix2pix baseline it is compared with.
     cfg.model.in_channels = colorize::config::PLAIN_CHANNELS;
     cfg.model.hint_spread = 0;
@@ -115,6 +119,7 @@ fn main() -> Result<()> {
         "size": a.size,
         "batch": a.batch,
         "ngf": a.ngf,
+        "ndf": a.ndf,
         "amp": a.amp,
         "threads": tch::get_num_threads(),
         "steps": a.steps,

@@ -490,6 +490,12 @@ pub struct TrainConfig {
     pub val_pairs: usize,
     /// Background data-loading threads.
     pub loader_threads: usize,
+    /// Intra-op CPU threads (`--threads`; none: libtorch's default, the core count). Kept so
+    /// that `--resume` trains with the same number: how oneDNN splits its gradient sums
+    /// depends on it, so a resume is bit-exact only with the same count. Runs made before
+    /// it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<usize>,
     /// How the loader simulates hints (used when `model.takes_hints()`; runs made before
     /// hints existed have no such field and get the defaults).
     #[serde(default)]
@@ -545,6 +551,7 @@ impl TrainConfig {
             val_every: 500,
             val_pairs: 32,
             loader_threads: 2,
+            threads: None,
             hints: HintSimConfig::default(),
             amp: false,
             init_from: None,

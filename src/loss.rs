@@ -164,9 +164,10 @@ pub fn gradient_penalty(d: impl Fn(&Tensor) -> Tensor, real: &Tensor, fake: &Ten
     let out = d(&x_hat);
     // Summing the outputs = grad_outputs of ones: each sample's gradient is its own.
     let grads = Tensor::run_backward(&[out.sum(Kind::Float)], &[&x_hat], true, true);
-    // pix2pix adds 1e-16 so the norm's gradient is defined at 0.
+    // pix2pix adds 1e-16 so the norm's gradient is defined at 0. (`reshape`: the gradient
+    // comes back in D's layout, channels-last on the CPU.)
     let norms = (&grads[0] + 1e-16)
-        .view([b, -1])
+        .reshape([b, -1])
         .norm_scalaropt_dim(2, [1i64], false);
     (norms - 1.0).square().mean(Kind::Float)
 }

@@ -5,10 +5,12 @@
 //!   autograd, like `nn.LeakyReLU(0.2)` (tch binds only the default slope 0.01);
 //! - [`fused_adam`]: libtorch's one-pass multi-tensor Adam (`torch.optim.Adam(fused=True)`),
 //!   several times faster than a per-tensor update on the CPU (measured in bench/README.md);
-//! - [`autocast_bf16`]: CUDA mixed precision in bfloat16 (`--amp`);
+//! - [`autocast_bf16`]: mixed precision in bfloat16 (`--amp`), and [`autocast_enabled`];
 //! - [`pack_conv_weight`] and [`conv_packed`]: oneDNN convolution with a weight reordered
 //!   once (not at every call) and a fused activation, for the generator's eval-mode fast path
 //!   (`model::fast`);
+//! - [`winograd_input`] and [`winograd_output`] (`src/native/winograd.cpp`): the data
+//!   transforms of `model::winograd`'s F(3x3, 4x4) convolution, one pass each, with autograd;
 //! - [`half_conv`] (`src/native/half_conv.cpp`): a direct convolution that reads float16
 //!   weights and computes in float32, for the fast path's inner levels of a float16 model
 //!   (they are bound by reading their weights).
@@ -41,6 +43,7 @@ extern "C" {
     ) -> *mut c_char;
     fn colorize_autocast_enter_bf16(cuda: i32, was_enabled: *mut i32) -> *mut c_char;
     fn colorize_autocast_exit(cuda: i32, was_enabled: i32) -> *mut c_char;
+    fn colorize_autocast_is_enabled(cuda: i32, enabled: *mut i32) -> *mut c_char;
     fn colorize_mkldnn_pack_conv(
         w: *const C_tensor,
         padding: i64,
@@ -57,6 +60,24 @@ extern "C" {
         stride: i64,
         act: i32,
         slope: f64,
+        out: *mut *mut C_tensor,
+    ) -> *mut c_char;
+    fn colorize_winograd_input(
+        x: *const C_tensor,
+        bt: *const C_tensor,
+        t: i64,
+        s: i64,
+        out: *mut *mut C_tensor,
+    ) -> *mut c_char;
+    #[allow(clippy::too_many_arguments)]
+    fn colorize_winograd_output(
+        m: *const C_tensor,
+        at: *const C_tensor,
+        n: i64,
+        t: i64,
+        s: i64,
+        ho: i64,
+        wo: i64,
         out: *mut *mut C_tensor,
     ) -> *mut c_char;
     fn colorize_half_conv_isa() -> i32;
@@ -180,6 +201,40 @@ pub fn autocast_bf16<T>(device: tch::Device, f: impl FnOnce() -> T) -> Result<T,
     // SAFETY: leaves the region entered above, restoring the previous state.
     check(unsafe { colorize_autocast_exit(cuda, was) })?;
     Ok(out)
+}
+
+/// Whether autocast is on for `device`'s tensors (inside [`autocast_bf16`]).
+pub fn autocast_enabled(device: tch::Device) -> Result<bool, tch::TchError> {
+    let mut on = 0i32;
+    // SAFETY: the shim only writes the state into `on`.
+    check(unsafe { colorize_autocast_is_enabled(i32::from(device.is_cuda()), &mut on) })?;
+    Ok(on != 0)
+}
+
+/// Winograd's input transform of `x` `[N, H, W, C]` (channels-last float32 CPU) in `t x s`
+/// blocks of 6x6 at stride 3 (padding 1, zeros past the edges), each turned into `Bt d B`
+/// with `bt` `[6, 6]`: `[N t s, 36, C]`, differentiable in `x` to any order.
+pub fn winograd_input(x: &Tensor, bt: &Tensor, t: i64, s: i64) -> Result<Tensor, tch::TchError> {
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    // SAFETY: both tensors are live for the call; on success the shim stores a new tensor in
+    // `out`, owned by the returned `Tensor`.
+    check(unsafe { colorize_winograd_input(x.as_ptr(), bt.as_ptr(), t, s, &mut out) })?;
+    Ok(unsafe { Tensor::from_ptr(out) })
+}
+
+/// Winograd's output transform of the block products `m` `[n t s, 36, O]` with `at` `[3, 6]`:
+/// each block's `At m A` as its 3x3 outputs, cropped to `ho x wo`: `[n, ho, wo, O]`
+/// (channels-last), differentiable in `m` to any order.
+pub fn winograd_output(
+    m: &Tensor,
+    at: &Tensor,
+    [n, t, s]: [i64; 3],
+    [ho, wo]: [i64; 2],
+) -> Result<Tensor, tch::TchError> {
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    // SAFETY: as for `winograd_input`.
+    check(unsafe { colorize_winograd_output(m.as_ptr(), at.as_ptr(), n, t, s, ho, wo, &mut out) })?;
+    Ok(unsafe { Tensor::from_ptr(out) })
 }
 
 /// The activation fused into [`conv_packed`]'s output.

@@ -28,9 +28,10 @@ use crate::cli::TrainArgs;
 /// Trains; `ExitCode::SUCCESS` when every step ran, [`exit::INTERRUPTED`] when Ctrl-C
 /// stopped the run after its checkpoint was saved.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
-    colorize::device::set_threads(args.threads);
-    let device = args.device.resolve()?;
     let (run_dir, base, resume_from) = plan_run(&args)?;
+    // A resumed run keeps its thread count unless told otherwise (bit-exact resume).
+    colorize::device::set_threads(args.threads.or(base.as_ref().and_then(|b| b.threads)));
+    let device = args.device.resolve()?;
     let data = if args.data.is_empty() {
         base.as_ref().map(|b| b.data.clone()).unwrap_or_default()
     } else {
@@ -195,6 +196,7 @@ fn config_from_args(
     set(&mut c.val_every, hp.val_every);
     set(&mut c.val_pairs, hp.val_pairs);
     set(&mut c.loader_threads, hp.loader_threads);
+    c.threads = args.threads.or(c.threads);
     // A new run with neither --steps nor --epochs trains pix2pix's 200 epochs.
     let default_epochs = (fresh && args.steps.is_none()).then_some(DEFAULT_EPOCHS);
     if let Some(epochs) = args.epochs.or(default_epochs) {

@@ -5,6 +5,7 @@ pub mod discriminator;
 pub mod fast;
 pub mod generator;
 pub mod layers;
+pub mod winograd;
 
 pub use discriminator::{Discriminator, EnergyDiscriminator, PatchDiscriminator, Verdict};
 pub use generator::UnetGenerator;

@@ -109,6 +109,11 @@ char* colorize_autocast_exit(int cuda, int was_enabled) {
   });
 }
 
+// *enabled = whether autocast is on for the CUDA (cuda != 0) or CPU tensors.
+char* colorize_autocast_is_enabled(int cuda, int* enabled) {
+  return guarded([&] { *enabled = at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU) ? 1 : 0; });
+}
+
 // *out = the float CPU weight *w [O, I, kH, kW] reordered once into oneDNN's blocked layout
 // for a convolution with this padding and stride over inputs of about `input_size`
 // (N, C, H, W): an opaque mkldnn tensor for colorize_conv_pointwise. An unpacked weight is

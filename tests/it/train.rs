@@ -234,14 +234,47 @@ fn resume_continues_at_the_right_step_with_the_same_lr_and_losses() {
         GanMode::WganGp,
         GanMode::Ebgan,
     ] {
-        resume_matches_an_uninterrupted_run(mode, false);
+        resume_matches_an_uninterrupted_run(mode, false, Geometry::TINY);
     }
+}
+
+#[test]
+fn resume_is_exact_where_the_discriminator_uses_its_winograd_layer() {
+    let _rng = rng_lock();
+    // 128 px, batch 4: the stride-1 layer has 4 x 25 output blocks, enough for the Winograd
+    // form (`model::winograd::MIN_TILES`); WGAN-GP also differentiates it twice.
+    let geometry = Geometry {
+        size: 128,
+        batch: 4,
+        filters: 4,
+    };
+    const { assert!(4 * 25 >= colorize::model::winograd::MIN_TILES) };
+    for mode in [GanMode::Vanilla, GanMode::WganGp] {
+        resume_matches_an_uninterrupted_run(mode, false, geometry);
+    }
+}
+
+/// Image side, batch and filters (ngf = ndf) of a resume test.
+#[derive(Clone, Copy)]
+struct Geometry {
+    size: u32,
+    batch: usize,
+    filters: i64,
+}
+
+impl Geometry {
+    /// `tiny_config`'s.
+    const TINY: Geometry = Geometry {
+        size: 32,
+        batch: 2,
+        filters: 8,
+    };
 }
 
 #[test]
 fn amp_on_the_cpu_is_bfloat16_and_resumes_exactly() {
     let _rng = rng_lock();
-    resume_matches_an_uninterrupted_run(GanMode::Vanilla, true);
+    resume_matches_an_uninterrupted_run(GanMode::Vanilla, true, Geometry::TINY);
     // Autocast is really on: the same steps in float32 give other losses.
     let dir = tempfile::tempdir().unwrap();
     let data = make_dataset(&dir.path().join("ds"), 32, 4, 0);
@@ -258,10 +291,15 @@ fn amp_on_the_cpu_is_bfloat16_and_resumes_exactly() {
     );
 }
 
-fn resume_matches_an_uninterrupted_run(mode: GanMode, amp: bool) {
+fn resume_matches_an_uninterrupted_run(mode: GanMode, amp: bool, geometry: Geometry) {
     let dir = tempfile::tempdir().unwrap();
-    let data = make_dataset(&dir.path().join("ds"), 32, 5, 1);
+    let data = make_dataset(&dir.path().join("ds"), geometry.size, 5, 1);
     let mut cfg = tiny_config(mode, &data, 6);
+    cfg.model.image_size = i64::from(geometry.size);
+    cfg.load_size = geometry.size;
+    cfg.batch_size = geometry.batch;
+    cfg.model.ngf = geometry.filters;
+    cfg.model.ndf = geometry.filters;
     cfg.save_every = 3;
     cfg.amp = amp;
     let new_trainer = || Trainer::new(cfg.clone(), Device::Cpu).unwrap();
