@@ -12,6 +12,9 @@
 //! Conv bias in layers 1..n: none before batch norm (as pix2pix), else yes.
 //! ```
 //! All kernels 4x4 padding 1: a 128 px input gives a 14x14 patch map, 256 px 30x30.
+//! On the CPU the network runs channels-last and `layer{n}` (stride 1, the heaviest) runs as
+//! a Winograd convolution (`model::winograd`) when the batch is large enough; the weights
+//! and results are the same as the direct convolution's, to float32 rounding.
 //! Variable names: `layer{k}.conv.weight`, `layer{k}.conv.bias`, `layer{k}.norm.*`,
 //! `out.weight`, `out.bias`.
 //!
