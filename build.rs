@@ -21,6 +21,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/native/ops.cpp");
     println!("cargo:rerun-if-changed=src/native/half_conv.cpp");
     println!("cargo:rerun-if-changed=src/native/winograd.cpp");
+    println!("cargo:rerun-if-changed=src/native/guarded.h");
     let dir = std::env::var("DEP_TCH_LIBTORCH_LIB").expect(
         "torch-sys did not report libtorch's lib directory (DEP_TCH_LIBTORCH_LIB); \
          run scripts/setup.sh",

@@ -25,20 +25,11 @@
 #include <exception>
 #include <vector>
 
+#include "guarded.h"
+
 namespace {
 
-// Runs `body`; nullptr when it returns, else the exception's message (strdup'd).
-template <class F>
-char* guarded(F&& body) {
-  try {
-    body();
-    return nullptr;
-  } catch (const std::exception& e) {
-    return strdup(e.what());
-  } catch (...) {
-    return strdup("unknown C++ exception");
-  }
-}
+using colorize::guarded;
 
 std::vector<at::Tensor> gather(at::Tensor* const* ptrs, size_t n) {
   std::vector<at::Tensor> out;

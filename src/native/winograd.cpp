@@ -19,16 +19,16 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "guarded.h"
+
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <exception>
 
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
+using colorize::guarded;
 
 constexpr int64_t kIn = 6;   // input block side
 constexpr int64_t kOut = 3;  // output block side
@@ -249,126 +249,58 @@ void save(AutogradContext* ctx, const Geometry& g, const at::Tensor& k) {
   ctx->saved_data["k"] = k;
 }
 
+// Runs `kernel` over `jobs` units of work in parallel, from `in` and the matrix `k` into a
+// new float tensor of `shape` (zeroed first when the kernel adds into it).
+using Kernel = void (*)(const float*, const float*, float*, const Geometry&, int64_t, int64_t);
+
+at::Tensor run(Kernel kernel, const at::Tensor& in, const at::Tensor& k, const Geometry& g,
+               at::IntArrayRef shape, bool zeroed, int64_t jobs) {
+  at::Tensor ic = in.contiguous(), kc = k.contiguous();
+  at::Tensor out = zeroed ? at::zeros(shape, ic.options()) : at::empty(shape, ic.options());
+  const float *ip = ic.data_ptr<float>(), *kp = kc.data_ptr<float>();
+  float* op = out.data_ptr<float>();
+  at::parallel_for(0, jobs, 1, [&](int64_t j0, int64_t j1) { kernel(ip, kp, op, g, j0, j1); });
+  return out;
+}
+
 at::Tensor run_input_forward(const at::Tensor& x, const at::Tensor& bt, const Geometry& g) {
-  at::Tensor xc = x.contiguous(), bc = bt.contiguous();
-  at::Tensor v = at::empty({g.n * g.t * g.s, kIn * kIn, g.c}, xc.options());
-  const float *xp = xc.data_ptr<float>(), *bp = bc.data_ptr<float>();
-  float* vp = v.data_ptr<float>();
-  at::parallel_for(0, g.n * g.t, 1, [&](int64_t r0, int64_t r1) {
-    input_forward(xp, bp, vp, g, r0, r1);
-  });
-  return v;
+  return run(input_forward, x, bt, g, {g.n * g.t * g.s, kIn * kIn, g.c}, false, g.n * g.t);
 }
 
 at::Tensor run_input_transpose(const at::Tensor& dv, const at::Tensor& bt, const Geometry& g) {
-  at::Tensor dc = dv.contiguous(), bc = bt.contiguous();
-  at::Tensor dx = at::zeros({g.n, g.h, g.w, g.c}, dc.options());
-  const float *dp = dc.data_ptr<float>(), *bp = bc.data_ptr<float>();
-  float* xp = dx.data_ptr<float>();
   const int64_t slices = (g.c + kCb - 1) / kCb;
-  at::parallel_for(0, g.n * slices, 1, [&](int64_t j0, int64_t j1) {
-    input_transpose(dp, bp, xp, g, j0, j1);
-  });
-  return dx;
+  return run(input_transpose, dv, bt, g, {g.n, g.h, g.w, g.c}, true, g.n * slices);
 }
 
 at::Tensor run_output_forward(const at::Tensor& m, const at::Tensor& at_, const Geometry& g) {
-  at::Tensor mc = m.contiguous(), ac = at_.contiguous();
-  at::Tensor y = at::empty({g.n, g.h, g.w, g.c}, mc.options());
-  const float *mp = mc.data_ptr<float>(), *ap = ac.data_ptr<float>();
-  float* yp = y.data_ptr<float>();
-  at::parallel_for(0, g.n * g.t, 1, [&](int64_t r0, int64_t r1) {
-    output_forward(mp, ap, yp, g, r0, r1);
-  });
-  return y;
+  return run(output_forward, m, at_, g, {g.n, g.h, g.w, g.c}, false, g.n * g.t);
 }
 
 at::Tensor run_output_transpose(const at::Tensor& dy, const at::Tensor& at_, const Geometry& g) {
-  at::Tensor dc = dy.contiguous(), ac = at_.contiguous();
-  at::Tensor dm = at::empty({g.n * g.t * g.s, kIn * kIn, g.c}, dc.options());
-  const float *dp = dc.data_ptr<float>(), *ap = ac.data_ptr<float>();
-  float* mp = dm.data_ptr<float>();
-  at::parallel_for(0, g.n * g.t, 1, [&](int64_t r0, int64_t r1) {
-    output_transpose(dp, ap, mp, g, r0, r1);
-  });
-  return dm;
+  return run(output_transpose, dy, at_, g, {g.n * g.t * g.s, kIn * kIn, g.c}, false, g.n * g.t);
 }
 
-struct InputTranspose;
+// A linear map `Run` as an autograd function: its backward is the map `Back` (the
+// transpose), whose own backward is `Run` again, so derivatives of any order exist.
+using Map = at::Tensor (*)(const at::Tensor&, const at::Tensor&, const Geometry&);
 
-// x [N, H, W, C] -> V [N*T*S, 36, C].
-struct InputTransform : public torch::autograd::Function<InputTransform> {
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& bt,
+template <Map Run, Map Back>
+struct Linear : public torch::autograd::Function<Linear<Run, Back>> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& k,
                             Geometry g) {
-    save(ctx, g, bt);
-    return run_input_forward(x, bt, g);
-  }
-  static tensor_list backward(AutogradContext* ctx, tensor_list grads);
-};
-
-// dV [N*T*S, 36, C] -> dx [N, H, W, C].
-struct InputTranspose : public torch::autograd::Function<InputTranspose> {
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& dv, const at::Tensor& bt,
-                            Geometry g) {
-    save(ctx, g, bt);
-    return run_input_transpose(dv, bt, g);
+    save(ctx, g, k);
+    return Run(x, k, g);
   }
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
-    const Geometry g = load(ctx);
-    at::Tensor bt = ctx->saved_data["k"].toTensor();
-    return {InputTransform::apply(grads[0], bt, g), at::Tensor(), at::Tensor()};
+    at::Tensor k = ctx->saved_data["k"].toTensor();
+    return {Linear<Back, Run>::apply(grads[0], k, load(ctx)), at::Tensor(), at::Tensor()};
   }
 };
 
-tensor_list InputTransform::backward(AutogradContext* ctx, tensor_list grads) {
-  const Geometry g = load(ctx);
-  at::Tensor bt = ctx->saved_data["k"].toTensor();
-  return {InputTranspose::apply(grads[0], bt, g), at::Tensor(), at::Tensor()};
-}
-
-struct OutputTranspose;
-
-// M [N*T*S, 36, O] -> y [N, Ho, Wo, O].
-struct OutputTransform : public torch::autograd::Function<OutputTransform> {
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& m, const at::Tensor& at_,
-                            Geometry g) {
-    save(ctx, g, at_);
-    return run_output_forward(m, at_, g);
-  }
-  static tensor_list backward(AutogradContext* ctx, tensor_list grads);
-};
-
-// dy [N, Ho, Wo, O] -> dM [N*T*S, 36, O].
-struct OutputTranspose : public torch::autograd::Function<OutputTranspose> {
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& dy, const at::Tensor& at_,
-                            Geometry g) {
-    save(ctx, g, at_);
-    return run_output_transpose(dy, at_, g);
-  }
-  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
-    const Geometry g = load(ctx);
-    at::Tensor at_ = ctx->saved_data["k"].toTensor();
-    return {OutputTransform::apply(grads[0], at_, g), at::Tensor(), at::Tensor()};
-  }
-};
-
-tensor_list OutputTransform::backward(AutogradContext* ctx, tensor_list grads) {
-  const Geometry g = load(ctx);
-  at::Tensor at_ = ctx->saved_data["k"].toTensor();
-  return {OutputTranspose::apply(grads[0], at_, g), at::Tensor(), at::Tensor()};
-}
-
-template <class F>
-char* guarded(F&& body) {
-  try {
-    body();
-    return nullptr;
-  } catch (const std::exception& e) {
-    return strdup(e.what());
-  } catch (...) {
-    return strdup("unknown C++ exception");
-  }
-}
+// x [N, H, W, C] -> V [N*T*S, 36, C], and back.
+using InputTransform = Linear<run_input_forward, run_input_transpose>;
+// M [N*T*S, 36, O] -> y [N, Ho, Wo, O], and back.
+using OutputTransform = Linear<run_output_forward, run_output_transpose>;
 
 }  // namespace
 
