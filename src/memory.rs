@@ -44,6 +44,26 @@ pub fn keep_freed_memory() -> bool {
     applied
 }
 
+/// Hands the free memory the process holds (kept there by [`keep_freed_memory`]) back to the
+/// kernel, `malloc_trim(0)`: for a long-lived process between bursts of work (`serve`
+/// calls it when its queue goes idle), so that it does not hold on to the peak of its
+/// largest request. Returns whether any memory was released (false off glibc).
+pub fn release_freed_memory() -> bool {
+    release()
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release() -> bool {
+    // SAFETY: malloc_trim only returns free pages of the allocator's own heaps to the
+    // kernel; it is safe to call at any time, from any thread.
+    unsafe { libc::malloc_trim(0) == 1 }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release() -> bool {
+    false
+}
+
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn apply() -> bool {
     // SAFETY: mallopt only changes the allocator's parameters; it is safe to call at any
@@ -75,5 +95,10 @@ mod tests {
         // Allocations still work, large ones included (served from the heap now).
         let block = vec![7u8; 48 << 20];
         assert_eq!(block[(48 << 20) - 1], 7);
+        // Freed, the block stays in the heap (no longer unmapped), until it is handed back.
+        drop(std::hint::black_box(block));
+        if !user_set {
+            assert!(release_freed_memory(), "48 MiB freed, nothing released");
+        }
     }
 }

@@ -26,6 +26,10 @@ done
 "$load" --url "$url" --pid "$pid" --clients 1 --requests "$requests" --seconds 300 --hints
 "$load" --url "$url" --pid "$pid" --clients 1 --requests "$((requests / 2))" --seconds 300 --work-size 512
 "$load" --url "$url" --pid "$pid" --clients 16 --requests "$((requests * 2))" --seconds 300
+# Resident memory once the server is idle (it hands freed memory back when its queue empties)
+# against its peak.
+sleep 1
+grep -E '^(VmHWM|VmRSS)' "/proc/$pid/status" | tr -s ' \t' ' ' | paste -sd ';' | sed 's/^/server memory after the load, idle: /'
 trap - EXIT
 kill -INT "$pid"
 if wait "$pid"; then echo "server stopped cleanly (exit 0)"; else echo "server exit status $?"; exit 1; fi

@@ -118,16 +118,27 @@ impl Worker {
 }
 
 fn run(colorizer: &Colorizer, limits: &Limits, rx: &Receiver<Job>, stop: &AtomicBool) {
+    // Whether a request ran since the free memory was last handed back.
+    let mut worked = false;
     while !stop.load(Ordering::SeqCst) {
         let job = match rx.recv_timeout(STOP_POLL) {
             Ok(job) => job,
-            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Timeout) => {
+                // Idle for STOP_POLL after work: give back what the requests freed (the
+                // process keeps freed memory for speed, `memory::keep_freed_memory`), so a
+                // server does not hold on to the peak of its largest request.
+                if std::mem::take(&mut worked) {
+                    crate::memory::release_freed_memory();
+                }
+                continue;
+            }
             Err(RecvTimeoutError::Disconnected) => break,
         };
         if job.reply.is_closed() {
             log::debug!("skipped a request whose client has gone");
             continue;
         }
+        worked = true;
         let queue = ms(job.queued.elapsed());
         let result = catch_unwind(AssertUnwindSafe(|| colour(colorizer, limits, &job)))
             .unwrap_or_else(|panic| {
