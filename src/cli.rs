@@ -90,7 +90,8 @@ pub struct TrainArgs {
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
-    /// Intra-op CPU threads (default: libtorch's choice, usually the core count).
+    /// Intra-op CPU threads (default: libtorch's choice, usually the core count; --resume:
+    /// the run's own, so that the resumed steps are bit for bit the same).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Also write one JSON object per logged step to RUN/log.jsonl.
