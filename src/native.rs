@@ -111,13 +111,22 @@ fn check(message: *mut c_char) -> Result<(), tch::TchError> {
     Err(tch::TchError::Torch(text))
 }
 
+/// Calls a shim function that stores a new tensor in its out-parameter, and takes ownership
+/// of that tensor.
+fn new_tensor(
+    call: impl FnOnce(*mut *mut C_tensor) -> *mut c_char,
+) -> Result<Tensor, tch::TchError> {
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    check(call(&mut out))?;
+    // SAFETY: on success the shim stored a new heap-allocated tensor in `out`, which the
+    // returned `Tensor` owns and frees.
+    Ok(unsafe { Tensor::from_ptr(out) })
+}
+
 /// `torch.nn.functional.leaky_relu(x, slope)`, differentiable.
 pub fn leaky_relu(x: &Tensor, slope: f64) -> Result<Tensor, tch::TchError> {
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    // SAFETY: `x` is a live tensor for the call; on success the shim stores a new
-    // heap-allocated tensor in `out`, which the returned `Tensor` owns and frees.
-    check(unsafe { colorize_leaky_relu(x.as_ptr(), slope, &mut out) })?;
-    Ok(unsafe { Tensor::from_ptr(out) })
+    // SAFETY: `x` is a live tensor for the call.
+    new_tensor(|out| unsafe { colorize_leaky_relu(x.as_ptr(), slope, out) })
 }
 
 /// `torch.nn.functional.leaky_relu(x, slope, inplace=True)`: overwrites `x` (and every
@@ -215,11 +224,8 @@ pub fn autocast_enabled(device: tch::Device) -> Result<bool, tch::TchError> {
 /// blocks of 6x6 at stride 3 (padding 1, zeros past the edges), each turned into `Bt d B`
 /// with `bt` `[6, 6]`: `[N t s, 36, C]`, differentiable in `x` to any order.
 pub fn winograd_input(x: &Tensor, bt: &Tensor, t: i64, s: i64) -> Result<Tensor, tch::TchError> {
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    // SAFETY: both tensors are live for the call; on success the shim stores a new tensor in
-    // `out`, owned by the returned `Tensor`.
-    check(unsafe { colorize_winograd_input(x.as_ptr(), bt.as_ptr(), t, s, &mut out) })?;
-    Ok(unsafe { Tensor::from_ptr(out) })
+    // SAFETY: both tensors are live for the call.
+    new_tensor(|out| unsafe { colorize_winograd_input(x.as_ptr(), bt.as_ptr(), t, s, out) })
 }
 
 /// Winograd's output transform of the block products `m` `[n t s, 36, O]` with `at` `[3, 6]`:
@@ -231,10 +237,10 @@ pub fn winograd_output(
     [n, t, s]: [i64; 3],
     [ho, wo]: [i64; 2],
 ) -> Result<Tensor, tch::TchError> {
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    // SAFETY: as for `winograd_input`.
-    check(unsafe { colorize_winograd_output(m.as_ptr(), at.as_ptr(), n, t, s, ho, wo, &mut out) })?;
-    Ok(unsafe { Tensor::from_ptr(out) })
+    // SAFETY: both tensors are live for the call.
+    new_tensor(|out| unsafe {
+        colorize_winograd_output(m.as_ptr(), at.as_ptr(), n, t, s, ho, wo, out)
+    })
 }
 
 /// The activation fused into [`conv_packed`]'s output.
@@ -269,13 +275,10 @@ pub fn pack_conv_weight(
     stride: i64,
     input_size: [i64; 4],
 ) -> Result<Tensor, tch::TchError> {
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    // SAFETY: `w` is live for the call and `input_size` holds the 4 values the shim reads;
-    // on success `out` is a new tensor that the returned `Tensor` owns.
-    check(unsafe {
-        colorize_mkldnn_pack_conv(w.as_ptr(), padding, stride, input_size.as_ptr(), &mut out)
-    })?;
-    Ok(unsafe { Tensor::from_ptr(out) })
+    // SAFETY: `w` is live for the call and `input_size` holds the 4 values the shim reads.
+    new_tensor(|out| unsafe {
+        colorize_mkldnn_pack_conv(w.as_ptr(), padding, stride, input_size.as_ptr(), out)
+    })
 }
 
 /// `act(conv2d(x, w, bias, stride, padding))` in one oneDNN call, `w` from
@@ -290,10 +293,8 @@ pub fn conv_packed(
     act: Activation,
 ) -> Result<Tensor, tch::TchError> {
     let (code, slope) = act.code();
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    // SAFETY: the three tensors are live for the call; on success `out` is a new tensor
-    // that the returned `Tensor` owns.
-    check(unsafe {
+    // SAFETY: the three tensors are live for the call.
+    new_tensor(|out| unsafe {
         colorize_conv_pointwise(
             x.as_ptr(),
             w.as_ptr(),
@@ -302,10 +303,9 @@ pub fn conv_packed(
             stride,
             code,
             slope,
-            &mut out,
+            out,
         )
-    })?;
-    Ok(unsafe { Tensor::from_ptr(out) })
+    })
 }
 
 /// The instruction sets [`half_conv`]'s inner loop is built for (both with F16C and FMA).
