@@ -248,11 +248,7 @@ mod tests {
     use tch::{nn, Device, Kind, Tensor};
 
     use super::*;
-
-    /// Largest |a - b| relative to the largest |b|.
-    fn rel(a: &Tensor, b: &Tensor) -> f64 {
-        (a - b).abs().max().double_value(&[]) / b.abs().max().double_value(&[])
-    }
+    use crate::model::winograd::tests::rel;
 
     /// ||a - b|| relative to ||b|| (Euclidean): a gradient several layers away may differ a
     /// lot in a few elements, where float rounding moved an activation across LeakyReLU's

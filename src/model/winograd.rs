@@ -194,11 +194,11 @@ fn blocks(len: i64) -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Largest |a - b| relative to the largest |b|.
-    fn rel(a: &Tensor, b: &Tensor) -> f64 {
+    pub(crate) fn rel(a: &Tensor, b: &Tensor) -> f64 {
         let d = (a - b).abs().max().double_value(&[]);
         d / b.abs().max().double_value(&[])
     }
