@@ -29,8 +29,6 @@ use crate::cli::TrainArgs;
 /// stopped the run after its checkpoint was saved.
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let (run_dir, base, resume_from) = plan_run(&args)?;
-    // A resumed run keeps its thread count unless told otherwise (bit-exact resume).
-    colorize::device::set_threads(args.threads.or(base.as_ref().and_then(|b| b.threads)));
     let device = args.device.resolve()?;
     let data = if args.data.is_empty() {
         base.as_ref().map(|b| b.data.clone()).unwrap_or_default()
@@ -42,6 +40,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let train_set = Dataset::open_all(&data, Split::Train)?;
     let cfg = config_from_args(&args, base.as_ref(), train_set.epoch_len())?;
+    // Before any tensor work. A resumed run keeps its recorded count unless --threads says
+    // otherwise (`config_from_args`): bit-exact resume.
+    colorize::device::set_threads(cfg.threads);
     let mut trainer = match &resume_from {
         Some(ckpt) => Trainer::resume(cfg, device, ckpt)
             .with_context(|| format!("resuming from {}", ckpt.display()))?,
