@@ -104,6 +104,7 @@ impl OutputSource<'_> {
                         work_size: Some(w.max(h)),
                         raw: true,
                         train_mode: *train_mode,
+                        ..InferOptions::default()
                     };
                     let images = lines
                         .iter()

@@ -18,14 +18,12 @@ use std::path::Path;
 use data_prep::fs::write_atomic;
 use data_prep::geometry::pad_centered;
 use data_prep::load::{load_gray, LoadLimits};
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
-use crate::hints::{
-    coloured_fills, hint_channels, lift_fills, to_canvas, with_hint_channels, HintMap, Placement,
-};
+use crate::hints::{coloured_fills, hint_channels, to_canvas, with_hint_channels, HintMap, Placement};
 use crate::model::fast::FastGenerator;
 use crate::model::generator::ForwardMode;
 use crate::model::UnetGenerator;
@@ -33,9 +31,13 @@ use crate::run_dir::{self, GENERATOR_FILE};
 use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
 use crate::{Error, Result};
 
-use crate::hints::INK_LEVEL;
-/// How many pixels (at working resolution) the flat-colour step reaches into thick ink.
-const FILL_PASSES: usize = 16;
+use crate::regions::RegionOptions;
+use crate::style::Style;
+
+mod finish;
+
+use finish::resize_gray;
+pub use finish::{fill_ink, finish, finish_styled, recombine, soft_parts, Coloured};
 
 /// Options of one colouring.
 #[derive(Debug, Clone, Default)]
@@ -46,6 +48,12 @@ pub struct InferOptions {
     pub raw: bool,
     /// pix2pix's "train mode at test time": batch statistics and dropout stay on.
     pub train_mode: bool,
+    /// How the finished picture is coloured (`soft`: the network's colour as it is).
+    pub style: Style,
+    /// Also return the layers (lines, flats, shading, merged).
+    pub layers: bool,
+    /// How the sketch's areas are found (`flat`, `shaded`).
+    pub regions: RegionOptions,
 }
 
 impl InferOptions {
@@ -175,6 +183,23 @@ impl Colorizer {
         }
     }
 
+    /// The one colouring pipeline: sketch -> canvas -> network -> finish in `opts.style`
+    /// (with its layers when `opts.layers`). `hints`: an RGBA image of the sketch's size
+    /// (transparent: no hint), or none. The picture has exactly the sketch's size.
+    pub fn colour(
+        &self,
+        gray: &GrayImage,
+        hints: Option<&RgbaImage>,
+        opts: &InferOptions,
+    ) -> Result<Coloured> {
+        let mut canvas = self.canvas(gray, opts);
+        let map = hints
+            .map(|h| self.canvas_hints(&mut canvas, h))
+            .transpose()?;
+        let colour = self.run_canvas(&canvas, map.as_ref(), opts)?;
+        Ok(finish_styled(&colour, &canvas, gray, hints, opts))
+    }
+
     /// Colours a grey sketch of any size; the result has exactly the input's size.
     pub fn colorize(&self, gray: &GrayImage, opts: &InferOptions) -> Result<RgbImage> {
         let canvas = self.canvas(gray, opts);
@@ -300,108 +325,6 @@ impl WorkCanvas {
     }
 }
 
-/// Steps 3-5 of the pipeline: crop, flat colour, resize to the input size, recombine. Solid
-/// fills the hints colour (`canvas.fills`) count as paper in the last two steps, so they
-/// take the network's colour and keep only their rim of ink.
-pub fn finish(colour: &RgbImage, canvas: &WorkCanvas, gray: &GrayImage, raw: bool) -> RgbImage {
-    let mut colour = canvas.crop(colour).to_image();
-    let (w, h) = gray.dimensions();
-    if raw {
-        return resize_rgb(&colour, w, h);
-    }
-    let mut line = canvas.crop(&canvas.image).to_image();
-    let fills = canvas.fills.as_ref().map(|f| canvas.crop(f).to_image());
-    if let Some(f) = &fills {
-        lift_fills(&mut line, f);
-    }
-    fill_ink(&mut colour, &line);
-    let colour = resize_rgb(&colour, w, h);
-    match fills {
-        Some(f) => {
-            let mut gray = gray.clone();
-            lift_fills(&mut gray, &resize_gray(&f, w, h));
-            recombine(&colour, &gray)
-        }
-        None => recombine(&colour, gray),
-    }
-}
-
-/// Replaces the colour at ink pixels (`line < INK_LEVEL`) by the mean colour of their
-/// already-known 8-neighbours, growing inward from the paper a pixel per pass.
-pub fn fill_ink(colour: &mut RgbImage, line: &GrayImage) {
-    let (w, h) = colour.dimensions();
-    assert_eq!(
-        (w, h),
-        line.dimensions(),
-        "colour and line must have the same size"
-    );
-    let mut known: Vec<bool> = line.pixels().map(|p| p[0] >= INK_LEVEL).collect();
-    for _ in 0..FILL_PASSES {
-        let mut updates = Vec::new();
-        for y in 0..h {
-            for x in 0..w {
-                if known[(y * w + x) as usize] {
-                    continue;
-                }
-                let (mut sum, mut n) = ([0u32; 3], 0u32);
-                for ny in y.saturating_sub(1)..(y + 2).min(h) {
-                    for nx in x.saturating_sub(1)..(x + 2).min(w) {
-                        if known[(ny * w + nx) as usize] {
-                            let p = colour.get_pixel(nx, ny);
-                            (0..3).for_each(|c| sum[c] += u32::from(p[c]));
-                            n += 1;
-                        }
-                    }
-                }
-                if n > 0 {
-                    let mean = sum.map(|s| ((s + n / 2) / n) as u8);
-                    updates.push((x, y, mean));
-                }
-            }
-        }
-        if updates.is_empty() {
-            break;
-        }
-        for (x, y, mean) in updates {
-            colour.put_pixel(x, y, image::Rgb(mean));
-            known[(y * w + x) as usize] = true;
-        }
-    }
-}
-
-/// Lays the line art over the colour by multiplication: `out = colour * grey / 255`.
-pub fn recombine(colour: &RgbImage, gray: &GrayImage) -> RgbImage {
-    assert_eq!(colour.dimensions(), gray.dimensions(), "sizes must match");
-    let mut out = colour.clone();
-    for (p, g) in out.pixels_mut().zip(gray.pixels()) {
-        let g = u32::from(g[0]);
-        p.0 = p.0.map(|c| ((u32::from(c) * g + 127) / 255) as u8);
-    }
-    out
-}
-
-/// INTER_AREA when shrinking (no aliasing of thin lines), bilinear when enlarging.
-fn resize_gray(img: &GrayImage, w: u32, h: u32) -> GrayImage {
-    if (w, h) == img.dimensions() {
-        img.clone()
-    } else if w <= img.width() && h <= img.height() {
-        data_prep::resize::resize_area_gray(img, w, h)
-    } else {
-        imageops::resize(img, w, h, FilterType::Triangle)
-    }
-}
-
-/// As `resize_gray`, for colour.
-fn resize_rgb(img: &RgbImage, w: u32, h: u32) -> RgbImage {
-    if (w, h) == img.dimensions() {
-        img.clone()
-    } else if w <= img.width() && h <= img.height() {
-        data_prep::resize::resize_area_rgb(img, w, h)
-    } else {
-        imageops::resize(img, w, h, FilterType::Triangle)
-    }
-}
-
 /// Refuses a `config.json` whose network needs far more memory than `weights` could fill
 /// (f32 weights at half the file's size), before that network is allocated: a model
 /// directory from elsewhere must not be able to ask for terabytes with a few bytes of JSON.
@@ -466,56 +389,5 @@ mod tests {
                 assert_eq!(v[0], if inside { 0 } else { 255 }, "{w}x{h} at ({x}, {y})");
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod fill_tests {
-    use super::*;
-    use image::{Luma, Rgb};
-
-    /// A 32x32 sketch (canvas = sketch) with a 12x12 block of ink at 10..22 and a 1-px line
-    /// at x = 4; the network's colour is red everywhere.
-    fn scene() -> (GrayImage, WorkCanvas, RgbImage) {
-        let gray = GrayImage::from_fn(32, 32, |x, y| {
-            let block = (10..22).contains(&x) && (10..22).contains(&y);
-            Luma([if block || x == 4 { 0 } else { 255 }])
-        });
-        let canvas = WorkCanvas::new(&gray, 32, 32);
-        (
-            gray,
-            canvas,
-            RgbImage::from_pixel(32, 32, Rgb([200, 30, 30])),
-        )
-    }
-
-    #[test]
-    fn a_hinted_fill_takes_the_colour_and_keeps_a_rim_while_lines_stay_ink() {
-        let (gray, mut canvas, red) = scene();
-        let plain = finish(&red, &canvas, &gray, false);
-        assert_eq!(
-            plain[(15, 15)],
-            Rgb([0, 0, 0]),
-            "no hint: the fill stays ink"
-        );
-        let mut map = HintMap::empty(32, 32);
-        map.set(15, 15, Rgb([200, 30, 30]));
-        map.set(4, 20, Rgb([200, 30, 30])); // on the line: dropped by canvas_hints, no fill
-        canvas.fills = coloured_fills(&canvas.image, &map);
-        let out = finish(&red, &canvas, &gray, false);
-        for (x, y) in [(11, 11), (15, 15), (20, 20)] {
-            assert_eq!(
-                out[(x, y)],
-                Rgb([200, 30, 30]),
-                "inside the fill at ({x}, {y})"
-            );
-        }
-        for (x, y) in [(10, 15), (21, 15), (15, 10)] {
-            assert_eq!(out[(x, y)], Rgb([0, 0, 0]), "the rim at ({x}, {y})");
-        }
-        assert_eq!(out[(4, 20)], Rgb([0, 0, 0]), "the line stays ink");
-        assert_eq!(out[(2, 2)], Rgb([200, 30, 30]), "paper takes the colour");
-        // The raw output is the network's, fills or not.
-        assert_eq!(finish(&red, &canvas, &gray, true), red);
     }
 }

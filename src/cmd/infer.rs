@@ -79,6 +79,7 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         work_size: args.work_size,
         raw: args.raw,
         train_mode: args.train_mode,
+        ..InferOptions::default()
     };
     let pb = progress_bar(single, total);
 

@@ -1,0 +1,139 @@
+//! The sketch's closed areas, at the sketch's own resolution: what the `flat` and `shaded`
+//! styles, bucket-fill hints, the layers, the `leak` / `mottle` figures and hint suggestions
+//! are built on.
+//!
+//! 1. Ink vs paper: a threshold that adapts to the sketch (Otsu on the grey histogram,
+//!    clamped so a blank page or a page of ink does not split paper from paper), so pencil,
+//!    grey or coloured lines separate from their paper.
+//! 2. Gaps in a line up to `gap` pixels wide are closed so that colour cannot escape through
+//!    them (the closing only decides where areas end: the line pixels themselves stay what
+//!    was drawn).
+//! 3. Solid fills (ink too wide to be a line, as `hints::fill` defines them) are areas of
+//!    their own, of kind [`AreaKind::Fill`].
+//! 4. Paper areas below `min_area` pixels are merged into the neighbour they share the
+//!    longest border with.
+//! 5. Line pixels belong to no area (label 0).
+//!
+//! Deterministic and linear in the number of pixels.
+
+use image::{GrayImage, RgbImage};
+
+/// Label of a pixel that belongs to no area (a line).
+pub const NO_AREA: u32 = 0;
+
+/// How areas are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionOptions {
+    /// Gaps in lines up to this many pixels are closed (0: none).
+    pub gap: u32,
+    /// Paper areas smaller than this many pixels are merged into a neighbour.
+    pub min_area: u32,
+    /// Fixed ink threshold (grey < threshold is ink); `None`: adapt to the sketch.
+    pub threshold: Option<u8>,
+}
+
+impl Default for RegionOptions {
+    fn default() -> Self {
+        RegionOptions {
+            gap: 2,
+            min_area: 16,
+            threshold: None,
+        }
+    }
+}
+
+/// What an area is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaKind {
+    /// Paper enclosed by lines (or by the border).
+    Paper,
+    /// A solid fill of ink.
+    Fill,
+}
+
+/// One area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// Its label (1-based; the index into [`Regions::areas`] plus one).
+    pub label: u32,
+    /// Paper or solid fill.
+    pub kind: AreaKind,
+    /// Number of pixels.
+    pub size: u32,
+    /// Whether it touches the image's border.
+    pub touches_border: bool,
+    /// A pixel well inside it (the one farthest from its edge).
+    pub inner_point: (u32, u32),
+}
+
+/// The areas of one sketch.
+#[derive(Debug, Clone)]
+pub struct Regions {
+    width: u32,
+    height: u32,
+    /// Row-major label per pixel: [`NO_AREA`] on lines, else 1..=areas.len().
+    labels: Vec<u32>,
+    areas: Vec<Area>,
+    /// The ink threshold used.
+    threshold: u8,
+}
+
+impl Regions {
+    /// Finds the areas of `gray` (a sketch: dark lines on light paper).
+    pub fn compute(gray: &GrayImage, opts: &RegionOptions) -> Regions {
+        let _ = (gray, opts);
+        todo!("regions: compute")
+    }
+
+    /// Width and height.
+    pub fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// Row-major labels, [`NO_AREA`] on lines.
+    pub fn labels(&self) -> &[u32] {
+        &self.labels
+    }
+
+    /// The label at `(x, y)`.
+    pub fn label(&self, x: u32, y: u32) -> u32 {
+        self.labels[(y * self.width + x) as usize]
+    }
+
+    /// The areas, in label order (`areas()[l - 1]` has label `l`).
+    pub fn areas(&self) -> &[Area] {
+        &self.areas
+    }
+
+    /// The area with label `l` (1-based), if any.
+    pub fn area(&self, l: u32) -> Option<&Area> {
+        (l as usize).checked_sub(1).and_then(|i| self.areas.get(i))
+    }
+
+    /// The ink threshold that was used (grey below it is ink).
+    pub fn threshold(&self) -> u8 {
+        self.threshold
+    }
+
+    /// Pairs of areas `(a, b)`, `a < b`, separated only by line pixels: two areas are
+    /// neighbours when some line pixel has both within `reach` pixels (Chebyshev) of it,
+    /// reached through line pixels only. Sorted, without repeats.
+    pub fn neighbours(&self, reach: u32) -> Vec<(u32, u32)> {
+        let _ = reach;
+        todo!("regions: neighbours")
+    }
+
+    /// Every pixel's area: its own label, or on a line the label of the nearest area pixel
+    /// (breadth-first over 8-neighbours from all areas at once; ties go to the smaller
+    /// label, so the result is deterministic). [`NO_AREA`] only when the sketch has no area.
+    /// What colours the flats under the lines, so anti-aliased line edges blend.
+    pub fn nearest_labels(&self) -> Vec<u32> {
+        todo!("regions: nearest_labels")
+    }
+
+    /// A false-colour view: every area a distinct colour (a fixed hash of its label, so the
+    /// same sketch always looks the same), lines black.
+    pub fn false_colour(&self) -> RgbImage {
+        todo!("regions: false_colour")
+    }
+}
