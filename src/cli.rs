@@ -11,6 +11,8 @@ use colorize::device::DeviceChoice;
 use colorize::hints::PointHint;
 use colorize::loss::GanMode;
 use colorize::optim::OptimKind;
+use colorize::regions::RegionOptions;
+use colorize::style::Style;
 use data_prep::exit::EXIT_STATUS_HELP;
 use data_prep::manifest::Split;
 use defaults::{name, num, opt, per_mode, plain, rmsprop, with_default};
@@ -282,9 +284,28 @@ pub struct InferArgs {
     /// e.g. `--hint 120,80,#ff8800`; repeat it for more (drawn over --hints).
     #[arg(long = "hint", value_name = "X,Y,#RRGGBB")]
     pub hint: Vec<PointHint>,
+    /// How the picture is finished: `soft` (the network's colour as it is), `flat` (one
+    /// colour per closed area of the sketch: a hint fills its whole area like a paint
+    /// bucket that respects the lines) or `shaded` (flat colours with the network's
+    /// lightness inside each area).
+    #[arg(long, value_name = "STYLE", default_value_t = Style::default())]
+    pub style: Style,
+    /// Also write the layers as OpenRaster (Krita, GIMP and MyPaint open it): lines, flat
+    /// colours, shading and the merged picture. Without a value, `<output stem>.ora` beside
+    /// each PNG; with one, that file (one input only).
+    #[arg(long, value_name = "OUT.ora", num_args = 0..=1, default_missing_value = "")]
+    pub layers: Option<PathBuf>,
+    /// Gaps in the sketch's lines up to this many pixels are closed when finding its areas
+    /// (`flat`, `shaded`), so colour does not escape through them.
+    #[arg(long, value_name = "PX", default_value_t = RegionOptions::default().gap)]
+    pub gap: u32,
+    /// Closed areas smaller than this many pixels are merged into a neighbour (`flat`,
+    /// `shaded`).
+    #[arg(long, value_name = "PX", default_value_t = RegionOptions::default().min_area)]
+    pub min_area: u32,
     /// Write the network's colour alone (resized to the input size), without laying the
     /// original lines over it.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["layers"])]
     pub raw: bool,
     /// Overwrite existing output files.
     #[arg(long)]

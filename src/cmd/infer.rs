@@ -16,9 +16,10 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use colorize::hints::{load_hints_image, UserHints};
 use colorize::infer::{self, Colorizer, InferOptions, WorkCanvas};
+use colorize::regions::RegionOptions;
 use colorize::run_dir;
 use data_prep::outln;
-use image::{GrayImage, RgbImage};
+use image::{GrayImage, RgbImage, RgbaImage};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
@@ -30,16 +31,18 @@ const OUT_SUFFIX: &str = "_color";
 /// Inputs that were skipped, with the reason.
 type Skipped = Vec<(PathBuf, String)>;
 
-/// One input and where its colour goes.
+/// One input and where its colour (and its layers, if asked) go.
 #[derive(Debug, Clone)]
 struct Job {
     input: PathBuf,
     output: PathBuf,
+    layers: Option<PathBuf>,
 }
 
 /// What the writer thread gets for one input: the job, the sketch, the network's colour on
-/// the working canvas, and the canvas (to crop and scale the colour back).
-type Coloured = (Job, GrayImage, RgbImage, WorkCanvas);
+/// the working canvas, the canvas (to crop and scale the colour back) and the user's hints
+/// at the sketch's size (the `flat` and `shaded` styles fill areas with them).
+type Coloured = (Job, GrayImage, RgbImage, WorkCanvas, Option<RgbaImage>);
 
 /// What the decoder thread sends for one input: the job, the decoded sketch (or why it
 /// could not be read), and the seconds decoding took.
@@ -79,13 +82,19 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
         work_size: args.work_size,
         raw: args.raw,
         train_mode: args.train_mode,
-        ..InferOptions::default()
+        style: args.style,
+        layers: args.layers.is_some(),
+        regions: RegionOptions {
+            gap: args.gap,
+            min_area: args.min_area,
+            ..RegionOptions::default()
+        },
     };
     let pb = progress_bar(single, total);
 
     let (decoder, decoded) = spawn_decoder(jobs);
     let (colour_tx, colour_rx) = sync_channel::<Coloured>(2);
-    let writer = spawn_writer(colour_rx, pb.clone(), opts.raw, args.timings);
+    let writer = spawn_writer(colour_rx, pb.clone(), opts.clone(), args.timings);
     let loop_result = network_loop(
         &colorizer,
         (&opts, &hints),
@@ -235,25 +244,32 @@ fn lower_thread_priority() {
 fn spawn_writer(
     coloured: Receiver<Coloured>,
     pb: ProgressBar,
-    raw: bool,
+    opts: InferOptions,
     timings: bool,
 ) -> JoinHandle<anyhow::Result<Skipped>> {
     std::thread::spawn(move || {
         lower_thread_priority();
         let mut failures = Vec::new();
-        for (job, gray, colour, canvas) in coloured {
+        for (job, gray, colour, canvas, hints) in coloured {
             let t = Instant::now();
-            let out = infer::finish(&colour, &canvas, &gray, raw);
+            let out = infer::finish_styled(&colour, &canvas, &gray, hints.as_ref(), &opts);
             let t_finish = t.elapsed().as_secs_f64();
             let written = (|| -> colorize::Result<()> {
                 if let Some(dir) = job.output.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| colorize::Error::io(dir, e))?;
                 }
-                infer::save_png_atomic(&out, &job.output)
+                infer::save_png_atomic(&out.image, &job.output)?;
+                if let (Some(path), Some(layers)) = (&job.layers, &out.layers) {
+                    colorize::layers::write_ora(layers, path)?;
+                }
+                Ok(())
             })();
             match written {
                 Ok(()) => {
                     pb.suspend(|| outln!("{}", job.output.display()))?;
+                    if let Some(path) = &job.layers {
+                        pb.suspend(|| outln!("{}", path.display()))?;
+                    }
                     if timings {
                         let ms = t.elapsed().as_secs_f64() * 1e3;
                         pb.suspend(|| {
@@ -304,16 +320,19 @@ fn network_loop(
         };
         let t = Instant::now();
         let mut canvas = colorizer.canvas(&gray, opts);
-        let map = match hints.is_empty() {
-            true => None,
+        let (map, rgba) = match hints.is_empty() {
+            true => (None, None),
             false => {
                 let work = canvas.placement.w.max(canvas.placement.h);
-                let hinted = hints
+                let what = || format!("hints for {}", job.input.display());
+                let rgba = hints
                     .for_sketch(gray.width(), gray.height(), work)
                     .map_err(colorize::Error::from)
-                    .and_then(|rgba| colorizer.canvas_hints(&mut canvas, &rgba));
-                let what = || format!("hints for {}", job.input.display());
-                Some(hinted.with_context(what)?)
+                    .with_context(what)?;
+                let map = colorizer
+                    .canvas_hints(&mut canvas, &rgba)
+                    .with_context(what)?;
+                (Some(map), Some(rgba))
             }
         };
         let t_canvas = t.elapsed().as_secs_f64();
@@ -337,7 +356,7 @@ fn network_loop(
                 )
             });
         }
-        if colour_tx.send((job, gray, colour, canvas)).is_err() {
+        if colour_tx.send((job, gray, colour, canvas, rgba)).is_err() {
             break; // the writer is gone; its result says why
         }
     }
@@ -392,8 +411,12 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
         jobs.push(Job {
             input: input.clone(),
             output,
+            layers: None,
         });
     } else {
+        if args.layers.as_ref().is_some_and(|p| !p.as_os_str().is_empty()) {
+            bail!("--layers with a file name colours one input: give --layers without a value to write each picture's layers beside it");
+        }
         if let Some(dir) = &args.output {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the output directory {}", dir.display()))?;
@@ -416,6 +439,7 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                     jobs.push(Job {
                         input: file,
                         output,
+                        layers: None,
                     });
                 }
             } else {
@@ -424,8 +448,19 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                 jobs.push(Job {
                     input: input.clone(),
                     output,
+                    layers: None,
                 });
             }
+        }
+    }
+
+    // The layers file: the one named, else beside the picture.
+    if let Some(named) = &args.layers {
+        for job in &mut jobs {
+            job.layers = Some(match named.as_os_str().is_empty() {
+                true => job.output.with_extension("ora"),
+                false => named.clone(),
+            });
         }
     }
 
@@ -452,6 +487,20 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                 "the output {} exists (use --force to overwrite it)",
                 job.output.display()
             ))
+        } else if let Some(layers) = &job.layers {
+            if data_prep::fs::same_file(&job.input, layers) || *layers == job.output {
+                Some(format!(
+                    "the layers file {} would overwrite the input or the picture",
+                    layers.display()
+                ))
+            } else if layers.exists() && !args.force {
+                Some(format!(
+                    "the layers file {} exists (use --force to overwrite it)",
+                    layers.display()
+                ))
+            } else {
+                None
+            }
         } else {
             None
         };
