@@ -182,7 +182,7 @@ pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
     }
 }
 
-/// `loss/*`, `lr`, `perf/imgs_per_s`: the scalar tags the README documents for TensorBoard
+/// `loss/*`, `lr`, `perf/imgs_per_s`: the scalar tags docs/training.md documents for TensorBoard
 /// (EBGAN adds the energies `loss/E_real`, `loss/E_fake` and the pull-away term `loss/G_pt`).
 fn log_losses(
     sink: &mut dyn SummarySink,
