@@ -11,6 +11,7 @@ use colorize::device::DeviceChoice;
 use colorize::hints::PointHint;
 use colorize::loss::GanMode;
 use colorize::optim::OptimKind;
+use colorize::style::Style;
 use data_prep::exit::EXIT_STATUS_HELP;
 use data_prep::manifest::Split;
 use defaults::{name, num, opt, per_mode, plain, rmsprop, with_default};
@@ -317,6 +318,23 @@ pub enum BaselineArg {
     MeanColor,
 }
 
+/// What `colorize eval --style` scores: a model's outputs finished in a style, or raw
+/// (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvalStyle(pub Option<Style>);
+
+impl EvalStyle {
+    /// `raw`, or a style's name.
+    fn parse(s: &str) -> Result<EvalStyle, String> {
+        if s.trim().eq_ignore_ascii_case(colorize::eval::RAW) {
+            return Ok(EvalStyle(None));
+        }
+        s.parse::<Style>()
+            .map(|st| EvalStyle(Some(st)))
+            .map_err(|_| format!("expected soft, flat, shaded or {}", colorize::eval::RAW))
+    }
+}
+
 /// `colorize eval`
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -372,6 +390,18 @@ pub struct EvalArgs {
     /// ignores its noise).
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
     pub diversity: Option<u16>,
+    /// Score a model's outputs finished in each of these styles, as `colorize infer --style`
+    /// finishes them at the dataset's size (one row per style; one network call serves
+    /// them all): soft, flat, shaded, or raw (the network's output alone: training's `val/*`
+    /// figures).
+    #[arg(
+        long,
+        value_name = "STYLE[,STYLE...]",
+        value_delimiter = ',',
+        default_value = "soft",
+        value_parser = EvalStyle::parse
+    )]
+    pub style: Vec<EvalStyle>,
     /// Do not write `eval.json` into the model directory.
     #[arg(long)]
     pub no_save: bool,
