@@ -56,13 +56,28 @@ fn ora_zip(layers: &Layers) -> Result<Vec<u8>, LayersError> {
     let lines = png_rgba(&ink_of(&layers.lines), "lines")?;
     put(&mut zip, "data/lines.png", &lines, stored)?;
     let shading = grey_as_rgb(&layers.shading);
-    put(&mut zip, "data/shading.png", &png_rgb(&shading, "shading")?, stored)?;
-    put(&mut zip, "data/flats.png", &png_rgb(&layers.flats, "flats")?, stored)?;
+    put(
+        &mut zip,
+        "data/shading.png",
+        &png_rgb(&shading, "shading")?,
+        stored,
+    )?;
+    put(
+        &mut zip,
+        "data/flats.png",
+        &png_rgb(&layers.flats, "flats")?,
+        stored,
+    )?;
     let merged = png_rgb(&layers.merged, "merged")?;
     put(&mut zip, "data/merged.png", &merged, stored)?;
     put(&mut zip, "mergedimage.png", &merged, stored)?;
     let thumb = thumbnail(&layers.merged);
-    put(&mut zip, "Thumbnails/thumbnail.png", &png_rgb(&thumb, "thumbnail")?, stored)?;
+    put(
+        &mut zip,
+        "Thumbnails/thumbnail.png",
+        &png_rgb(&thumb, "thumbnail")?,
+        stored,
+    )?;
     Ok(zip.finish()?.into_inner())
 }
 

@@ -122,7 +122,11 @@ pub fn finish(
     hints: Option<&HintMap>,
 ) -> Layers {
     let size = colour.dimensions();
-    assert_eq!(lines.dimensions(), size, "lines and colour must have one size");
+    assert_eq!(
+        lines.dimensions(),
+        size,
+        "lines and colour must have one size"
+    );
     if let Some(h) = hints {
         assert_eq!(h.dimensions(), size, "hints and colour must have one size");
     }
@@ -142,7 +146,11 @@ pub fn finish(
             &computed
         }
     };
-    assert_eq!(regions.dimensions(), size, "regions and colour must have one size");
+    assert_eq!(
+        regions.dimensions(),
+        size,
+        "regions and colour must have one size"
+    );
     let table = lab_table();
     let shaded = style == Style::Shaded;
     let areas = AreaColours::compute(regions, colour, hints, shaded, table);

@@ -174,7 +174,11 @@ pub fn lab_to_srgb(lab: [f64; 3]) -> [f64; 3] {
         }
     };
     let white = RGB_TO_XYZ.map(|row| row.iter().sum::<f64>());
-    let xyz = [finv(fx) * white[0], finv(fy) * white[1], finv(fz) * white[2]];
+    let xyz = [
+        finv(fx) * white[0],
+        finv(fy) * white[1],
+        finv(fz) * white[2],
+    ];
     XYZ_TO_RGB.map(|row| {
         let c = row.iter().zip(&xyz).map(|(m, v)| m * v).sum::<f64>();
         let c = c.clamp(0.0, 1.0);
@@ -219,26 +223,31 @@ mod tests {
     fn lab_to_srgb_inverts_srgb_to_lab_on_every_8_bit_level() {
         // Every grey and a 16-level grid of colours come back to the same byte.
         let grid = (0..=255u32).step_by(17);
-        let colours = (0..=255u32).map(|v| [v; 3]).chain(grid.clone().flat_map(|r| {
-            let grid = grid.clone();
-            grid.clone()
-                .flat_map(move |g| grid.clone().map(move |b| [r, g, b]))
-        }));
+        let colours = (0..=255u32)
+            .map(|v| [v; 3])
+            .chain(grid.clone().flat_map(|r| {
+                let grid = grid.clone();
+                grid.clone()
+                    .flat_map(move |g| grid.clone().map(move |b| [r, g, b]))
+            }));
         for c in colours {
             let rgb = c.map(|v| f64::from(v) / 255.0);
             let back = lab_to_srgb(srgb_to_lab(rgb));
             for k in 0..3 {
-                assert!(
-                    (back[k] - rgb[k]).abs() < 1e-5,
-                    "{c:?} -> {back:?}"
-                );
+                assert!((back[k] - rgb[k]).abs() < 1e-5, "{c:?} -> {back:?}");
             }
         }
         // Reference: Lab (50, 0, 0) is the grey 0.4663 (119 of 255, Lindbloom).
         let grey = lab_to_srgb([50.0, 0.0, 0.0]);
-        assert!(grey.iter().all(|&g| close(g * 255.0, 118.9, 0.05)), "{grey:?}");
+        assert!(
+            grey.iter().all(|&g| close(g * 255.0, 118.9, 0.05)),
+            "{grey:?}"
+        );
         // Out of gamut clamps.
-        assert_eq!(lab_to_srgb([100.0, 0.0, 0.0]).map(|c| (c * 255.0).round()), [255.0; 3]);
+        assert_eq!(
+            lab_to_srgb([100.0, 0.0, 0.0]).map(|c| (c * 255.0).round()),
+            [255.0; 3]
+        );
         assert_eq!(lab_to_srgb([0.0, 0.0, 0.0]), [0.0; 3]);
         assert_eq!(lab_to_srgb([50.0, 200.0, 0.0])[1], 0.0);
     }

@@ -141,12 +141,9 @@ impl AreaColours {
     /// 0, stays ink), so the fill shows its hint colour.
     pub fn lift_hinted_fills(&self, regions: &Regions, lines: &mut GrayImage) {
         let hinted_fill: Vec<bool> = std::iter::once(false)
-            .chain(
-                regions
-                    .areas()
-                    .iter()
-                    .map(|a| a.kind == AreaKind::Fill && self.sources[a.label as usize] == Source::Hint),
-            )
+            .chain(regions.areas().iter().map(|a| {
+                a.kind == AreaKind::Fill && self.sources[a.label as usize] == Source::Hint
+            }))
             .collect();
         if !hinted_fill.contains(&true) {
             return;
@@ -273,7 +270,9 @@ mod tests {
         assert_eq!(median(&mut [5, 1, 9], &mut hist), 5);
         assert_eq!(median(&mut [7, 1, 9, 3], &mut hist), 3);
         // Large (histogram path): 3000 values, a pseudo-random walk over 0..1024.
-        let values: Vec<u16> = (0..3000u32).map(|i| ((i * 7919 + 13) % 1021) as u16).collect();
+        let values: Vec<u16> = (0..3000u32)
+            .map(|i| ((i * 7919 + 13) % 1021) as u16)
+            .collect();
         let mut sorted = values.clone();
         sorted.sort_unstable();
         let mut v = values.clone();

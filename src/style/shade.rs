@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(hard_light(200, 0), 0);
         assert_eq!(hard_light(200, 255), 255);
         assert_eq!(hard_light(200, 64), 100); // 200 * 128 / 255 = 100.4
-        // s = 192: screen with m = 129/255: 100 + 129 - 100 * 129 / 255 = 178.4.
+                                              // s = 192: screen with m = 129/255: 100 + 129 - 100 * 129 / 255 = 178.4.
         assert_eq!(hard_light(100, 192), 178);
         // 128 is neutral within one level (screen with 1/255).
         for b in 0..=255u8 {

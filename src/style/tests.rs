@@ -94,13 +94,25 @@ fn flat_gives_every_area_one_colour_the_networks_median() {
     }
     // The median sees through the +-10 jitter: exactly the base colours, within the Lab
     // quantisation (a level).
-    assert!(max_diff(layers.merged[LEFT].0, RED) <= 1, "{:?}", layers.merged[LEFT]);
-    assert!(max_diff(layers.merged[RIGHT].0, BLUE) <= 1, "{:?}", layers.merged[RIGHT]);
+    assert!(
+        max_diff(layers.merged[LEFT].0, RED) <= 1,
+        "{:?}",
+        layers.merged[LEFT]
+    );
+    assert!(
+        max_diff(layers.merged[RIGHT].0, BLUE) <= 1,
+        "{:?}",
+        layers.merged[RIGHT]
+    );
     // Lines stay ink, and under them the flats carry a neighbouring area's colour.
     assert_eq!(layers.merged[(19, 20)].0, [0, 0, 0]);
     let under = layers.flats[(19, 20)].0;
     assert!(under == layers.flats[LEFT].0 || under == layers.flats[RIGHT].0);
-    assert_eq!(layers.flats[(6, 20)].0, [255; 3], "outer wall: next to the outside");
+    assert_eq!(
+        layers.flats[(6, 20)].0,
+        [255; 3],
+        "outer wall: next to the outside"
+    );
     assert!(layers.shading.pixels().all(|p| p[0] == NEUTRAL_SHADE));
 }
 
@@ -141,7 +153,10 @@ fn a_hint_dot_fills_its_area_and_not_the_one_across_the_line() {
                 }
             }
         }
-        assert!(max_diff(layers.merged[RIGHT].0, BLUE) <= 1, "{style}: right keeps its colour");
+        assert!(
+            max_diff(layers.merged[RIGHT].0, BLUE) <= 1,
+            "{style}: right keeps its colour"
+        );
     }
 }
 
@@ -183,7 +198,10 @@ fn a_hinted_solid_fill_takes_the_hint_inside_its_rim_and_an_unhinted_one_stays_i
             assert_eq!(hinted.lines[(x, y)][0], if l == fill { 255 } else { 0 });
         }
     }
-    assert_eq!(hinted.merged[RIGHT], plain.merged[RIGHT], "the room is not the fill");
+    assert_eq!(
+        hinted.merged[RIGHT], plain.merged[RIGHT],
+        "the room is not the fill"
+    );
 }
 
 #[test]
@@ -211,7 +229,8 @@ fn shaded_keeps_the_flat_colour_where_the_network_is_flat_and_follows_its_lightn
     });
     let shaded = finish(Style::Shaded, &gray, &ramp, Some(&r), None);
     let flat = finish(Style::Flat, &gray, &ramp, Some(&r), None);
-    let lum = |c: [u8; 3]| 0.2126 * f64::from(c[0]) + 0.7152 * f64::from(c[1]) + 0.0722 * f64::from(c[2]);
+    let lum =
+        |c: [u8; 3]| 0.2126 * f64::from(c[0]) + 0.7152 * f64::from(c[1]) + 0.0722 * f64::from(c[2]);
     let (top, mid, bottom) = ((26, 10), (26, 20), (26, 30));
     assert!(lum(shaded.merged[top].0) < lum(flat.merged[top].0) - 10.0);
     assert!(lum(shaded.merged[bottom].0) > lum(flat.merged[bottom].0) + 10.0);
@@ -224,7 +243,10 @@ fn shaded_keeps_the_flat_colour_where_the_network_is_flat_and_follows_its_lightn
         assert_eq!(shaded.shading[(x, y)][0], NEUTRAL_SHADE);
     }
     // merged is the layers composited: lines over hard light of shading over flats.
-    let composite = multiply_lines(&shade::hard_light_image(&shaded.flats, &shaded.shading), &shaded.lines);
+    let composite = multiply_lines(
+        &shade::hard_light_image(&shaded.flats, &shaded.shading),
+        &shaded.lines,
+    );
     assert_eq!(shaded.merged, composite);
 }
 
