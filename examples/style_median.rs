@@ -91,16 +91,19 @@ fn test_ids(set: &Path, n: usize) -> Result<Vec<String>> {
 }
 
 type Lab = [f64; 3];
+/// An area's network and target pixels.
+type AreaPixels = (Vec<Lab>, Vec<Lab>);
 
 /// Per area label: the Lab values of the network's and the target's pixels.
-fn area_pixels(
-    regions: &Regions,
-    net: &RgbImage,
-    target: &RgbImage,
-) -> Vec<(u32, (Vec<Lab>, Vec<Lab>))> {
+fn area_pixels(regions: &Regions, net: &RgbImage, target: &RgbImage) -> Vec<(u32, AreaPixels)> {
     let lab = |p: &image::Rgb<u8>| srgb_to_lab(p.0.map(|c| f64::from(c) / 255.0));
-    let mut per: Vec<(Vec<Lab>, Vec<Lab>)> = vec![Default::default(); regions.areas().len() + 1];
-    for ((&l, n), t) in regions.labels().iter().zip(net.pixels()).zip(target.pixels()) {
+    let mut per: Vec<AreaPixels> = vec![Default::default(); regions.areas().len() + 1];
+    for ((&l, n), t) in regions
+        .labels()
+        .iter()
+        .zip(net.pixels())
+        .zip(target.pixels())
+    {
         if l != 0 {
             per[l as usize].0.push(lab(n));
             per[l as usize].1.push(lab(t));

@@ -1,4 +1,4 @@
-//! Table-driven CIE Lab of 8-bit sRGB pixels, quantised to a quarter unit: what the
+//! Table-driven CIE Lab of 8-bit sRGB pixels, quantised to 1/16 unit: what the
 //! per-area medians and the shading read a million times per picture, where
 //! [`crate::metrics::hue::srgb_to_lab`] (three `powf` and three `cbrt` per pixel) would cost
 //! more than the whole finish is allowed.
@@ -7,9 +7,9 @@
 //! applied to white), with the sRGB decoding from a 256-entry table and the cube root of
 //! CIE's `f` from a 4096-step table read with linear interpolation (error below 0.01 in L*,
 //! a*, b*). The quantisation step, 1/16, is far below a just-noticeable difference (about
-//! 1) and fine enough that a quantised colour comes back to its bytes within two levels
-//! (one in all but near-zero channels of saturated colours, where sRGB's steep start
-//! magnifies errors about tenfold).
+//! one unit) and fine enough that a quantised colour comes back to its bytes within two
+//! levels, and within one except in near-zero channels of saturated colours, where sRGB's
+//! steep start magnifies errors about tenfold.
 
 use crate::metrics::hue::lab_to_srgb;
 
@@ -28,7 +28,7 @@ const F_STEPS: usize = 4096;
 const RGB_TO_XYZ: [[f32; 3]; 3] = [
     [0.412_456_4, 0.357_576_1, 0.180_437_5],
     [0.212_672_9, 0.715_152_2, 0.072_175_0],
-    [0.019_333_9, 0.119_192_0, 0.950_304_1],
+    [0.019_333_9, 0.119_192, 0.950_304_1],
 ];
 
 /// The tables of one conversion.
