@@ -153,8 +153,9 @@ fn a_hint_dot_fills_its_area_and_not_the_one_across_the_line() {
                 }
             }
         }
+        // Shaded follows the network's +-10 jitter in the picture: compare the flats.
         assert!(
-            max_diff(layers.merged[RIGHT].0, BLUE) <= 1,
+            max_diff(layers.flats[RIGHT].0, BLUE) <= 1,
             "{style}: right keeps its colour"
         );
     }
@@ -231,7 +232,9 @@ fn shaded_keeps_the_flat_colour_where_the_network_is_flat_and_follows_its_lightn
     let flat = finish(Style::Flat, &gray, &ramp, Some(&r), None);
     let lum =
         |c: [u8; 3]| 0.2126 * f64::from(c[0]) + 0.7152 * f64::from(c[1]) + 0.0722 * f64::from(c[2]);
-    let (top, mid, bottom) = ((26, 10), (26, 20), (26, 30));
+    // The room's rows 8..32 hold 11 pixels each: the lower median of its 264 pixels (the
+    // 132nd) lies in its 12th row, y = 19, where the flat colour comes from.
+    let (top, mid, bottom) = ((26, 10), (26, 19), (26, 30));
     assert!(lum(shaded.merged[top].0) < lum(flat.merged[top].0) - 10.0);
     assert!(lum(shaded.merged[bottom].0) > lum(flat.merged[bottom].0) + 10.0);
     assert!(max_diff(shaded.merged[mid].0, flat.merged[mid].0) <= 1);
