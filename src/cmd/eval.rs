@@ -60,7 +60,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         let name = dir.display().to_string();
         for n in hint_counts(&args.hints, colorizer.model_config().takes_hints(), &name) {
             let opts = EvalOptions { hints: n, ..opts };
-            let parts: Vec<(&OutputSource, &str)> = data.iter().map(|_| (&source, &*name)).collect();
+            let parts: Vec<(&OutputSource, &str)> =
+                data.iter().map(|_| (&source, &*name)).collect();
             let by_style = score_each(&data, &parts, &opts, &styles)?;
             if let (Some(dir), Some((_, _, hints))) = (&args.save_hints, by_style.first()) {
                 save_hints(dir, n, hints)?;

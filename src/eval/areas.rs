@@ -58,7 +58,8 @@ impl AreaPool {
 
     /// The mean mottle; `None` when no image had an area to score.
     pub fn mottle(&self) -> Option<f64> {
-        (!self.mottle.is_empty()).then(|| self.mottle.iter().sum::<f64>() / self.mottle.len() as f64)
+        (!self.mottle.is_empty())
+            .then(|| self.mottle.iter().sum::<f64>() / self.mottle.len() as f64)
     }
 
     /// The summed leak counts.

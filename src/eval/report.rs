@@ -228,7 +228,8 @@ pub fn format_table(reports: &[EvalReport]) -> String {
             " {:>6} {:>6} {:>6}",
             r.style.as_deref().unwrap_or("-"),
             figure(r.mottle, 2),
-            r.leak.map_or("n/a".into(), |v| format!("{:.1}%", 100.0 * v))
+            r.leak
+                .map_or("n/a".into(), |v| format!("{:.1}%", 100.0 * v))
         );
         s += "\n";
     }

@@ -35,7 +35,10 @@ pub(super) fn batched_input(
         .iter()
         .zip(hints)
         .map(|(l, map)| match map {
-            Some(map) => Tensor::cat(&[gray_to_tensor(l), hint_channels(l, map, cfg.hint_spread)], 0),
+            Some(map) => Tensor::cat(
+                &[gray_to_tensor(l), hint_channels(l, map, cfg.hint_spread)],
+                0,
+            ),
             None => gray_to_tensor(l),
         })
         .collect();

@@ -101,7 +101,12 @@ pub fn leak(
     target: &RgbImage,
 ) -> LeakCount {
     let members = AreaMembers::of(labels, output, target);
-    leak_lab(&members, neighbours, &lab_pixels(output), &lab_pixels(target))
+    leak_lab(
+        &members,
+        neighbours,
+        &lab_pixels(output),
+        &lab_pixels(target),
+    )
 }
 
 /// The chroma deviation of `lab` over the pixel indices `pixels` (module doc); 0 for none.
@@ -297,7 +302,11 @@ mod tests {
         // Area 2 cut to 15 pixels too: nothing left to score.
         labels[5] = NO_AREA;
         assert_eq!(mottle(&labels, &out, &target), None);
-        assert_eq!(mottle(&[NO_AREA; 36], &out, &target), None, "no area at all");
+        assert_eq!(
+            mottle(&[NO_AREA; 36], &out, &target),
+            None,
+            "no area at all"
+        );
     }
 
     #[test]
@@ -345,13 +354,16 @@ mod tests {
         // and a majority of red pixels makes area 1's colour red (no leak).
         let (_, near) = two_areas(|x, _| if x < 4 { [250; 3] } else { WHITE });
         assert_eq!(leak(&labels, &pairs, &near, &target).leaking, 1);
-        let (_, most) = two_areas(|x, y| if x < 4 && (x, y) != (0, 0) { RED } else { WHITE });
+        let (_, most) = two_areas(|x, y| {
+            if x < 4 && (x, y) != (0, 0) {
+                RED
+            } else {
+                WHITE
+            }
+        });
         assert_eq!(leak(&labels, &pairs, &most, &target).leaking, 0);
         // Targets alike (both white): not eligible, whatever the output.
-        assert_eq!(
-            leak(&labels, &pairs, &white, &white),
-            LeakCount::default()
-        );
+        assert_eq!(leak(&labels, &pairs, &white, &white), LeakCount::default());
         // Unknown or small areas are skipped.
         assert_eq!(leak(&labels, &[(1, 7)], &white, &target).eligible, 0);
     }

@@ -76,7 +76,9 @@ pub fn ciede2000(lab1: [f64; 3], lab2: [f64; 3]) -> f64 {
     let s_h = 1.0 + 0.015 * cp_mean * t;
     let r_t = -(2.0 * d_theta).to_radians().sin() * r_c;
     let (tl, tc, th) = (dl / s_l, dc / s_c, dh / s_h);
-    (tl * tl + tc * tc + th * th + r_t * tc * th).max(0.0).sqrt()
+    (tl * tl + tc * tc + th * th + r_t * tc * th)
+        .max(0.0)
+        .sqrt()
 }
 
 #[cfg(test)]
@@ -112,7 +114,11 @@ mod tests {
             [62.8187, -29.7946, -4.0864],
             1.2630,
         ),
-        ([2.0776, 0.0795, -1.1350], [0.9033, -0.0636, -0.5514], 0.9082),
+        (
+            [2.0776, 0.0795, -1.1350],
+            [0.9033, -0.0636, -0.5514],
+            0.9082,
+        ),
     ];
 
     #[test]

@@ -361,7 +361,10 @@ fn an_eval_json_from_before_the_hue_and_diversity_figures_still_loads() {
         (back.hue_entropy_output, back.hue_jsd, back.diversity),
         (None, None, None)
     );
-    assert_eq!((back.style, back.mottle, back.leak_pairs), (None, None, None));
+    assert_eq!(
+        (back.style, back.mottle, back.leak_pairs),
+        (None, None, None)
+    );
     assert_eq!(back.l1, ev.report.l1);
 }
 
@@ -431,7 +434,13 @@ fn eval_diversity_flag_reports_the_figure_and_needs_two_samples() {
     ];
     // Raw: the soft finish multiplies the lines in, and an untrained net's colour, a level
     // either side of grey, comes out exactly grey (no hue left to compare).
-    let json = eval_json(&[&args[..], &["--diversity", "2", "--no-save", "--style", "raw"]].concat());
+    let json = eval_json(
+        &[
+            &args[..],
+            &["--diversity", "2", "--no-save", "--style", "raw"],
+        ]
+        .concat(),
+    );
     assert_eq!(json[0]["diversity"], 0.0);
     assert!(json[0]["hue_jsd"].as_f64().is_some(), "{}", json[0]);
     let out = colorize_cmd()
@@ -509,9 +518,9 @@ fn boxes_dataset(n: usize) -> (TempDir, PathBuf) {
     let boxes = [(8, 8), (36, 36)];
     let pairs = (0..2 * n).map(|i| {
         let line = GrayImage::from_fn(64, 64, |x, y| {
-            let on = boxes.iter().any(|&(bx, by)| {
-                (edge(x, bx) && inside(y, by)) || (edge(y, by) && inside(x, bx))
-            });
+            let on = boxes
+                .iter()
+                .any(|&(bx, by)| (edge(x, bx) && inside(y, by)) || (edge(y, by) && inside(x, bx)));
             Luma([if on { 0 } else { 255 }])
         });
         let target = RgbImage::from_fn(64, 64, |x, y| {
@@ -540,12 +549,21 @@ fn eval_style_reports_mottle_and_leak_per_style() {
         let _rng = rng_lock();
         make_model_of(&tmp.path().join("m"), model_config(64, 4))
     };
-    let args = ["--model", model.to_str().unwrap(), "--data", data.to_str().unwrap()];
+    let args = [
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ];
     let flat = eval_json(&[&args[..], &["--style", "flat", "--no-save"]].concat());
     assert_eq!(flat.len(), 1);
     assert_eq!(flat[0]["style"], "flat");
     let mottle = flat[0]["mottle"].as_f64().unwrap();
-    assert!(mottle.abs() < 1e-9, "flat: one colour per area: {}", flat[0]);
+    assert!(
+        mottle.abs() < 1e-9,
+        "flat: one colour per area: {}",
+        flat[0]
+    );
     // Two boxes next to the paper in each of 2 pairs: 4 eligible neighbours (red-white and
     // blue-white differ by far more than 10).
     assert_eq!(flat[0]["leak_pairs"]["eligible"], 4, "{}", flat[0]);
@@ -555,7 +573,13 @@ fn eval_style_reports_mottle_and_leak_per_style() {
     let rows = eval_json(
         &[
             &args[..],
-            &["--style", "soft,flat,raw", "--baseline", "gray", "--no-save"],
+            &[
+                "--style",
+                "soft,flat,raw",
+                "--baseline",
+                "gray",
+                "--no-save",
+            ],
         ]
         .concat(),
     );
@@ -592,7 +616,10 @@ fn eval_style_reports_mottle_and_leak_per_style() {
     assert!((rows[2]["l1"].as_f64().unwrap() - source_row.l1).abs() < 1e-12);
     assert_eq!(source_row.style.as_deref(), Some("raw"));
     let table = eval::format_table(&[source_row]);
-    assert!(table.contains("mottle") && table.contains(" raw "), "{table}");
+    assert!(
+        table.contains("mottle") && table.contains(" raw "),
+        "{table}"
+    );
 
     let out = colorize_cmd()
         .arg("eval")
@@ -603,4 +630,3 @@ fn eval_style_reports_mottle_and_leak_per_style() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("soft, flat, shaded or raw"));
 }
-
