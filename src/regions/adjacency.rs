@@ -142,7 +142,12 @@ pub(super) fn merge_small(p: &mut Provisional, width: u32, height: u32, min_area
                 visited[j] = true;
                 let found = near.labels(&p.labels, w, h, nx, ny);
                 for &s in found.iter().filter(|&&s| small[s as usize]) {
-                    pairs.extend(found.iter().filter(|&&n| n != s && is_paper(n)).map(|&n| (s, n)));
+                    pairs.extend(
+                        found
+                            .iter()
+                            .filter(|&&n| n != s && is_paper(n))
+                            .map(|&n| (s, n)),
+                    );
                 }
             }
         }
@@ -165,7 +170,9 @@ pub(super) fn merge_small(p: &mut Provisional, width: u32, height: u32, min_area
         }
         l
     }
-    let mut order: Vec<u32> = (0..p.kinds.len() as u32).filter(|&l| small[l as usize]).collect();
+    let mut order: Vec<u32> = (0..p.kinds.len() as u32)
+        .filter(|&l| small[l as usize])
+        .collect();
     order.sort_by_key(|&l| (size[l as usize], l));
     for s in order {
         let root = find(&mut parent, s);
@@ -206,8 +213,9 @@ pub(super) fn nearest_labels(labels: &[u32], width: u32, height: u32) -> Vec<u32
     let mut done: Vec<bool> = labels.iter().map(|&l| l != NO_AREA).collect();
     let neighbours8 = |i: usize| {
         let (x, y) = (i % w, i / w);
-        (y.saturating_sub(1)..=(y + 1).min(h - 1))
-            .flat_map(move |ny| (x.saturating_sub(1)..=(x + 1).min(w - 1)).map(move |nx| ny * w + nx))
+        (y.saturating_sub(1)..=(y + 1).min(h - 1)).flat_map(move |ny| {
+            (x.saturating_sub(1)..=(x + 1).min(w - 1)).map(move |nx| ny * w + nx)
+        })
     };
     let mut frontier: Vec<usize> = (0..labels.len())
         .filter(|&i| done[i] && neighbours8(i).any(|j| !done[j]))

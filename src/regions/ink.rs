@@ -49,14 +49,19 @@ pub(super) fn adaptive_threshold(gray: &GrayImage) -> u8 {
         }
     }
     match best_t {
-        Some((m0, m1)) if m1 - m0 >= MIN_CONTRAST => ((m0 + m1) / 2.0).ceil().clamp(1.0, 255.0) as u8,
+        Some((m0, m1)) if m1 - m0 >= MIN_CONTRAST => {
+            ((m0 + m1) / 2.0).ceil().clamp(1.0, 255.0) as u8
+        }
         _ => INK_LEVEL,
     }
 }
 
 /// 1 where `gray` is ink (below `threshold`), 0 on paper; row-major.
 pub(super) fn ink_mask(gray: &GrayImage, threshold: u8) -> Vec<u8> {
-    gray.as_raw().iter().map(|&g| u8::from(g < threshold)).collect()
+    gray.as_raw()
+        .iter()
+        .map(|&g| u8::from(g < threshold))
+        .collect()
 }
 
 /// 1 where the ink is solid: ink whose eight neighbours are all inside the image and ink

@@ -62,8 +62,8 @@ pub(super) fn label_areas(
             _ => PAPER,
         })
         .collect();
-    let classes = ImageBuffer::<Luma<u8>, _>::from_raw(width, height, classes)
-        .expect("one class per pixel");
+    let classes =
+        ImageBuffer::<Luma<u8>, _>::from_raw(width, height, classes).expect("one class per pixel");
     // Paper is 4-connected, so a one-pixel diagonal line separates two areas.
     let components = connected_components(&classes, Connectivity::Four, Luma([LINE]));
     let mut labels = components.into_raw();

@@ -69,7 +69,11 @@ fn distance_to_edge(labels: &[u32], w: usize, h: usize) -> Vec<u32> {
                 .min(step(&d, l, (up && x + 1 < w).then(|| i - w + 1)))
                 // The right and lower edges are only seen by the backward pass; this keeps
                 // a pixel on them at 1 already.
-                .min(if x + 1 == w || y + 1 == h { 1 } else { u32::MAX });
+                .min(if x + 1 == w || y + 1 == h {
+                    1
+                } else {
+                    u32::MAX
+                });
             d[i] = v;
         }
     }

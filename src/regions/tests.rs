@@ -23,8 +23,13 @@ fn sketch(rows: &[&str]) -> GrayImage {
 /// `ink` on `paper`, without the pixels listed in `holes`.
 fn ring(size: u32, ink: u8, paper: u8, holes: &[(u32, u32)]) -> GrayImage {
     GrayImage::from_fn(size, size, |x, y| {
-        let on = (2..=8).contains(&x) && (2..=8).contains(&y) && (x == 2 || x == 8 || y == 2 || y == 8);
-        Luma([if on && !holes.contains(&(x, y)) { ink } else { paper }])
+        let on =
+            (2..=8).contains(&x) && (2..=8).contains(&y) && (x == 2 || x == 8 || y == 2 || y == 8);
+        Luma([if on && !holes.contains(&(x, y)) {
+            ink
+        } else {
+            paper
+        }])
     })
 }
 
@@ -88,14 +93,24 @@ fn a_two_pixel_gap_is_closed_from_gap_2_on() {
 #[test]
 fn a_solid_block_is_a_fill_without_its_rim() {
     let img = GrayImage::from_fn(10, 10, |x, y| {
-        Luma([if (2..8).contains(&x) && (2..8).contains(&y) { 0 } else { 255 }])
+        Luma([if (2..8).contains(&x) && (2..8).contains(&y) {
+            0
+        } else {
+            255
+        }])
     });
     let r = Regions::compute(&img, &RegionOptions::default());
     assert_eq!(
-        r.areas().iter().map(|a| (a.kind, a.size)).collect::<Vec<_>>(),
+        r.areas()
+            .iter()
+            .map(|a| (a.kind, a.size))
+            .collect::<Vec<_>>(),
         [(AreaKind::Paper, 100 - 36), (AreaKind::Fill, 16)]
     );
-    assert_eq!((r.label(2, 2), r.label(3, 3), r.label(6, 6)), (NO_AREA, 2, 2));
+    assert_eq!(
+        (r.label(2, 2), r.label(3, 3), r.label(6, 6)),
+        (NO_AREA, 2, 2)
+    );
     assert_eq!(r.area(2).unwrap().inner_point, (4, 4));
 }
 
@@ -132,7 +147,10 @@ fn pencil_and_grey_lines_separate_from_their_paper() {
     // Midpoint of the two classes: (170 + 245) / 2 = 207.5, rounded up.
     assert_eq!(r.threshold(), 208);
     assert_eq!(sizes(&r), [95, 25]);
-    assert_eq!(Regions::compute(&ring(12, 128, 255, &[]), &opts(2, 16)).threshold(), 192);
+    assert_eq!(
+        Regions::compute(&ring(12, 128, 255, &[]), &opts(2, 16)).threshold(),
+        192
+    );
     // A fixed threshold at the hints' ink level sees no line in pencil.
     let fixed = RegionOptions {
         threshold: Some(crate::hints::INK_LEVEL),
@@ -141,7 +159,12 @@ fn pencil_and_grey_lines_separate_from_their_paper() {
     assert_eq!(sizes(&Regions::compute(&pencil, &fixed)), [144]);
     // Coloured lines, converted to grey as every sketch is, separate the same way.
     let pencil_rows = ["pppp", "p,,p", "pppp"];
-    assert_eq!(Regions::compute(&sketch(&pencil_rows), &opts(0, 1)).areas().len(), 1);
+    assert_eq!(
+        Regions::compute(&sketch(&pencil_rows), &opts(0, 1))
+            .areas()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -153,7 +176,10 @@ fn a_blank_page_is_one_area_and_a_page_of_ink_one_fill() {
     let r = Regions::compute(&ink, &RegionOptions::default());
     assert_eq!(r.threshold(), 128);
     assert_eq!(r.areas().len(), 1);
-    assert_eq!((r.areas()[0].kind, r.areas()[0].size), (AreaKind::Fill, 6 * 4));
+    assert_eq!(
+        (r.areas()[0].kind, r.areas()[0].size),
+        (AreaKind::Fill, 6 * 4)
+    );
 }
 
 #[test]
@@ -227,8 +253,82 @@ fn kept(ink: &GrayImage, gap: u32, method: GapMethod) -> (usize, usize) {
 fn gap_methods_trapped_ball_keeps_corners_and_seals_diagonal_breaks() {
     // A diagonal line broken at (3, 3), from corner to corner: the closing leaves the break
     // open (one area), trapped-ball seals it (two).
-    let rows = ["#.......", ".#......", "..#.....", "........", "....#...", ".....#..", "......#.", ".......#"];
+    let rows = [
+        "#.......", ".#......", "..#.....", "........", "....#...", ".....#..", "......#.",
+        ".......#",
+    ];
     let img = sketch(&rows);
     assert_eq!(kept(&img, 2, GapMethod::Closing).1, 1);
     assert_eq!(kept(&img, 2, GapMethod::TrappedBall).1, 2);
+}
+
+/// The measurement behind the gap method and the defaults (README of `bench/regions`): on
+/// OpenMoji black outlines rendered at 512 px with their colour twins, per method and gap:
+/// areas, the share of paper pixels given to an area, and purity (the share of area pixels
+/// whose twin colour is the area's most common one: a leak through a gap lowers it).
+/// `cargo test --lib regions::tests::measure -- --ignored --nocapture` (needs `data/`).
+#[test]
+#[ignore = "measurement on data/openmoji; prints a table"]
+fn measure_gap_methods_on_openmoji() {
+    use data_prep::load::{load_gray, load_rgb, LoadLimits};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/openmoji");
+    let mut names: Vec<_> = std::fs::read_dir(root.join("black/svg"))
+        .expect("data/openmoji/black/svg")
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    let names: Vec<_> = names.into_iter().step_by(100).collect();
+    let limits = LoadLimits {
+        svg_long_side: Some(512),
+        ..LoadLimits::default()
+    };
+    let pages: Vec<_> = names
+        .iter()
+        .filter_map(|n| {
+            let gray = load_gray(&root.join("black/svg").join(n), &limits).ok()?;
+            let rgb = load_rgb(&root.join("color/svg").join(n), &limits).ok()?;
+            (gray.dimensions() == rgb.dimensions()).then_some((gray, rgb))
+        })
+        .collect();
+    println!("{} drawings at 512 px", pages.len());
+    for method in [GapMethod::Closing, GapMethod::TrappedBall] {
+        for gap in 0..=4 {
+            for min_area in [0, 16, 64] {
+                let (mut areas, mut covered, mut paper, mut pure, mut total) = (0, 0, 0, 0, 0);
+                for (gray, rgb) in &pages {
+                    let (w, h) = gray.dimensions();
+                    let mask = super::ink::ink_mask(gray, super::ink::adaptive_threshold(gray));
+                    let mut p = label_areas(&mask, w, h, gap, method);
+                    super::adjacency::merge_small(&mut p, w, h, min_area);
+                    let (labels, kinds) = super::label::renumber(&p);
+                    areas += kinds.len();
+                    paper += mask.iter().filter(|&&m| m == 0).count();
+                    covered += labels.iter().filter(|&&l| l != NO_AREA).count();
+                    let mut counts = std::collections::HashMap::new();
+                    for (i, &l) in labels.iter().enumerate() {
+                        if l != NO_AREA {
+                            let c = rgb.as_raw()[3 * i..3 * i + 3]
+                                .iter()
+                                .map(|v| v >> 3)
+                                .collect::<Vec<_>>();
+                            *counts.entry((l, c)).or_insert(0usize) += 1;
+                        }
+                    }
+                    let mut best = std::collections::HashMap::new();
+                    for ((l, _), n) in counts {
+                        let b = best.entry(l).or_insert(0usize);
+                        *b = (*b).max(n);
+                    }
+                    pure += best.values().sum::<usize>();
+                    total += labels.iter().filter(|&&l| l != NO_AREA).count();
+                }
+                println!(
+                    "{method:?} gap {gap} min_area {min_area:>2}: {areas:>5} areas, paper covered {:.2}%, purity {:.2}%",
+                    100.0 * covered as f64 / paper as f64,
+                    100.0 * pure as f64 / total as f64
+                );
+                assert!(areas > 0);
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod hints;
 mod infer;
 mod model;
 mod model_search;
+mod regions;
 mod serve;
 mod summary;
 mod support;
