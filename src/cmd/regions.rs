@@ -29,8 +29,7 @@ pub fn run(args: RegionsArgs) -> anyhow::Result<()> {
             args.output.display()
         );
     }
-    let gray = load_sketch(&args.sketch)
-        .with_context(|| format!("cannot read the sketch {}", args.sketch.display()))?;
+    let gray = load_sketch(&args.sketch).context("cannot read the sketch")?;
     let start = Instant::now();
     let regions = Regions::compute(&gray, &opts);
     let ms = start.elapsed().as_secs_f64() * 1e3;
