@@ -4,9 +4,8 @@
 //!
 //! A square is separable: each of the dilation and the erosion is a pass along the rows and
 //! a pass along the columns with a running count, four linear passes in all whatever the
-//! gap. (`imageproc::morphology::close` does the same through two chessboard distance
-//! transforms, whose distances saturate at 255 and which measured about three times slower
-//! here: `bench/regions`.)
+//! gap. (`imageproc::morphology::dilate` works through a chessboard distance transform of
+//! the whole image, whose distances saturate at 255; not timed against this.)
 
 /// The window of a dilation by a square of side `gap + 1`: offsets `-before..=after`.
 fn window(gap: u32) -> (usize, usize) {
