@@ -7,7 +7,9 @@
 //! an area either way; this is about which one colour it picks. A last column checks the
 //! finish itself: ΔE between the colour `style::finish(flat)` gives the area (a median over
 //! at most 256 sampled pixels, quantised, 8-bit) and the exact median of all its pixels.
-//!     cargo run --example style_median -- [--model DIR] [--n N] DATASET...
+//!     cargo run --example style_median -- [--model DIR] [--n N] [--dump DIR] DATASET...
+//! `--dump DIR` also writes each pair's pictures in the three styles (`ID-STYLE.png`) and
+//! its shaded layers (`ID.ora`) there, to look at.
 //! (DATASET: a `prep` directory; its first N test pairs by id, default 30.)
 
 use std::path::{Path, PathBuf};
@@ -23,10 +25,12 @@ use tch::Device;
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let (mut model, mut n, mut sets) = (PathBuf::from("models/default"), 30usize, Vec::new());
+    let mut dump: Option<PathBuf> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--model" => model = args.next().context("--model DIR")?.into(),
             "--n" => n = args.next().context("--n N")?.parse()?,
+            "--dump" => dump = Some(args.next().context("--dump DIR")?.into()),
             _ => sets.push(PathBuf::from(a)),
         }
     }
@@ -57,6 +61,16 @@ fn main() -> Result<()> {
             let net = coloured.layers.context("layers were asked for")?.flats;
             let regions = Regions::compute(&gray, &RegionOptions::default());
             let layers = style::finish(Style::Flat, &gray, &net, Some(&regions), None);
+            if let Some(dir) = &dump {
+                std::fs::create_dir_all(dir)?;
+                for st in Style::ALL {
+                    let l = style::finish(st, &gray, &net, Some(&regions), None);
+                    l.merged.save(dir.join(format!("{id}-{st}.png")))?;
+                    if st == Style::Shaded {
+                        colorize::layers::write_ora(&l, &dir.join(format!("{id}.ora")))?;
+                    }
+                }
+            }
             let flat = &layers.flats;
             // The goal: >= 98% of every area's pixels within 3 levels of its colour
             // in the finished picture (anti-aliased pixels inside an area are darkened by
