@@ -46,6 +46,9 @@ pub enum Command {
     /// Serve a local web page to colour sketches and paint hints interactively (and its
     /// HTTP API). Binds to 127.0.0.1; Ctrl-C stops it.
     Serve(ServeArgs),
+    /// Show a sketch's closed areas (what the flat and shaded styles fill) as a
+    /// false-colour image: every area its own colour, lines black.
+    Regions(RegionsArgs),
 }
 
 /// `colorize train`
@@ -457,4 +460,32 @@ mod tests {
     fn clap_definitions_are_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `colorize regions`
+#[derive(Debug, Args)]
+pub struct RegionsArgs {
+    /// The sketch (PNG, JPEG, WebP, SVG, ...): dark lines on light paper.
+    #[arg(value_name = "SKETCH")]
+    pub sketch: PathBuf,
+    /// Where to write the false-colour PNG.
+    #[arg(short, long, value_name = "PNG")]
+    pub output: PathBuf,
+    /// Close gaps in lines up to this many pixels, so colour cannot escape through them
+    /// (0: none) [default: 2].
+    #[arg(long, value_name = "N")]
+    pub gap: Option<u32>,
+    /// Merge paper areas smaller than this many pixels into the neighbour they share the
+    /// longest border with [default: 16].
+    #[arg(long, value_name = "N")]
+    pub min_area: Option<u32>,
+    /// Grey level below which a pixel is ink [default: adapts to the sketch].
+    #[arg(long, value_name = "0-255")]
+    pub threshold: Option<u8>,
+    /// Also print the areas as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }

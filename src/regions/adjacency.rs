@@ -217,9 +217,13 @@ pub(super) fn nearest_labels(labels: &[u32], width: u32, height: u32) -> Vec<u32
             (x.saturating_sub(1)..=(x + 1).min(w - 1)).map(move |nx| ny * w + nx)
         })
     };
+    // The areas' own pixels are ring 0; start from their pixels beside a line.
     let mut frontier: Vec<usize> = (0..labels.len())
-        .filter(|&i| done[i] && neighbours8(i).any(|j| !done[j]))
+        .filter(|&i| !done[i])
+        .flat_map(|i| neighbours8(i).filter(|&j| done[j]))
         .collect();
+    frontier.sort_unstable();
+    frontier.dedup();
     let mut next = Vec::new();
     while !frontier.is_empty() {
         next.clear();

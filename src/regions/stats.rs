@@ -48,51 +48,42 @@ pub(super) fn areas(labels: &[u32], kinds: &[AreaKind], width: u32, height: u32)
 
 /// Per pixel of an area, the chessboard distance to the nearest pixel outside it (1 on its
 /// edge); 0 on lines. Forward then backward raster pass over 8-neighbours, where a
-/// neighbour of another label (or outside the image) is at distance 0.
+/// neighbour of another label (or outside the image) is at distance 0. Runs on a copy with
+/// a one-pixel frame of [`NO_AREA`], so the inner loops need no bounds checks.
 fn distance_to_edge(labels: &[u32], w: usize, h: usize) -> Vec<u32> {
-    let mut d = vec![0u32; w * h];
-    let step = |d: &[u32], l: u32, j: Option<usize>| match j {
-        Some(j) if labels[j] == l => d[j] + 1,
-        _ => 1,
-    };
+    let pw = w + 2;
+    let mut padded = vec![NO_AREA; pw * (h + 2)];
     for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            let l = labels[i];
-            if l == NO_AREA {
-                continue;
+        padded[(y + 1) * pw + 1..(y + 1) * pw + 1 + w].copy_from_slice(&labels[y * w..(y + 1) * w]);
+    }
+    let mut d = vec![0u32; padded.len()];
+    let step = |d: &[u32], l: u32, j: usize| if padded[j] == l { d[j] + 1 } else { 1 };
+    for y in 1..=h {
+        for i in y * pw + 1..y * pw + 1 + w {
+            let l = padded[i];
+            if l != NO_AREA {
+                d[i] = step(&d, l, i - 1)
+                    .min(step(&d, l, i - pw - 1))
+                    .min(step(&d, l, i - pw))
+                    .min(step(&d, l, i - pw + 1));
             }
-            let up = y > 0;
-            let v = step(&d, l, (x > 0).then(|| i - 1))
-                .min(step(&d, l, (up && x > 0).then(|| i - w - 1)))
-                .min(step(&d, l, up.then(|| i - w)))
-                .min(step(&d, l, (up && x + 1 < w).then(|| i - w + 1)))
-                // The right and lower edges are only seen by the backward pass; this keeps
-                // a pixel on them at 1 already.
-                .min(if x + 1 == w || y + 1 == h {
-                    1
-                } else {
-                    u32::MAX
-                });
-            d[i] = v;
         }
     }
-    for y in (0..h).rev() {
-        for x in (0..w).rev() {
-            let i = y * w + x;
-            let l = labels[i];
-            if l == NO_AREA {
-                continue;
+    for y in (1..=h).rev() {
+        for i in (y * pw + 1..y * pw + 1 + w).rev() {
+            let l = padded[i];
+            if l != NO_AREA {
+                let v = step(&d, l, i + 1)
+                    .min(step(&d, l, i + pw + 1))
+                    .min(step(&d, l, i + pw))
+                    .min(step(&d, l, i + pw - 1));
+                d[i] = d[i].min(v);
             }
-            let down = y + 1 < h;
-            let v = step(&d, l, (x + 1 < w).then(|| i + 1))
-                .min(step(&d, l, (down && x + 1 < w).then(|| i + w + 1)))
-                .min(step(&d, l, down.then(|| i + w)))
-                .min(step(&d, l, (down && x > 0).then(|| i + w - 1)));
-            d[i] = d[i].min(v);
         }
     }
-    d
+    (0..h)
+        .flat_map(|y| d[(y + 1) * pw + 1..(y + 1) * pw + 1 + w].to_vec())
+        .collect()
 }
 
 /// Every area a colour from a fixed hash of its label, lines black. The hash's bytes are

@@ -261,3 +261,74 @@ fn gap_methods_trapped_ball_keeps_corners_and_seals_diagonal_breaks() {
     assert_eq!(kept(&img, 2, GapMethod::Closing).1, 1);
     assert_eq!(kept(&img, 2, GapMethod::TrappedBall).1, 2);
 }
+
+/// The measurement behind the gap method and the defaults (README of `bench/regions`): on
+/// OpenMoji black outlines rendered at 512 px with their colour twins, per method and gap:
+/// areas, the share of paper pixels given to an area, and purity (the share of area pixels
+/// whose twin colour is the area's most common one: a leak through a gap lowers it).
+/// `cargo test --lib regions::tests::measure -- --ignored --nocapture` (needs `data/`).
+#[test]
+#[ignore = "measurement on data/openmoji; prints a table"]
+fn measure_gap_methods_on_openmoji() {
+    use data_prep::load::{load_gray, load_rgb, LoadLimits};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/openmoji");
+    let mut names: Vec<_> = std::fs::read_dir(root.join("black/svg"))
+        .expect("data/openmoji/black/svg")
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    let names: Vec<_> = names.into_iter().step_by(100).collect();
+    let limits = LoadLimits {
+        svg_long_side: Some(512),
+        ..LoadLimits::default()
+    };
+    let pages: Vec<_> = names
+        .iter()
+        .filter_map(|n| {
+            let gray = load_gray(&root.join("black/svg").join(n), &limits).ok()?;
+            let rgb = load_rgb(&root.join("color/svg").join(n), &limits).ok()?;
+            (gray.dimensions() == rgb.dimensions()).then_some((gray, rgb))
+        })
+        .collect();
+    println!("{} drawings at 512 px", pages.len());
+    for method in [GapMethod::Closing, GapMethod::TrappedBall] {
+        for gap in 0..=4 {
+            for min_area in [0, 16, 64] {
+                let (mut areas, mut covered, mut paper, mut pure, mut total) = (0, 0, 0, 0, 0);
+                for (gray, rgb) in &pages {
+                    let (w, h) = gray.dimensions();
+                    let mask = super::ink::ink_mask(gray, super::ink::adaptive_threshold(gray));
+                    let mut p = label_areas(&mask, w, h, gap, method);
+                    super::adjacency::merge_small(&mut p, w, h, min_area);
+                    let (labels, kinds) = super::label::renumber(&p);
+                    areas += kinds.len();
+                    paper += mask.iter().filter(|&&m| m == 0).count();
+                    covered += labels.iter().filter(|&&l| l != NO_AREA).count();
+                    let mut counts = std::collections::HashMap::new();
+                    for (i, &l) in labels.iter().enumerate() {
+                        if l != NO_AREA {
+                            let c = rgb.as_raw()[3 * i..3 * i + 3]
+                                .iter()
+                                .map(|v| v >> 3)
+                                .collect::<Vec<_>>();
+                            *counts.entry((l, c)).or_insert(0usize) += 1;
+                        }
+                    }
+                    let mut best = std::collections::HashMap::new();
+                    for ((l, _), n) in counts {
+                        let b = best.entry(l).or_insert(0usize);
+                        *b = (*b).max(n);
+                    }
+                    pure += best.values().sum::<usize>();
+                    total += labels.iter().filter(|&&l| l != NO_AREA).count();
+                }
+                println!(
+                    "{method:?} gap {gap} min_area {min_area:>2}: {areas:>5} areas, paper covered {:.2}%, purity {:.2}%",
+                    100.0 * covered as f64 / paper as f64,
+                    100.0 * pure as f64 / total as f64
+                );
+                assert!(areas > 0);
+            }
+        }
+    }
+}

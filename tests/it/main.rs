@@ -10,6 +10,7 @@ mod infer;
 mod layers;
 mod model;
 mod model_search;
+mod regions;
 mod serve;
 mod summary;
 mod support;
