@@ -40,6 +40,9 @@ fn main() {
     report("Regions::nearest_labels", reps, || {
         regions.nearest_labels();
     });
+    report("Regions::neighbours(2)", reps, || {
+        regions.neighbours(2);
+    });
     for st in Style::ALL {
         report(&format!("style::finish {st}"), reps, || {
             style::finish(st, &gray, &colour, Some(&regions), None);

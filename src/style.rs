@@ -4,11 +4,18 @@
 //! - `soft`: the network's colour as it is (the pix2pix look), lines laid over.
 //! - `flat`: one colour per area, as a colourist's "flats": the mean of the hints inside the
 //!   area when it holds any (a hint fills its whole area, like a paint bucket that respects
-//!   the lines; two hint colours in one area give their mean, weighted by hinted pixels),
-//!   else the network's colour for the area (the per-channel median in CIELAB). Paper areas
-//!   touching the border stay paper unless hinted.
+//!   the lines; two hint colours in one area give their mean, weighted by hinted pixels, in
+//!   sRGB), else the network's colour for the area (the per-channel median in CIELAB).
+//!   Paper areas touching the border stay paper unless hinted. Line pixels carry the colour
+//!   of their nearest area under the lines, so anti-aliased edges blend into it.
 //! - `shaded`: the flat colour with the network's lightness variation inside the area, as a
 //!   hard-light shading layer over the flats; paper stays clean.
+//!
+//! Median or mean: on the shipped model's colourings of 100 OpenMoji and 100 EmojiOne test
+//! pairs at 512 px (`cargo run --example style_median`), the area colour's mean CIE76
+//! distance to the target's own area colour is 16.3 (median) against 17.5 (mean) on
+//! OpenMoji and 45.3 against 44.5 on EmojiOne: no clear winner; the median is kept because
+//! a minority of pixels bleeding in from across a line cannot pull it.
 //!
 //! Every style ends the same way: the lines laid over by multiplication, so they stay as
 //! crisp as drawn; solid fills keep their rules (ink unless hinted).

@@ -102,9 +102,8 @@ impl LabTable {
 }
 
 fn quantise(v: f32, offset: f32, levels: usize) -> u16 {
-    ((v + offset) / STEP)
-        .round()
-        .clamp(0.0, (levels - 1) as f32) as u16
+    // `+ 0.5` and truncation after clamping to >= 0: rounding without a libm call.
+    (((v + offset) * (1.0 / STEP)).clamp(0.0, (levels - 1) as f32) + 0.5) as u16
 }
 
 /// The sRGB byte colour of a quantised Lab triple (as [`LabTable::quantised`] makes them).

@@ -9,6 +9,8 @@
 //! becomes the grey of the target lightness (exact on greys, close on colours, and never a
 //! change of hue). 128 is no change (up to one level: hard light's neutral is 127.5).
 
+use std::sync::OnceLock;
+
 use image::{GrayImage, Luma, RgbImage};
 
 use super::flat::{AreaColours, Source};
@@ -47,7 +49,8 @@ pub(super) fn shading(
     let greys: Vec<f32> = (0..=100 * GREY_STEPS)
         .map(|i| grey_of_lightness(i as f32 / GREY_STEPS as f32))
         .collect();
-    let grey = |l: f32| greys[(l.clamp(0.0, 100.0) * GREY_STEPS as f32).round() as usize];
+    // `+ 0.5` then truncation: rounding without a libm call (this runs per pixel).
+    let grey = |l: f32| greys[(l.clamp(0.0, 100.0) * GREY_STEPS as f32 + 0.5) as usize];
     let flat_grey: Vec<f32> = flat_l.iter().map(|&l| grey(l)).collect();
     let mut out = GrayImage::from_pixel(w, h, Luma([NEUTRAL_SHADE]));
     for ((s, p), &l) in out.pixels_mut().zip(colour.pixels()).zip(nearest) {
@@ -79,7 +82,7 @@ fn shade_value(from: f32, to: f32) -> u8 {
         // Screen with 2s - 1 = m: from + m (1 - from) = to.
         0.5 * (1.0 + (to - from) / (1.0 - from))
     };
-    (s * 255.0).round().clamp(0.0, 255.0) as u8
+    (s * 255.0 + 0.5).clamp(0.0, 255.0) as u8
 }
 
 /// Hard light (W3C Compositing and Blending, `hard-light`) of the source grey `s` over the
@@ -95,11 +98,18 @@ pub fn hard_light(b: u8, s: u8) -> u8 {
     (r * 255.0).round() as u8
 }
 
-/// `shading` hard-light over `flats`, pixel by pixel.
+/// `shading` hard-light over `flats`, pixel by pixel (from a table of all 65536 pairs).
 pub(super) fn hard_light_image(flats: &RgbImage, shading: &GrayImage) -> RgbImage {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..=255u8)
+            .flat_map(|s| (0..=255u8).map(move |b| hard_light(b, s)))
+            .collect()
+    });
     let mut out = flats.clone();
     for (p, s) in out.pixels_mut().zip(shading.pixels()) {
-        p.0 = p.0.map(|c| hard_light(c, s[0]));
+        let row = &table[usize::from(s[0]) * 256..][..256];
+        p.0 = p.0.map(|c| row[usize::from(c)]);
     }
     out
 }

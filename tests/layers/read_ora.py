@@ -35,8 +35,8 @@ def blend(op, cb, cs):
 
 
 def rgba_floats(img):
-    img = img.convert("RGBA")
-    return [tuple(v / 255.0 for v in px) for px in img.getdata()]
+    raw = img.convert("RGBA").tobytes()
+    return [tuple(v / 255.0 for v in raw[i:i + 4]) for i in range(0, len(raw), 4)]
 
 
 def composite(layers, w, h):
