@@ -155,7 +155,7 @@ fn an_unknown_style_or_layers_value_is_refused_with_what_is_allowed() {
         r.error()
     );
     // The server carries on.
-    decode(&colour(&server, Some("shaded"), None));
+    decode(&colour(&server, Some("soft"), None));
 }
 
 /// The first entry of a zip file: (name, compression method, stored bytes), from its local
@@ -178,7 +178,7 @@ fn layers_ora_answers_an_openraster_file_to_save() {
     let server = TestServer::start(&hint_model(dir.path()), test_limits(), 4);
     let form = Form::default()
         .file("sketch", "image/png", &client::png(&ring()))
-        .text("style", "flat")
+        .text("style", "soft")
         .text("layers", "ora");
     let ua = agent(Duration::from_secs(60));
     let r = post_form(&ua, &server.colorize_url(), form).unwrap();
