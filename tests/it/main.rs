@@ -7,6 +7,7 @@ mod eval;
 mod faults;
 mod hints;
 mod infer;
+mod layers;
 mod model;
 mod model_search;
 mod serve;
