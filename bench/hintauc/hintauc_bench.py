@@ -102,13 +102,16 @@ class Server:
             sys.exit(f"colorize serve did not start ({' '.join(cmd)})")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+        # Ctrl-C first (the server's clean stop), then SIGTERM, then SIGKILL: a shell that
+        # starts this script in the background makes its children ignore SIGINT.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            if self.proc.poll() is not None:
+                return
+            self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                continue
 
 
 def multipart(fields):
