@@ -48,6 +48,9 @@ pub enum Command {
     /// Serve a local web page to colour sketches and paint hints interactively (and its
     /// HTTP API). Binds to 127.0.0.1; Ctrl-C stops it.
     Serve(ServeArgs),
+    /// Show a sketch's closed areas (what the flat and shaded styles fill) as a
+    /// false-colour image: every area its own colour, lines black.
+    Regions(RegionsArgs),
 }
 
 /// `colorize train`
@@ -338,6 +341,23 @@ pub enum BaselineArg {
     MeanColor,
 }
 
+/// What `colorize eval --style` scores: a model's outputs finished in a style, or raw
+/// (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvalStyle(pub Option<Style>);
+
+impl EvalStyle {
+    /// `raw`, or a style's name.
+    fn parse(s: &str) -> Result<EvalStyle, String> {
+        if s.trim().eq_ignore_ascii_case(colorize::eval::RAW) {
+            return Ok(EvalStyle(None));
+        }
+        s.parse::<Style>()
+            .map(|st| EvalStyle(Some(st)))
+            .map_err(|_| format!("expected soft, flat, shaded or {}", colorize::eval::RAW))
+    }
+}
+
 /// `colorize eval`
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -393,6 +413,18 @@ pub struct EvalArgs {
     /// ignores its noise).
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
     pub diversity: Option<u16>,
+    /// Score a model's outputs finished in each of these styles, as `colorize infer --style`
+    /// finishes them at the dataset's size (one row per style; one network call serves
+    /// them all): soft, flat, shaded, or raw (the network's output alone: training's `val/*`
+    /// figures).
+    #[arg(
+        long,
+        value_name = "STYLE[,STYLE...]",
+        value_delimiter = ',',
+        default_value = "soft",
+        value_parser = EvalStyle::parse
+    )]
+    pub style: Vec<EvalStyle>,
     /// Do not write `eval.json` into the model directory.
     #[arg(long)]
     pub no_save: bool,
@@ -478,4 +510,32 @@ mod tests {
     fn clap_definitions_are_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `colorize regions`
+#[derive(Debug, Args)]
+pub struct RegionsArgs {
+    /// The sketch (PNG, JPEG, WebP, SVG, ...): dark lines on light paper.
+    #[arg(value_name = "SKETCH")]
+    pub sketch: PathBuf,
+    /// Where to write the false-colour PNG.
+    #[arg(short, long, value_name = "PNG")]
+    pub output: PathBuf,
+    /// Close gaps in lines up to this many pixels, so colour cannot escape through them
+    /// (0: none) [default: 2].
+    #[arg(long, value_name = "N")]
+    pub gap: Option<u32>,
+    /// Merge paper areas smaller than this many pixels into the neighbour they share the
+    /// longest border with [default: 16].
+    #[arg(long, value_name = "N")]
+    pub min_area: Option<u32>,
+    /// Grey level below which a pixel is ink [default: adapts to the sketch].
+    #[arg(long, value_name = "0-255")]
+    pub threshold: Option<u8>,
+    /// Also print the areas as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
 }

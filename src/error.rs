@@ -87,6 +87,9 @@ pub enum Error {
         /// Its value (NaN or an infinity).
         value: f64,
     },
+    /// A layers file (OpenRaster) could not be made.
+    #[error(transparent)]
+    Layers(#[from] crate::layers::LayersError),
     /// A run directory is not usable (already holds a run, or lacks one to resume).
     #[error("run {}: {reason}", path.display())]
     Run {

@@ -1,10 +1,13 @@
 //! Evaluation of a model (or a trivial baseline) on a dataset split: mean L1, PSNR, SSIM,
-//! colourfulness and the hue distribution of the outputs against the targets, optionally
-//! the diversity of dropout samples (definitions in `crate::metrics`), and a contact sheet
-//! (line | output | target) of the first examples.
+//! colourfulness, the hue distribution, and mottle and leak over the line art's areas of
+//! the outputs against the targets, optionally the diversity of dropout samples
+//! (definitions in `crate::metrics`), and a contact sheet (line | output | target) of the
+//! first examples.
 //!
-//! A model is judged on its raw network output at the dataset's size (the same figures as
-//! training's `val/*` scalars), not on the line-recombined image `colorize infer` writes.
+//! A model is judged on its network output at the dataset's size finished in a style
+//! (`EvalOptions::style`, through `infer::finish_styled` as `infer` finishes a picture), or
+//! on the raw network output alone (`None`: the definition of training's `val/*` scalars).
+//! One network call serves every style scored ([`score_styles`]).
 
 use std::path::Path;
 
@@ -14,18 +17,24 @@ use rayon::prelude::*;
 use tch::Tensor;
 
 use crate::data::Dataset;
-use crate::hint_sim::eval_hints;
-use crate::hints::{draw_over_line, hint_channels, hint_fidelity, HintMap};
-use crate::infer::{self, Colorizer, InferOptions};
-use crate::metrics::{mean_pairwise_l1, ImageMetrics, MetricsMean, Planes, DIVERSITY_SEED};
+use crate::hints::HintMap;
+use crate::infer::{self, Colorizer};
+use crate::metrics::{ImageMetrics, MetricsMean, Planes};
 use crate::model::generator::ForwardMode;
-use crate::tensor_image::{gray_to_tensor, tensor_to_rgb};
+use crate::style::Style;
+use crate::tensor_image::tensor_to_rgb;
 use crate::{Error, Result};
 
+mod areas;
 mod report;
+mod score;
+mod styled;
 
+pub use areas::{AreaPool, PairAreas, NEIGHBOUR_REACH};
 use report::DEFINITIONS;
 pub use report::{format_table, EvalReport};
+pub use score::{score, score_styles};
+pub use styled::{finish_name, RAW};
 
 /// Where the scored outputs come from: a trained model, or one of the trivial baselines
 /// that put a model's figures in context.
@@ -71,58 +80,53 @@ impl OutputSource<'_> {
                 } else {
                     ForwardMode::from_train(*train_mode)
                 };
-                let m = colorizer.model_config().size_multiple() as u32;
-                let same = lines
-                    .iter()
-                    .all(|l| l.dimensions() == lines[0].dimensions());
-                let (w, h) = lines[0].dimensions();
-                let hinted = hints.iter().any(Option::is_some);
-                if hinted && !colorizer.model_config().takes_hints() {
-                    return Err(Error::NoHintChannels);
+                if let Some(x) = styled::batched_input(colorizer, lines, hints)? {
+                    // One network call for the whole batch: [B, 3, H, W], unquantised.
+                    return Ok(Outputs::Tensor(colorizer.try_forward(&x, mode)?));
                 }
-                if same && w % m == 0 && h % m == 0 {
-                    // One network call for the whole batch.
-                    let xs: Vec<Tensor> = lines
+                let colours = styled::network_colours(colorizer, mode, lines, hints)?;
+                Ok(Outputs::Images(
+                    colours
                         .iter()
-                        .zip(hints)
-                        .map(|(l, map)| match map {
-                            Some(map) => {
-                                let spread = colorizer.model_config().hint_spread;
-                                Tensor::cat(&[gray_to_tensor(l), hint_channels(l, map, spread)], 0)
-                            }
-                            None => gray_to_tensor(l),
-                        })
-                        .collect();
-                    // [B, 1 or 5, H, W] -> [B, 3, H, W]
-                    Ok(Outputs::Tensor(
-                        colorizer.forward(&Tensor::stack(&xs, 0), mode),
-                    ))
-                } else {
-                    // Sizes the U-Net cannot take directly: the padding pipeline of `infer`
-                    // (`Colorizer::colorize[_hinted]`, steps spelt out to pass the mode).
-                    let opts = InferOptions {
-                        work_size: Some(w.max(h)),
-                        raw: true,
-                        train_mode: *train_mode,
-                        ..InferOptions::default()
-                    };
-                    let images = lines
-                        .iter()
-                        .zip(hints)
-                        .map(|(l, map)| {
-                            let mut canvas = colorizer.canvas(l, &opts);
-                            let map = map
-                                .as_ref()
-                                .map(|m| colorizer.canvas_hints(&mut canvas, &m.to_rgba()))
-                                .transpose()?;
-                            let colour = colorizer.run_canvas_mode(&canvas, map.as_ref(), mode)?;
-                            Ok(infer::finish(&colour, &canvas, l, true))
-                        })
-                        .collect::<Result<_>>()?;
-                    Ok(Outputs::Images(images))
-                }
+                        .zip(lines)
+                        .map(|((colour, canvas), l)| infer::finish(colour, canvas, l, true))
+                        .collect(),
+                ))
             }
         }
+    }
+
+    /// The scored outputs of a batch, once per finish of `styles` (`None`: raw); one network
+    /// call serves them all. The baselines have no style: each finish gets their images.
+    fn finished(
+        &self,
+        lines: &[GrayImage],
+        hints: &[Option<HintMap>],
+        styles: &[Option<Style>],
+    ) -> Result<Vec<Vec<RgbImage>>> {
+        let OutputSource::Model {
+            colorizer,
+            train_mode,
+        } = self
+        else {
+            let images = self.outputs(lines, hints, false)?.images()?;
+            return Ok(vec![images; styles.len()]);
+        };
+        let mode = ForwardMode::from_train(*train_mode);
+        let colours = styled::network_colours(colorizer, mode, lines, hints)?;
+        Ok(styles
+            .iter()
+            .map(|&style| {
+                colours
+                    .par_iter()
+                    .zip(lines)
+                    .zip(hints)
+                    .map(|(((colour, canvas), line), map)| {
+                        styled::finish(colour, canvas, line, map.as_ref(), style)
+                    })
+                    .collect()
+            })
+            .collect())
     }
 }
 
@@ -170,6 +174,10 @@ pub struct EvalOptions {
     /// Also colour each sketch this many times (at least 2) with dropout on and report the
     /// diversity of the samples (`crate::metrics::diversity`); `None`: not measured.
     pub diversity: Option<usize>,
+    /// The style a model's outputs are finished in before they are scored (what `infer`
+    /// would write at the dataset's size); `None`: the raw network output (training's
+    /// `val/*` definition). The baselines ignore it.
+    pub style: Option<Style>,
 }
 
 /// Contact-sheet rows: (input as shown: the line art with any hints painted over it,
@@ -209,7 +217,11 @@ pub const ALL_DATA: &str = "all";
 /// pooled into one overall report (`Scored::pooled`).
 #[derive(Debug, Default)]
 pub struct Scored {
+    /// `raw` or the style of a model's outputs; `None` for a baseline.
+    style: Option<&'static str>,
     scores: Vec<ImageMetrics>,
+    /// Mottle and leak over the line art's areas.
+    areas: AreaPool,
     /// Per pair; empty unless diversity was measured.
     diversity: Vec<f64>,
     /// (sum of per-image mean colour errors x hinted pixels, hinted pixels)
@@ -224,7 +236,9 @@ impl Scored {
     pub fn pooled(parts: Vec<Scored>) -> Scored {
         let mut all = Scored::default();
         for p in parts {
+            all.style = all.style.or(p.style);
             all.scores.extend(p.scores);
+            all.areas.extend(p.areas);
             all.diversity.extend(p.diversity);
             all.fidelity.0 += p.fidelity.0;
             all.fidelity.1 += p.fidelity.1;
@@ -263,6 +277,7 @@ impl Scored {
             model: model_name.to_string(),
             data: data.to_string(),
             split: opts.split,
+            style: self.style.map(str::to_string),
             count: mean.count,
             hints: opts.hints,
             hint_fidelity: (self.fidelity.1 > 0).then(|| self.fidelity.0 / self.fidelity.1 as f64),
@@ -284,109 +299,12 @@ impl Scored {
             diversity: opts
                 .diversity
                 .map(|_| self.diversity.iter().sum::<f64>() / self.diversity.len().max(1) as f64),
+            mottle: self.areas.mottle(),
+            leak: self.areas.leak().share(),
+            leak_pairs: Some(self.areas.leak()),
             definitions: DEFINITIONS.to_string(),
         }
     }
-}
-
-/// Scores `source` on the pairs of `ds` (already opened on `opts.split`; `opts.limit`
-/// applies); `progress(done, total)` after each batch.
-pub fn score(
-    ds: &Dataset,
-    source: &OutputSource,
-    opts: &EvalOptions,
-    mut progress: impl FnMut(usize, usize),
-) -> Result<Scored> {
-    let ds = match opts.limit {
-        Some(n) => ds.truncated(n),
-        None => ds.clone(),
-    };
-    if ds.is_empty() {
-        let where_ = ds
-            .sources()
-            .iter()
-            .map(|s| s.path.join(MANIFEST_FILE).display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(Error::Dataset {
-            path: where_.into(),
-            reason: format!("no pairs in split `{}`", opts.split),
-        });
-    }
-    let total = ds.len();
-    if matches!(source, OutputSource::Model { .. }) {
-        // Dropout (diversity samples, --train-mode) draws from libtorch's global RNG.
-        tch::manual_seed(DIVERSITY_SEED);
-    }
-    let mut out = Scored {
-        scores: Vec::with_capacity(total),
-        ..Scored::default()
-    };
-    for start in (0..total).step_by(opts.batch_size.max(1)) {
-        let end = (start + opts.batch_size.max(1)).min(total);
-        let pairs: Vec<(GrayImage, RgbImage, Option<HintMap>)> = (start..end)
-            .into_par_iter()
-            .map(|i| {
-                let (line, target) = ds.load_pair(i)?;
-                let map = (opts.hints > 0).then(|| eval_hints(&line, &target, opts.hints, i));
-                Ok((line, target, map))
-            })
-            .collect::<Result<_>>()?;
-        // Decoded once; the images are moved, not copied, into the three columns.
-        let (lines, (targets, maps)): (Vec<_>, (Vec<_>, Vec<_>)) =
-            pairs.into_iter().map(|(l, t, m)| (l, (t, m))).unzip();
-        let outputs = source.outputs(&lines, &maps, false)?.images()?;
-        if let Some(k) = opts.diversity {
-            out.diversity
-                .extend(sample_diversity(source, &lines, &maps, k)?);
-        }
-        let batch: Vec<ImageMetrics> = outputs
-            .par_iter()
-            .zip(targets.par_iter())
-            .map(|(o, target)| ImageMetrics::from_rgb(o, target))
-            .collect::<Result<_>>()?;
-        out.scores.extend(batch);
-        let rows = lines.iter().zip(targets).zip(maps).zip(outputs);
-        for (i, (((line, target), map), o)) in (start..end).zip(rows) {
-            if let Some(map) = &map {
-                if let Some(f) = hint_fidelity(&o, map) {
-                    out.fidelity.0 += f * map.hinted_count() as f64;
-                    out.fidelity.1 += map.hinted_count();
-                }
-            }
-            if i < opts.sheet_count {
-                let shown = match &map {
-                    Some(map) => draw_over_line(line, map),
-                    None => gray_as_rgb(line),
-                };
-                out.examples.push((shown, o, target));
-                if let Some(map) = map {
-                    out.example_hints.push((ds.id(i), map));
-                }
-            }
-        }
-        progress(end, total);
-    }
-    Ok(out)
-}
-
-/// The diversity of each sketch of a batch: mean pairwise L1 between `k` samples.
-fn sample_diversity(
-    source: &OutputSource,
-    lines: &[GrayImage],
-    maps: &[Option<HintMap>],
-    k: usize,
-) -> Result<Vec<f64>> {
-    let samples = (0..k.max(2))
-        .map(|_| source.outputs(lines, maps, true)?.planes())
-        .collect::<Result<Vec<_>>>()?;
-    (0..lines.len())
-        .into_par_iter()
-        .map(|i| {
-            let of_i: Vec<Planes> = samples.iter().map(|s| s[i].clone()).collect();
-            mean_pairwise_l1(&of_i)
-        })
-        .collect()
 }
 
 /// Mean colour of the targets of the `train` split (the `mean-color` baseline): the best

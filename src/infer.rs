@@ -23,7 +23,9 @@ use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
 
 use crate::config::ModelConfig;
-use crate::hints::{coloured_fills, hint_channels, to_canvas, with_hint_channels, HintMap, Placement};
+use crate::hints::{
+    coloured_fills, hint_channels, to_canvas, with_hint_channels, HintMap, Placement,
+};
 use crate::model::fast::FastGenerator;
 use crate::model::generator::ForwardMode;
 use crate::model::UnetGenerator;

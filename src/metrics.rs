@@ -1,5 +1,6 @@
 //! Image quality metrics: L1, PSNR, SSIM, colourfulness (Hasler-Suesstrunk), the hue
-//! distribution (`hue`) and the diversity of dropout samples (`diversity`).
+//! distribution (`hue`), the diversity of dropout samples (`diversity`), and mottle and
+//! leak over the sketch's areas (`areas`).
 //!
 //! Conventions, fixed so figures are comparable between training (`val/*` in TensorBoard)
 //! and `colorize eval`:
@@ -23,10 +24,18 @@
 //!   JSD. Hue noise: entropy far above the targets'.
 //! - **Diversity** (`diversity`): mean pairwise L1 between K outputs of one sketch with
 //!   dropout on (BatchNorm in eval mode); 0 = the generator ignores its noise.
+//! - **Mottle / leak** (`areas`): judged over the areas of the line art (`crate::regions`):
+//!   the mean over areas of how much more the output's chroma wanders inside an area than
+//!   the target's, and the share of neighbouring areas of different target colours
+//!   (ΔE00 > 10, `ciede2000`) whose output colours came out alike (ΔE00 < 5).
 
+pub mod areas;
+pub mod ciede2000;
 pub mod diversity;
 pub mod hue;
 
+pub use areas::{area_figures, AreaFigures, LeakCount};
+pub use ciede2000::ciede2000;
 pub use diversity::{mean_pairwise_l1, DIVERSITY_SEED};
 pub use hue::HueHistogram;
 

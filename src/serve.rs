@@ -4,8 +4,10 @@
 //! ```text
 //! GET  /              the page (static/index.html, embedded in the binary; works offline)
 //! POST /api/colorize  multipart: sketch, optional hints (RGBA PNG of the sketch's size),
-//!                     optional work_size -> the coloured PNG at the sketch's exact size
-//! GET  /api/models    the model and its model card summary
+//!                     optional work_size, style (soft|flat|shaded) and layers (ora)
+//!                     -> the coloured PNG at the sketch's exact size, or with layers=ora
+//!                     its layers as OpenRaster (image/openraster, colour.ora)
+//! GET  /api/models    the model and its model card summary, the styles
 //! GET  /healthz       {"status": "ok"}
 //! ```
 //! libtorch calls block, so the model lives on one inference thread (`worker`) fed by a
@@ -13,9 +15,13 @@
 //! queue is answered at once with 503 + `Retry-After` instead of piling up work. Uploads
 //! stay in memory: nothing a client sends is written to disk and no path from a client is
 //! ever opened (SVG sketches are refused because rendering one may read the files it
-//! names). Bad input gets `{"error": "..."}` with its status (`api::ApiError`).
+//! names). Bad input gets `{"error": "..."}` with its status (`error::ApiError`).
+//!
+//! Modules import in one direction: `api` (routes) -> `worker` (inference thread) ->
+//! `upload` (checks, decoding, field parsing) -> `error`; `models` stands alone.
 
 mod api;
+mod error;
 mod models;
 mod upload;
 mod worker;

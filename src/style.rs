@@ -4,11 +4,18 @@
 //! - `soft`: the network's colour as it is (the pix2pix look), lines laid over.
 //! - `flat`: one colour per area, as a colourist's "flats": the mean of the hints inside the
 //!   area when it holds any (a hint fills its whole area, like a paint bucket that respects
-//!   the lines; two hint colours in one area give their mean, weighted by hinted pixels),
-//!   else the network's colour for the area (the per-channel median in CIELAB). Paper areas
-//!   touching the border stay paper unless hinted.
+//!   the lines; two hint colours in one area give their mean, weighted by hinted pixels, in
+//!   sRGB), else the network's colour for the area (the per-channel median in CIELAB).
+//!   Paper areas touching the border stay paper unless hinted. Line pixels carry the colour
+//!   of their nearest area under the lines, so anti-aliased edges blend into it.
 //! - `shaded`: the flat colour with the network's lightness variation inside the area, as a
 //!   hard-light shading layer over the flats; paper stays clean.
+//!
+//! Median or mean: on the shipped model's colourings of 100 OpenMoji and 100 EmojiOne test
+//! pairs at 512 px (`cargo run --example style_median`), the area colour's mean CIE76
+//! distance to the target's own area colour is 16.3 (median) against 17.5 (mean) on
+//! OpenMoji and 45.3 against 44.5 on EmojiOne: no clear winner; the median is kept because
+//! a minority of pixels bleeding in from across a line cannot pull it.
 //!
 //! Every style ends the same way: the lines laid over by multiplication, so they stay as
 //! crisp as drawn; solid fills keep their rules (ink unless hinted).
@@ -17,13 +24,21 @@
 //! 255 - grey), flats, shading (hard-light grey, 128 = no change) — so that a painting
 //! program compositing the layers gets the same picture (`crate::layers` writes them).
 
+mod flat;
+mod lab;
+mod shade;
+
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
-use image::{GrayImage, RgbImage};
+use image::{GrayImage, Luma, RgbImage};
 
 use crate::hints::HintMap;
-use crate::regions::Regions;
+use crate::regions::{RegionOptions, Regions};
+use flat::AreaColours;
+use lab::LabTable;
+pub use shade::hard_light;
 
 /// How the finished picture is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,12 +107,20 @@ pub struct Layers {
 
 /// Finishes one picture in `style`.
 ///
-/// - `gray`: the sketch at its own size (as drawn);
 /// - `lines`: the line art to lay over (the sketch, with hinted solid fills lifted);
 /// - `colour`: the network's colour at the sketch's size, lines already flattened away
 ///   (what `soft` multiplies the lines onto);
-/// - `regions`: the sketch's areas (`None` only for `soft`, which needs none);
+/// - `regions`: the sketch's areas (`soft` needs none; `flat` and `shaded` without them
+///   find them in `lines` with the default [`RegionOptions`]);
 /// - `hints`: the user's hints at the sketch's size.
+///
+/// `soft` gives exactly `crate::infer::recombine(colour, lines)`. `flat` and `shaded`
+/// are described in the module's documentation; their `merged` is computed from the
+/// layers' 8-bit values, so compositing the layers (as a painting program does) gives it
+/// back within one level.
+///
+/// # Panics
+/// If `lines`, `colour`, `regions` or `hints` differ in size.
 pub fn finish(
     style: Style,
     lines: &GrayImage,
@@ -105,6 +128,78 @@ pub fn finish(
     regions: Option<&Regions>,
     hints: Option<&HintMap>,
 ) -> Layers {
-    let _ = (style, lines, colour, regions, hints);
-    todo!("style: finish")
+    let size = colour.dimensions();
+    assert_eq!(
+        lines.dimensions(),
+        size,
+        "lines and colour must have one size"
+    );
+    if let Some(h) = hints {
+        assert_eq!(h.dimensions(), size, "hints and colour must have one size");
+    }
+    if style == Style::Soft {
+        return Layers {
+            lines: lines.clone(),
+            flats: colour.clone(),
+            shading: GrayImage::from_pixel(size.0, size.1, Luma([NEUTRAL_SHADE])),
+            merged: multiply_lines(colour, lines),
+        };
+    }
+    let computed;
+    let regions = match regions {
+        Some(r) => r,
+        None => {
+            computed = Regions::compute(lines, &RegionOptions::default());
+            &computed
+        }
+    };
+    assert_eq!(
+        regions.dimensions(),
+        size,
+        "regions and colour must have one size"
+    );
+    let table = lab_table();
+    let shaded = style == Style::Shaded;
+    let areas = AreaColours::compute(regions, colour, hints, shaded, table);
+    let nearest = regions.nearest_labels();
+    let flats = areas.paint(&nearest, colour);
+    let mut lines = lines.clone();
+    areas.lift_hinted_fills(regions, &mut lines);
+    let (shading, merged) = if shaded {
+        let shading = shade::shading(&nearest, colour, &areas, table);
+        let merged = multiply_lines(&shade::hard_light_image(&flats, &shading), &lines);
+        (shading, merged)
+    } else {
+        let neutral = GrayImage::from_pixel(size.0, size.1, Luma([NEUTRAL_SHADE]));
+        (neutral, multiply_lines(&flats, &lines))
+    };
+    Layers {
+        lines,
+        flats,
+        shading,
+        merged,
+    }
 }
+
+/// Lays the line art over the colour by multiplication: `out = colour * grey / 255`,
+/// rounded (the same arithmetic as `crate::infer::recombine`). Source-over of black ink
+/// with alpha `255 - grey` gives the same within rounding, which is how the lines layer is
+/// stored.
+pub fn multiply_lines(colour: &RgbImage, lines: &GrayImage) -> RgbImage {
+    assert_eq!(colour.dimensions(), lines.dimensions(), "sizes must match");
+    let mut out = colour.clone();
+    for (p, g) in out.pixels_mut().zip(lines.pixels()) {
+        let g = u32::from(g[0]);
+        p.0 = p.0.map(|c| ((u32::from(c) * g + 127) / 255) as u8);
+    }
+    out
+}
+
+/// The conversion tables, built once per process (about 50 µs).
+fn lab_table() -> &'static LabTable {
+    static TABLE: OnceLock<LabTable> = OnceLock::new();
+    TABLE.get_or_init(LabTable::new)
+}
+
+#[cfg(test)]
+mod tests;

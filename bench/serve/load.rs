@@ -5,6 +5,9 @@
 //!
 //! cargo run --release --example serve_load -- --url http://127.0.0.1:PORT --pid PID \
 //!     [--clients 1] [--requests 50] [--seconds 120] [--size 512] [--work-size 128] [--hints]
+//!     [--style soft|flat|shaded]
+//! Without --style no `style` field is sent: the server's default (and servers from before
+//! styles, which refuse the field, can be measured).
 
 // Shared with the API tests, which use all of it.
 #[allow(dead_code)]
@@ -27,6 +30,7 @@ struct Args {
     size: u32,
     work_size: String,
     hints: bool,
+    style: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -39,6 +43,7 @@ fn parse_args() -> Args {
         size: 512,
         work_size: "128".into(),
         hints: false,
+        style: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -52,6 +57,7 @@ fn parse_args() -> Args {
             "--seconds" => a.seconds = value().parse().expect("--seconds S"),
             "--size" => a.size = value().parse().expect("--size PX"),
             "--work-size" => a.work_size = value(),
+            "--style" => a.style = Some(value()),
             "--hints" => {
                 a.hints = true;
                 i += 1;
@@ -124,6 +130,9 @@ fn main() {
                     if let Some(h) = &hints {
                         form = form.file("hints", "image/png", h);
                     }
+                    if let Some(style) = &args.style {
+                        form = form.text("style", style);
+                    }
                     let t = Instant::now();
                     let status = post_form(&ua, &url, form).ok().map(|r| {
                         if r.status == 200 {
@@ -151,10 +160,12 @@ fn main() {
         .collect();
     lat.sort_by(f64::total_cmp);
     println!(
-        "clients {} | sketch {s} px, work size {}, hints {} | {} requests in {elapsed:.1} s",
+        "clients {} | sketch {s} px, work size {}, hints {}, style {} | {} requests in \
+         {elapsed:.1} s",
         args.clients,
         args.work_size,
         args.hints,
+        args.style.as_deref().unwrap_or("(server's default)"),
         results.len()
     );
     println!(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/serve: load on `colorize serve` over loopback, bounded in requests and time.
 # Starts the server (the binary of `make setup` unless COLORIZE=... names another) with the
-# default model (or MODEL=...), runs the load generator with 1 and 4 clients, then stops
+# default model (or MODEL=...), runs the load generator with 1 and 4 clients (and the flat
+# and shaded styles with 1), then stops
 # the server with Ctrl-C (SIGINT) and checks it exits cleanly: every request answered, no
 # crash. Usage: bench/serve/run.sh [REQUESTS_PER_RUN]
 set -euo pipefail
@@ -24,6 +25,10 @@ for clients in 1 4; do
     "$load" --url "$url" --pid "$pid" --clients "$clients" --requests "$requests" --seconds 300
 done
 "$load" --url "$url" --pid "$pid" --clients 1 --requests "$requests" --seconds 300 --hints
+# The styles that finish over the sketch's areas (soft is the default rows above).
+for style in flat shaded; do
+    "$load" --url "$url" --pid "$pid" --clients 1 --requests "$requests" --seconds 300 --style "$style"
+done
 "$load" --url "$url" --pid "$pid" --clients 1 --requests "$((requests / 2))" --seconds 300 --work-size 512
 "$load" --url "$url" --pid "$pid" --clients 16 --requests "$((requests * 2))" --seconds 300
 # Resident memory once the server is idle (it hands freed memory back when its queue empties)

@@ -1,5 +1,6 @@
-//! `colorize eval`: figures of a model and/or a trivial baseline on a dataset split, as a
-//! table or JSON on stdout; optionally a contact sheet; `eval.json` beside the model.
+//! `colorize eval`: figures of a model (its outputs finished in each `--style`) and/or a
+//! trivial baseline on a dataset split, as a table or JSON on stdout; optionally contact
+//! sheets; `eval.json` beside the model.
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +10,12 @@ use colorize::eval::{self, EvalOptions, EvalReport, OutputSource, Scored, ALL_DA
 use colorize::hints::HintMap;
 use colorize::infer::{self, Colorizer};
 use colorize::run_dir::{self, EVAL_FILE, MODEL_CARD_FILE};
+use colorize::style::Style;
 use colorize::Error;
 use data_prep::outln;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{BaselineArg, EvalArgs};
+use crate::cli::{BaselineArg, EvalArgs, EvalStyle};
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     colorize::device::set_threads(args.threads);
@@ -28,7 +30,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         },
         hints: 0,
         diversity: args.diversity.map(usize::from),
+        style: None,
     };
+    let mut styles: Vec<Option<Style>> = Vec::new();
+    for EvalStyle(s) in &args.style {
+        if !styles.contains(s) {
+            styles.push(*s);
+        }
+    }
 
     // With --baseline alone only the baseline is scored; with --model too, both (one table).
     let mut reports: Vec<EvalReport> = Vec::new();
@@ -50,13 +59,21 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         };
         let name = dir.display().to_string();
         for n in hint_counts(&args.hints, colorizer.model_config().takes_hints(), &name) {
-            let (rows, examples, hints) =
-                score_all(&data, &source, &name, &EvalOptions { hints: n, ..opts })?;
-            if let Some(dir) = &args.save_hints {
-                save_hints(dir, n, &hints)?;
+            let opts = EvalOptions { hints: n, ..opts };
+            let parts: Vec<(&OutputSource, &str)> =
+                data.iter().map(|_| (&source, &*name)).collect();
+            let by_style = score_each(&data, &parts, &opts, &styles)?;
+            if let (Some(dir), Some((_, _, hints))) = (&args.save_hints, by_style.first()) {
+                save_hints(dir, n, hints)?;
             }
-            sheets.push((n, examples));
-            reports.extend(rows);
+            for (style, (rows, examples, _)) in styles.iter().zip(by_style) {
+                let label = match styles.len() {
+                    1 => format!("hints{n}"),
+                    _ => format!("{}-hints{n}", eval::finish_name(*style)),
+                };
+                sheets.push((label, n, examples));
+                reports.extend(rows);
+            }
         }
     }
     if let Some(baseline) = args.baseline {
@@ -73,9 +90,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             parts.push((source, name));
         }
         let parts: Vec<(&OutputSource, &str)> = parts.iter().map(|(s, n)| (s, *n)).collect();
-        let (rows, examples, _) = score_each(&data, &parts, &opts)?;
+        let (rows, examples, _) = score_each(&data, &parts, &opts, &[None])?.remove(0);
         if sheets.is_empty() {
-            sheets.push((0, examples));
+            sheets.push(("hints0".into(), 0, examples));
         }
         reports.extend(rows);
     }
@@ -122,42 +139,40 @@ fn datasets(args: &EvalArgs, model_dir: Option<&Path>) -> anyhow::Result<Vec<Pat
     Ok(paths)
 }
 
-/// Rows of one output source (the same for every dataset): one per dataset, then `all`.
+/// Rows of one output source in one finish: one per dataset, then `all`; the examples and
+/// their hints.
 type Scores = (Vec<EvalReport>, eval::Examples, Vec<(String, HintMap)>);
 
-fn score_all(
-    data: &[PathBuf],
-    source: &OutputSource,
-    name: &str,
-    opts: &EvalOptions,
-) -> anyhow::Result<Scores> {
-    let parts: Vec<(&OutputSource, &str)> = data.iter().map(|_| (source, name)).collect();
-    score_each(data, &parts, opts)
-}
-
-/// Scores `sources[k]` on `data[k]` for each k; one row per dataset, and with several
+/// Scores `sources[k]` on `data[k]` for each k, once per finish of `styles` (one network
+/// call per batch for them all): for each style one row per dataset, and with several
 /// datasets a last row `all` pooling every image (each image counts once).
 fn score_each(
     data: &[PathBuf],
     sources: &[(&OutputSource, &str)],
     opts: &EvalOptions,
-) -> anyhow::Result<Scores> {
-    let mut rows = Vec::new();
-    let mut examples = Vec::new();
-    let mut hints = Vec::new();
-    let mut parts = Vec::new();
+    styles: &[Option<Style>],
+) -> anyhow::Result<Vec<Scores>> {
+    let mut out: Vec<Scores> = styles.iter().map(|_| Scores::default()).collect();
+    let mut parts: Vec<Vec<Scored>> = styles.iter().map(|_| Vec::new()).collect();
     for (path, (source, name)) in data.iter().zip(sources) {
-        let mut scored = score(path, source, name, opts)?;
-        rows.push(scored.report(name, &path.display().to_string(), opts));
-        let (ex, h) = scored.take_examples();
-        examples.extend(ex);
-        hints.extend(h);
-        parts.push(scored);
+        let scored = score(path, source, name, opts, styles)?;
+        for (k, mut scored) in scored.into_iter().enumerate() {
+            let (rows, examples, hints) = &mut out[k];
+            rows.push(scored.report(name, &path.display().to_string(), opts));
+            let (ex, h) = scored.take_examples();
+            examples.extend(ex);
+            hints.extend(h);
+            parts[k].push(scored);
+        }
     }
     if data.len() > 1 {
-        rows.push(Scored::pooled(parts).report(sources[0].1, ALL_DATA, opts));
+        for (k, p) in parts.into_iter().enumerate() {
+            out[k]
+                .0
+                .push(Scored::pooled(p).report(sources[0].1, ALL_DATA, opts));
+        }
     }
-    Ok((rows, examples, hints))
+    Ok(out)
 }
 
 /// The hint counts to score a model at: all of them for a model with hint channels; only 0
@@ -189,10 +204,10 @@ fn save_hints(dir: &Path, n: usize, hints: &[(String, HintMap)]) -> anyhow::Resu
     Ok(())
 }
 
-/// Writes the contact sheets: `PATH` for one hint count, `STEM-hintsN.EXT` for each of
-/// several.
-fn save_sheets(path: &Path, sheets: &[(usize, eval::Examples)]) -> anyhow::Result<()> {
-    for (n, examples) in sheets {
+/// Writes the contact sheets: `PATH` for one, else `STEM-LABEL.EXT` for each, the label
+/// `hintsN` (one style) or `STYLE-hintsN` (several).
+fn save_sheets(path: &Path, sheets: &[(String, usize, eval::Examples)]) -> anyhow::Result<()> {
+    for (label, n, examples) in sheets {
         let file = match sheets.len() {
             1 => path.to_path_buf(),
             _ => {
@@ -200,7 +215,7 @@ fn save_sheets(path: &Path, sheets: &[(usize, eval::Examples)]) -> anyhow::Resul
                 let ext = path
                     .extension()
                     .map_or("png".into(), |e| e.to_string_lossy());
-                path.with_file_name(format!("{stem}-hints{n}.{ext}"))
+                path.with_file_name(format!("{stem}-{label}.{ext}"))
             }
         };
         let img = eval::contact_sheet(examples);
@@ -215,13 +230,14 @@ fn save_sheets(path: &Path, sheets: &[(usize, eval::Examples)]) -> anyhow::Resul
     Ok(())
 }
 
-/// One evaluation of one dataset with a progress bar on stderr.
+/// One evaluation of one dataset in each finish of `styles`, with a progress bar on stderr.
 fn score(
     data: &Path,
     source: &OutputSource,
     name: &str,
     opts: &EvalOptions,
-) -> anyhow::Result<Scored> {
+    styles: &[Option<Style>],
+) -> anyhow::Result<Vec<Scored>> {
     let pb = ProgressBar::new(0);
     pb.set_style(
         ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} {per_sec} ETA {eta}")
@@ -230,7 +246,7 @@ fn score(
     pb.set_prefix(format!("{name} on {}", data.display()));
     let scored = Dataset::open(data, opts.split)
         .and_then(|ds| {
-            eval::score(&ds, source, opts, |done, total| {
+            eval::score_styles(&ds, source, opts, styles, |done, total| {
                 pb.set_length(total as u64);
                 pb.set_position(done as u64);
             })

@@ -4,5 +4,6 @@ pub mod eval;
 pub mod export;
 pub mod infer;
 pub mod info;
+pub mod regions;
 pub mod serve;
 pub mod train;

@@ -5,6 +5,8 @@
 use data_prep::manifest::Split;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::metrics::LeakCount;
+
 /// The figures `colorize eval` prints (and writes as `eval.json`, read back by
 /// `colorize export` for the model card).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -15,6 +17,11 @@ pub struct EvalReport {
     pub data: String,
     /// The split of the manifest scored.
     pub split: Split,
+    /// How a model's outputs were finished before scoring: `soft`, `flat`, `shaded` (the
+    /// styles of `colorize infer --style`) or `raw` (the network's output alone, training's
+    /// `val/*` definition); `null` for a baseline, and in files from before styles (raw).
+    #[serde(default)]
+    pub style: Option<String>,
     /// Number of pairs scored.
     pub count: usize,
     /// Evaluation dots per image (0: without hints).
@@ -62,6 +69,20 @@ pub struct EvalReport {
     /// generator ignores its noise; `null` when not asked (`--diversity K`).
     #[serde(default)]
     pub diversity: Option<f64>,
+    /// Mean over pairs of the mean over the line art's areas of how much more the output's
+    /// chroma varies inside an area than the target's (CIELAB units, floored at 0 per area;
+    /// `crate::metrics::areas`): colour that wanders or bleeds in across lines. `null` when
+    /// no pair had an area to score, and in files from before the figure.
+    #[serde(default)]
+    pub mottle: Option<f64>,
+    /// Share of neighbouring areas of different target colours (ΔE00 > 10) whose output
+    /// colours came out alike (ΔE00 < 5): `leak_pairs.leaking / leak_pairs.eligible`;
+    /// `null` without eligible pairs.
+    #[serde(default)]
+    pub leak: Option<f64>,
+    /// The counts behind `leak`, summed over the pairs.
+    #[serde(default)]
+    pub leak_pairs: Option<LeakCount>,
     /// How the figures are defined.
     pub definitions: String,
 }
@@ -73,13 +94,20 @@ the mean of per-image PSNR); SSIM: Wang et al. 2004, 11x11 Gaussian window (sigm
 colourfulness: Hasler-Suesstrunk 2003 on 0..255 RGB, mean over pairs; hints: N dots of 5 \
 pixels per image at positions fixed per pair, on paper or inside a solid fill of ink, within one colour region, each of the \
 mean target colour under it; hint fidelity: mean |output - hint| over all hinted pixels and \
-channels on 0..255; outputs are the raw network output at the dataset size, in eval mode \
-unless --train-mode; hue H: entropy in bits of the chroma-weighted hue histogram (CIE Lab, \
+channels on 0..255; a model's outputs are its network output at the dataset size (eval mode \
+unless --train-mode), finished in the row's style; hue H: entropy in bits of the chroma-weighted hue histogram (CIE Lab, \
 D65; 36 bins of 10 degrees of atan2(b*, a*), each pixel weighted by its chroma), summed over \
 all pairs and normalised (tgt H: of the targets); JSD: Jensen-Shannon divergence, base 2, \
 between the outputs' and the targets' histograms; diversity: mean pairwise L1 on the [-1, 1] \
 scale between K outputs per sketch with dropout on and BatchNorm in eval mode (fixed seed), \
-averaged over pairs of outputs and sketches";
+averaged over pairs of outputs and sketches; style: a model's outputs finished as `colorize infer \
+--style` finishes them at the dataset size (raw: the network output alone); areas: the line \
+art's closed areas (colorize regions, default options), areas under 16 pixels left out; mottle: \
+per area, the mean CIELAB (a*, b*) distance of its pixels from their mean in the output minus \
+the same in the target, floored at 0, averaged over areas (each counts once), then over pairs; \
+leak: among neighbouring areas (across one line) whose target colours (per-channel CIELAB \
+medians) differ by CIEDE2000 > 10, the share whose output colours differ by < 5, pairs of areas \
+summed over the split";
 
 /// JSON has no infinity: infinite values are written as the strings `"inf"` / `"-inf"`.
 fn finite_or_inf<S: Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -157,6 +185,7 @@ pub fn format_table(reports: &[EvalReport]) -> String {
     if with_diversity {
         s += &format!(" {:>9}", "diversity");
     }
+    s += &format!(" {:>6} {:>6} {:>6}", "style", "mottle", "leak");
     s += "\n";
     for r in reports {
         if several {
@@ -195,6 +224,13 @@ pub fn format_table(reports: &[EvalReport]) -> String {
                 r.diversity.map_or("-".into(), |v| format!("{v:.4}"))
             );
         }
+        s += &format!(
+            " {:>6} {:>6} {:>6}",
+            r.style.as_deref().unwrap_or("-"),
+            figure(r.mottle, 2),
+            r.leak
+                .map_or("n/a".into(), |v| format!("{:.1}%", 100.0 * v))
+        );
         s += "\n";
     }
     s

@@ -49,7 +49,13 @@ pub fn finish_styled(
         _ => Some(Regions::compute(gray, &opts.regions)),
     };
     let hints = hints.map(HintMap::from_rgba);
-    let layers = style::finish(opts.style, &lines, &colour, regions.as_ref(), hints.as_ref());
+    let layers = style::finish(
+        opts.style,
+        &lines,
+        &colour,
+        regions.as_ref(),
+        hints.as_ref(),
+    );
     Coloured {
         image: layers.merged.clone(),
         layers: opts.layers.then_some(layers),

@@ -152,6 +152,44 @@ pub fn srgb_to_lab(rgb: [f64; 3]) -> [f64; 3] {
     [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
 }
 
+/// XYZ -> sRGB (linear), the inverse of `RGB_TO_XYZ` (Lindbloom's sRGB D65 matrix).
+const XYZ_TO_RGB: [[f64; 3]; 3] = [
+    [3.240_454_2, -1.537_138_5, -0.498_531_4],
+    [-0.969_266_0, 1.876_010_8, 0.041_556_0],
+    [0.055_643_4, -0.204_025_9, 1.057_225_2],
+];
+
+/// The sRGB colour (channels in `[0, 1]`) of CIE Lab `[L*, a*, b*]`, D65: the inverse of
+/// [`srgb_to_lab`]. Colours outside the sRGB gamut are clamped channel by channel.
+pub fn lab_to_srgb(lab: [f64; 3]) -> [f64; 3] {
+    let [l, a, b] = lab;
+    let fy = (l + 16.0) / 116.0;
+    let (fx, fz) = (fy + a / 500.0, fy - b / 200.0);
+    let finv = |t: f64| {
+        const D: f64 = 6.0 / 29.0;
+        if t > D {
+            t * t * t
+        } else {
+            3.0 * D * D * (t - 4.0 / 29.0)
+        }
+    };
+    let white = RGB_TO_XYZ.map(|row| row.iter().sum::<f64>());
+    let xyz = [
+        finv(fx) * white[0],
+        finv(fy) * white[1],
+        finv(fz) * white[2],
+    ];
+    XYZ_TO_RGB.map(|row| {
+        let c = row.iter().zip(&xyz).map(|(m, v)| m * v).sum::<f64>();
+        let c = c.clamp(0.0, 1.0);
+        if c <= 0.003_130_8 {
+            12.92 * c
+        } else {
+            1.055 * c.powf(1.0 / 2.4) - 0.055
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +217,39 @@ mod tests {
             assert!(a.hypot(b) < 1e-9, "grey {v}: {a} {b}");
             assert!((0.0..=100.0 + 1e-9).contains(&l));
         }
+    }
+
+    #[test]
+    fn lab_to_srgb_inverts_srgb_to_lab_on_every_8_bit_level() {
+        // Every grey and a 16-level grid of colours come back to the same byte.
+        let grid = (0..=255u32).step_by(17);
+        let colours = (0..=255u32)
+            .map(|v| [v; 3])
+            .chain(grid.clone().flat_map(|r| {
+                let grid = grid.clone();
+                grid.clone()
+                    .flat_map(move |g| grid.clone().map(move |b| [r, g, b]))
+            }));
+        for c in colours {
+            let rgb = c.map(|v| f64::from(v) / 255.0);
+            let back = lab_to_srgb(srgb_to_lab(rgb));
+            for k in 0..3 {
+                assert!((back[k] - rgb[k]).abs() < 1e-5, "{c:?} -> {back:?}");
+            }
+        }
+        // Reference: Lab (50, 0, 0) is the grey 0.4663 (119 of 255, Lindbloom).
+        let grey = lab_to_srgb([50.0, 0.0, 0.0]);
+        assert!(
+            grey.iter().all(|&g| close(g * 255.0, 118.9, 0.05)),
+            "{grey:?}"
+        );
+        // Out of gamut clamps.
+        assert_eq!(
+            lab_to_srgb([100.0, 0.0, 0.0]).map(|c| (c * 255.0).round()),
+            [255.0; 3]
+        );
+        assert_eq!(lab_to_srgb([0.0, 0.0, 0.0]), [0.0; 3]);
+        assert_eq!(lab_to_srgb([50.0, 200.0, 0.0])[1], 0.0);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The routes, their handlers, and `ApiError`: every failure is `{"error": "..."}` with
-//! its status, and the server carries on. A server bound to loopback also refuses requests
+//! The routes and their handlers: every failure is an `ApiError` (`{"error": "..."}` with
+//! its status, `error.rs`), and the server carries on. A server bound to loopback also refuses requests
 //! addressed to another host name (DNS rebinding) and cross-site form posts (another web
 //! site making the visitor's browser burn this machine's CPU).
 
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,13 +16,15 @@ use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use super::error::ApiError;
+use super::upload::{self, Output};
 use super::worker::{Job, Queue};
-use super::{upload, Limits, ModelInfo, MIN_WORK_SIZE};
+use super::{Limits, ModelInfo};
+use crate::infer::InferOptions;
+use crate::style::Style;
 
 /// The page, embedded at compile time (no build step, no CDN: it works offline).
 const PAGE: &str = include_str!("static/index.html");
-/// Seconds a client is asked to wait after a 503 (one colouring takes well under that).
-const RETRY_AFTER_S: u32 = 1;
 /// The page's content security policy: nothing but this server.
 const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; \
     style-src 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; \
@@ -39,62 +41,6 @@ pub struct AppState {
     pub models: Vec<ModelInfo>,
     /// Bound to loopback: only `localhost`-style Host headers are served.
     pub loopback_only: bool,
-}
-
-/// An error answer: a status and a message, sent as `{"error": message}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// What was wrong, for a person.
-    pub message: String,
-}
-
-impl ApiError {
-    /// An error with `status` and `message`.
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-
-    /// 400 Bad Request.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    /// 503: the queue is full.
-    pub fn busy() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("busy: too many colourings waiting; retry in {RETRY_AFTER_S} s"),
-        )
-    }
-
-    /// The status of a library error while colouring: the client's fault (hints) or ours.
-    pub fn from_colorize(e: crate::Error) -> Self {
-        let status = match &e {
-            crate::Error::Hint(_) | crate::Error::NoHintChannels => StatusCode::BAD_REQUEST,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        Self::new(status, e.to_string())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut res = (self.status, Json(json!({ "error": self.message }))).into_response();
-        // The request's body may be left unread (refused early): the connection cannot be
-        // reused, and saying so keeps clients from sending their next request into it.
-        res.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
-        }
-        res
-    }
 }
 
 /// Every route, the body limit and the host guard.
@@ -126,8 +72,15 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// The models, and the styles a colouring may ask for (the page builds its selector from
+/// them, the default first).
 async fn models(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    Json(json!({ "models": state.models }))
+    let styles: Vec<&str> = Style::ALL.iter().map(|s| s.name()).collect();
+    Json(json!({
+        "models": state.models,
+        "styles": styles,
+        "default_style": InferOptions::default().style.name(),
+    }))
 }
 
 async fn not_found() -> ApiError {
@@ -159,10 +112,13 @@ async fn colorize(
     })?;
     let upload = read_form(form, &state.limits).await?;
     let (reply, answer) = oneshot::channel();
+    let style = upload.style.unwrap_or(InferOptions::default().style);
     state.queue.try_submit(Job {
         sketch: upload.sketch,
         hints: upload.hints,
         work_size: upload.work_size,
+        style,
+        output: upload.output,
         reply,
         queued: std::time::Instant::now(),
     })?;
@@ -177,16 +133,26 @@ async fn colorize(
         "queue;dur={:.1}, decode;dur={:.1}, colour;dur={:.1}, encode;dur={:.1}",
         t.queue, t.decode, t.colour, t.encode
     );
+    let (content_type, disposition) = match upload.output {
+        Output::Png => ("image/png", "inline"),
+        Output::Ora => ("image/openraster", "attachment; filename=\"colour.ora\""),
+    };
     let headers = [
-        (header::CONTENT_TYPE, "image/png".to_string()),
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (header::CONTENT_DISPOSITION, disposition.to_string()),
         (header::CACHE_CONTROL, "no-store".to_string()),
         (
             header::HeaderName::from_static("x-inference-ms"),
             format!("{:.1}", t.inference()),
         ),
+        // Which style coloured it: the default one is the library's choice, not the form's.
+        (
+            header::HeaderName::from_static("x-colorize-style"),
+            style.name().to_string(),
+        ),
         (header::HeaderName::from_static("server-timing"), timing),
     ];
-    Ok((headers, Body::from(done.png)).into_response())
+    Ok((headers, Body::from(done.body)).into_response())
 }
 
 /// The fields of a colouring request, checked from their headers.
@@ -194,19 +160,26 @@ struct Upload {
     sketch: Bytes,
     hints: Option<Bytes>,
     work_size: Option<u32>,
+    /// `None`: the library's default style.
+    style: Option<Style>,
+    output: Output,
 }
 
 async fn read_form(mut form: Multipart, limits: &Limits) -> Result<Upload, ApiError> {
     let (mut sketch, mut hints, mut work_size) = (None, None, None);
+    let (mut style, mut layers) = (None, None);
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_string();
         let slot = match name.as_str() {
             "sketch" => &mut sketch,
             "hints" => &mut hints,
             "work_size" => &mut work_size,
+            "style" => &mut style,
+            "layers" => &mut layers,
             _ => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown form field `{name}` (expected sketch, hints, work_size)"
+                    "unknown form field `{name}` (expected sketch, hints, work_size, style, \
+                     layers)"
                 )))
             }
         };
@@ -227,32 +200,24 @@ async fn read_form(mut form: Multipart, limits: &Limits) -> Result<Upload, ApiEr
         upload::check_hints(h, size)?;
     }
     let work_size = work_size
-        .map(|w| parse_work_size(&w, limits))
+        .map(|w| upload::parse_work_size(&w, limits))
         .transpose()?
         .flatten();
+    let style = style
+        .map(|s| upload::parse_style(&s))
+        .transpose()?
+        .flatten();
+    let output = layers
+        .map(|l| upload::parse_layers(&l))
+        .transpose()?
+        .unwrap_or_default();
     Ok(Upload {
         sketch,
         hints,
         work_size,
+        style,
+        output,
     })
-}
-
-/// `work_size`: empty or `auto` for the model's size, else a number of pixels in range.
-pub(super) fn parse_work_size(raw: &[u8], limits: &Limits) -> Result<Option<u32>, ApiError> {
-    let text = String::from_utf8_lossy(raw);
-    let text = text.trim();
-    if text.is_empty() || text == "auto" {
-        return Ok(None);
-    }
-    let max = limits.max_work_size;
-    match text.parse::<u32>() {
-        Ok(w) if (MIN_WORK_SIZE..=max).contains(&w) => Ok(Some(w)),
-        _ => Err(ApiError::bad_request(format!(
-            "work_size must be a number of pixels from {MIN_WORK_SIZE} to {max} (or `auto`), \
-             got `{}`",
-            text.chars().take(40).collect::<String>()
-        ))),
-    }
 }
 
 /// Refuses a declared body over the limit before reading any of it.
@@ -352,19 +317,6 @@ mod tests {
             "[::2]",
         ] {
             assert!(!is_local_host(h), "{h}");
-        }
-    }
-
-    #[test]
-    fn work_size_is_auto_or_a_number_in_range() {
-        let l = Limits::default();
-        assert_eq!(parse_work_size(b"", &l), Ok(None));
-        assert_eq!(parse_work_size(b"auto", &l), Ok(None));
-        assert_eq!(parse_work_size(b" 256 ", &l), Ok(Some(256)));
-        for bad in [&b"31"[..], b"1025", b"-1", b"big"] {
-            let e = parse_work_size(bad, &l).unwrap_err();
-            assert_eq!(e.status, StatusCode::BAD_REQUEST);
-            assert!(e.message.contains("work_size"), "{}", e.message);
         }
     }
 }

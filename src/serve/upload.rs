@@ -1,8 +1,9 @@
 //! What a client uploads, checked and decoded in memory: the sketch (any raster format
-//! `data_prep::load` reads, never SVG), the hints (an RGBA PNG of the sketch's size), and
-//! the PNG that goes back. The `check_*` functions read headers only, so the handler can
-//! refuse a wrong upload before it takes a place in the queue; the `decode_*` functions
-//! do the pixel work on the inference thread. Errors carry their HTTP status.
+//! `data_prep::load` reads, never SVG), the hints (an RGBA PNG of the sketch's size), the
+//! small text fields (`work_size`, `style`, `layers`), and the PNG that goes back. The
+//! `check_*` and `parse_*` functions read headers and fields only, so the handler can refuse
+//! a wrong upload before it takes a place in the queue; the `decode_*` functions do the
+//! pixel work on the inference thread. Errors carry their HTTP status.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -12,9 +13,10 @@ use data_prep::load::{decode_rgb, sniff, Format, LoadLimits};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{GrayImage, ImageEncoder, ImageFormat, ImageReader, RgbImage, RgbaImage};
 
-use super::api::ApiError;
-use super::Limits;
+use super::error::ApiError;
+use super::{Limits, MIN_WORK_SIZE};
 use crate::hints::HintError;
+use crate::style::{Style, UnknownStyle};
 
 /// The name uploads get in messages (they have no path: nothing is written or opened).
 const SKETCH: &str = "sketch";
@@ -99,7 +101,7 @@ pub fn inspect_upload(
         check_hints(h, size).map_err(refusal)?;
     }
     let work_size = work_size
-        .map(|w| super::api::parse_work_size(w, limits))
+        .map(|w| parse_work_size(w, limits))
         .transpose()
         .map_err(refusal)?
         .flatten();
@@ -113,6 +115,74 @@ pub fn inspect_upload(
         hints,
         work_size,
     })
+}
+
+/// What a colouring answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Output {
+    /// The finished picture as PNG.
+    #[default]
+    Png,
+    /// Its layers as OpenRaster (`crate::layers::ora_bytes`).
+    Ora,
+}
+
+/// Longest part of a client's field value quoted back in an error message.
+const QUOTE_CHARS: usize = 40;
+
+/// A field's text, trimmed (invalid UTF-8 replaced: it is only compared and quoted).
+fn field_text(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).trim().to_string()
+}
+
+/// At most `QUOTE_CHARS` characters of `text`, for a message.
+fn quoted(text: &str) -> String {
+    text.chars().take(QUOTE_CHARS).collect()
+}
+
+/// `work_size`: empty or `auto` for the model's size, else a number of pixels in range.
+pub fn parse_work_size(raw: &[u8], limits: &Limits) -> Result<Option<u32>, ApiError> {
+    let text = field_text(raw);
+    if text.is_empty() || text == "auto" {
+        return Ok(None);
+    }
+    let max = limits.max_work_size;
+    match text.parse::<u32>() {
+        Ok(w) if (MIN_WORK_SIZE..=max).contains(&w) => Ok(Some(w)),
+        _ => Err(ApiError::bad_request(format!(
+            "work_size must be a number of pixels from {MIN_WORK_SIZE} to {max} (or `auto`), \
+             got `{}`",
+            quoted(&text)
+        ))),
+    }
+}
+
+/// `style`: `soft`, `flat` or `shaded` (any case); empty for the library's default
+/// (`InferOptions::default().style`).
+pub fn parse_style(raw: &[u8]) -> Result<Option<Style>, ApiError> {
+    let text = field_text(raw);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<Style>().map(Some).map_err(|_| {
+        // The library's message names the allowed styles; the value is shortened first.
+        ApiError::bad_request(format!("style: {}", UnknownStyle(quoted(&text))))
+    })
+}
+
+/// `layers`: `ora` for the OpenRaster layers, empty (or `none`) for the PNG.
+pub fn parse_layers(raw: &[u8]) -> Result<Output, ApiError> {
+    let text = field_text(raw);
+    if text.is_empty() || text.eq_ignore_ascii_case("none") {
+        Ok(Output::Png)
+    } else if text.eq_ignore_ascii_case("ora") {
+        Ok(Output::Ora)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "layers must be `ora` (the OpenRaster layers) or empty (the PNG), got `{}`",
+            quoted(&text)
+        )))
+    }
 }
 
 /// Encodes the result as PNG, favouring speed over size (it goes over loopback).
@@ -218,4 +288,60 @@ fn load_error(e: data_prep::Error) -> ApiError {
         E::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     };
     ApiError::new(status, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_size_is_auto_or_a_number_in_range() {
+        let l = Limits::default();
+        assert_eq!(parse_work_size(b"", &l), Ok(None));
+        assert_eq!(parse_work_size(b"auto", &l), Ok(None));
+        assert_eq!(parse_work_size(b" 256 ", &l), Ok(Some(256)));
+        for bad in [&b"31"[..], b"1025", b"-1", b"big"] {
+            let e = parse_work_size(bad, &l).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST);
+            assert!(e.message.contains("work_size"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn style_is_a_known_name_or_empty_for_the_default() {
+        assert_eq!(parse_style(b""), Ok(None));
+        assert_eq!(parse_style(b" \n"), Ok(None));
+        assert_eq!(parse_style(b"soft"), Ok(Some(Style::Soft)));
+        assert_eq!(parse_style(b"Flat"), Ok(Some(Style::Flat)));
+        assert_eq!(parse_style(b" shaded "), Ok(Some(Style::Shaded)));
+        let e = parse_style(b"glossy").unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            e.message,
+            "style: unknown style `glossy` (expected soft, flat or shaded)"
+        );
+        // A long value is quoted back shortened.
+        let e = parse_style("x".repeat(500).as_bytes()).unwrap_err();
+        assert!(
+            e.message.contains(&format!("`{}`", "x".repeat(40))),
+            "{}",
+            e.message
+        );
+        assert!(e.message.len() < 120, "{}", e.message);
+    }
+
+    #[test]
+    fn layers_is_ora_or_empty_for_the_png() {
+        assert_eq!(parse_layers(b""), Ok(Output::Png));
+        assert_eq!(parse_layers(b"none"), Ok(Output::Png));
+        assert_eq!(parse_layers(b"ora"), Ok(Output::Ora));
+        assert_eq!(parse_layers(b" ORA "), Ok(Output::Ora));
+        let e = parse_layers(b"psd").unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(
+            e.message.contains("`psd`") && e.message.contains("ora"),
+            "{}",
+            e.message
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The inference thread and its bounded queue. The thread owns the model (a libtorch
 //! `Colorizer` blocks and is not `Sync`) and does all the pixel work of a request: decode,
-//! colour, encode. The async side submits with `try_submit`, which fails at once when the
+//! colour in the asked style (the library's one pipeline, `Colorizer::colour`), encode as
+//! PNG or as OpenRaster layers. The async side submits with `try_submit`, which fails at once when the
 //! queue is full (the handler answers 503), and awaits the reply on a oneshot channel. A
 //! request whose client went away before its turn (the page cancels a stale colouring) is
 //! skipped, not computed.
@@ -16,9 +17,11 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use tokio::sync::oneshot;
 
-use super::api::ApiError;
-use super::{upload, Limits};
+use super::error::ApiError;
+use super::upload::{self, Output};
+use super::Limits;
 use crate::infer::{Colorizer, InferOptions};
+use crate::style::Style;
 
 /// How often an idle inference thread looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(100);
@@ -32,6 +35,10 @@ pub struct Job {
     pub hints: Option<Bytes>,
     /// Longer side of the working resolution (`None`: the model's training size).
     pub work_size: Option<u32>,
+    /// How the picture is finished.
+    pub style: Style,
+    /// The PNG, or the layers as OpenRaster.
+    pub output: Output,
     /// Where the result goes.
     pub reply: oneshot::Sender<Result<Coloured, ApiError>>,
     /// When the job was queued.
@@ -41,8 +48,8 @@ pub struct Job {
 /// A finished colouring.
 #[derive(Debug)]
 pub struct Coloured {
-    /// The PNG, at the sketch's size.
-    pub png: Vec<u8>,
+    /// The PNG (or OpenRaster file, as the job asked), at the sketch's size.
+    pub body: Vec<u8>,
     /// Milliseconds spent waiting in the queue, then decoding, in the network (canvas,
     /// generator, finishing at full size) and encoding.
     pub timings: Timings,
@@ -57,7 +64,7 @@ pub struct Timings {
     pub decode: f64,
     /// Colouring: working canvas, generator, flat colour, resize, line overlay.
     pub colour: f64,
-    /// Encoding the PNG.
+    /// Encoding the PNG or the OpenRaster file.
     pub encode: f64,
 }
 
@@ -148,10 +155,9 @@ fn run(colorizer: &Colorizer, limits: &Limits, rx: &Receiver<Job>, stop: &Atomic
                     .or_else(|| panic.downcast_ref::<&str>().copied())
                     .unwrap_or("unknown panic");
                 log::error!("colouring failed: {what}");
-                Err(ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("internal error while colouring: {what}"),
-                ))
+                Err(ApiError::internal(format!(
+                    "internal error while colouring: {what}"
+                )))
             })
             .map(|mut c| {
                 c.timings.queue = queue;
@@ -177,19 +183,28 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
     let start = Instant::now();
     let opts = InferOptions {
         work_size: job.work_size,
+        style: job.style,
+        layers: job.output == Output::Ora,
         ..InferOptions::default()
     };
-    let rgb = match &hints {
-        Some(h) => colorizer.colorize_hinted(&gray, h, &opts),
-        None => colorizer.colorize(&gray, &opts),
-    }
-    .map_err(ApiError::from_colorize)?;
+    let coloured = colorizer
+        .colour(&gray, hints.as_ref(), &opts)
+        .map_err(ApiError::from_colorize)?;
     t.colour = ms(start.elapsed());
 
     let start = Instant::now();
-    let png = upload::encode_png(&rgb)?;
+    let body = match (job.output, &coloured.layers) {
+        (Output::Png, _) => upload::encode_png(&coloured.image)?,
+        (Output::Ora, Some(layers)) => crate::layers::ora_bytes(layers)
+            .map_err(|e| ApiError::internal(format!("cannot write the layers: {e}")))?,
+        (Output::Ora, None) => {
+            return Err(ApiError::internal(
+                "the colouring came back without the layers it was asked for",
+            ))
+        }
+    };
     t.encode = ms(start.elapsed());
-    Ok(Coloured { png, timings: t })
+    Ok(Coloured { body, timings: t })
 }
 
 fn ms(d: Duration) -> f64 {

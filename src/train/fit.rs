@@ -245,6 +245,8 @@ impl JsonLog {
         if let Some(d) = v.diversity {
             line["val_diversity"] = serde_json::json!(d);
         }
+        line["val_mottle"] = serde_json::json!(v.areas.mottle());
+        line["val_leak"] = serde_json::json!(v.areas.leak().share());
         self.line(line)
     }
 }

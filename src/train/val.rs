@@ -1,15 +1,18 @@
 //! Validation during training: fixed pairs decoded once, scored at 0 hints (and, for a
-//! model with hint channels, at `VAL_HINTS` evaluation dots), the diversity of
-//! `VAL_DIVERSITY_SAMPLES` dropout samples (models with dropout), and the sample grid.
+//! model with hint channels, at `VAL_HINTS` evaluation dots), mottle and leak over the
+//! line art's areas (found once) of the outputs finished in the `soft` style, the diversity
+//! of `VAL_DIVERSITY_SAMPLES` dropout samples (models with dropout), and the sample grid.
 
-use image::RgbImage;
+use image::{GrayImage, RgbImage};
 use tch::{Device, Tensor};
 
 use super::Trainer;
 use crate::config::TrainConfig;
 use crate::data::Dataset;
+use crate::eval::{AreaPool, PairAreas};
 use crate::hint_sim::eval_hints;
 use crate::hints::{draw_over_line, hint_channels};
+use crate::infer::{self, WorkCanvas};
 use crate::metrics::{mean_pairwise_l1, ImageMetrics, MetricsMean, Planes, DIVERSITY_SEED};
 use crate::model::generator::ForwardMode;
 use crate::summary::SummarySink;
@@ -33,6 +36,10 @@ pub struct ValFigures {
     /// Mean pairwise L1 between `VAL_DIVERSITY_SAMPLES` dropout samples per pair, without
     /// hints (`crate::metrics::diversity`); `None` for a generator without dropout.
     pub diversity: Option<f64>,
+    /// Mottle and leak (`crate::metrics::areas`) of the outputs without hints, finished in
+    /// the `soft` style (the lines laid over, as `colorize eval` scores by default).
+    #[serde(skip)]
+    pub areas: AreaPool,
 }
 
 /// The hints of the validation pairs: `[N, 4, S, S]` channels and `[N, 3, S, S]` overlays.
@@ -41,10 +48,18 @@ struct ValHints {
     overlay: Tensor,
 }
 
+/// One validation pair as images, with its line art's areas (found once, at load).
+struct ValPair {
+    line: GrayImage,
+    target: RgbImage,
+    areas: PairAreas,
+}
+
 /// Fixed validation pairs, decoded once: `line [N, 1, S, S]`, `color [N, 3, S, S]`.
 pub(super) struct ValSet {
     line: Tensor,
     color: Tensor,
+    pairs: Vec<ValPair>,
     hints: Option<ValHints>,
     num_samples: i64,
 }
@@ -80,11 +95,20 @@ impl ValSet {
                 overlay: stack(&|i| rgb_to_tensor(&draw_over_line(&pairs[i].0, &maps[i]))),
             }
         });
+        let num_samples = cfg.num_samples.min(pairs.len()) as i64;
         Ok(ValSet {
             line: stack(&|i| crate::tensor_image::gray_to_tensor(&pairs[i].0)),
             color: stack(&|i| rgb_to_tensor(&pairs[i].1)),
             hints,
-            num_samples: cfg.num_samples.min(pairs.len()) as i64,
+            pairs: pairs
+                .into_iter()
+                .map(|(line, target)| ValPair {
+                    areas: PairAreas::of(&line),
+                    line,
+                    target,
+                })
+                .collect(),
+            num_samples,
         })
     }
 
@@ -125,21 +149,38 @@ impl ValSet {
         Ok(per_image.iter().sum::<f64>() / n.max(1) as f64)
     }
 
-    fn score(&self, trainer: &Trainer, hinted: bool) -> Result<MetricsMean> {
+    /// The means of the figures, and the outputs `[N, 3, S, S]` they are of.
+    fn score(&self, trainer: &Trainer, hinted: bool) -> Result<(MetricsMean, Tensor)> {
         let n = self.line.size()[0];
         let fake = self.generate(trainer, n, hinted, ForwardMode::Eval);
         let per_image = (0..n)
             .map(|i| ImageMetrics::from_tensors(&fake.get(i), &self.color.get(i)))
             .collect::<Result<Vec<_>>>()?;
-        Ok(MetricsMean::of(&per_image))
+        Ok((MetricsMean::of(&per_image), fake))
+    }
+
+    /// Mottle and leak of the outputs `fake` (`[N, 3, S, S]`) finished in the `soft` style:
+    /// the lines laid over the network's colour, as `infer` and `eval` finish it.
+    fn areas(&self, fake: &Tensor) -> Result<AreaPool> {
+        let mut pool = AreaPool::default();
+        for (i, pair) in self.pairs.iter().enumerate() {
+            let colour = tensor_to_rgb(&fake.get(i as i64))?;
+            let (w, h) = pair.line.dimensions();
+            let canvas = WorkCanvas::new(&pair.line, w.max(h), 1); // the sketch itself
+            let soft = infer::finish(&colour, &canvas, &pair.line, false);
+            pool.add(pair.areas.figures(&soft, &pair.target));
+        }
+        Ok(pool)
     }
 
     /// Metrics of every validation pair, without hints and (hint models) with them.
     pub(super) fn evaluate(&self, trainer: &Trainer) -> Result<ValFigures> {
+        let (plain, fake) = self.score(trainer, false)?;
         Ok(ValFigures {
-            plain: self.score(trainer, false)?,
+            plain,
+            areas: self.areas(&fake)?,
             hinted: match self.hints {
-                Some(_) => Some(self.score(trainer, true)?),
+                Some(_) => Some(self.score(trainer, true)?.0),
                 None => None,
             },
             diversity: if trainer.has_dropout() {
@@ -168,8 +209,10 @@ impl ValSet {
 }
 
 /// `val/L1`, `val/PSNR`, `val/SSIM`, `val/colourfulness[_ratio]`, `val/hue_entropy`,
-/// `val/hue_jsd` without hints, `val/diversity` for a model with dropout, and for a model
-/// with hints `val/PSNR_hints_0` and `val/PSNR_hints_20` (+ `val/SSIM_hints_20`).
+/// `val/hue_jsd`, `val/mottle`, `val/leak` without hints, `val/diversity` for a model with
+/// dropout, and for a model with hints `val/PSNR_hints_0` and `val/PSNR_hints_20`
+/// (+ `val/SSIM_hints_20`). `val/mottle` and `val/leak` only when defined (an area to
+/// score; neighbouring areas of different target colours).
 pub(super) fn log_validation(sink: &mut dyn SummarySink, step: u64, v: &ValFigures) -> Result<()> {
     let m = &v.plain;
     sink.scalar("val/L1", step, m.l1)?;
@@ -187,6 +230,12 @@ pub(super) fn log_validation(sink: &mut dyn SummarySink, step: u64, v: &ValFigur
     }
     if let Some(d) = v.diversity {
         sink.scalar("val/diversity", step, d)?;
+    }
+    if let Some(m) = v.areas.mottle() {
+        sink.scalar("val/mottle", step, m)?;
+    }
+    if let Some(l) = v.areas.leak().share() {
+        sink.scalar("val/leak", step, l)?;
     }
     if let Some(h) = &v.hinted {
         sink.scalar("val/PSNR_hints_0", step, m.psnr_of_mean_mse)?;

@@ -1,7 +1,9 @@
 // The colorize serve page in a real browser: Debian's Chromium driven by playwright-core.
 // Loads the page, uploads a sketch, paints a stroke, waits for the coloured result, checks
 // its size and that the hinted colour shows where the stroke was, saves the hints PNG and a
-// screenshot, then undoes the stroke and checks the colour goes back.
+// screenshot, then undoes the stroke and checks the colour goes back. Then switches the
+// style selector to flat (checks a new request goes out with it and the picture changes),
+// saves a screenshot in flat style (serve-page-flat.png) and the layers download (.ora).
 //
 // node page.test.mjs --url URL --sketch PNG --out DIR --stroke X0,Y0,X1,Y1 [--key 5]
 //   [--colour #1e88e5] [--max-distance 90] [--extra-strokes X0,Y0,X1,Y1,KEY;...]
@@ -148,6 +150,44 @@ try {
     const undone = await sampleAt(along(stroke));
     check(distance(undone, before) < 12, `undo brings the colour back (${undone} vs ${before})`);
   }
+  // Style: a change re-colours at once, the style in the request (the server names the
+  // style it used in X-Colorize-Style). Flat is shown last, for the screenshot; when flat is
+  // already the default, soft goes first so that the selector really changes.
+  const resultPixels = () => page.evaluate(() => {
+    const img = document.getElementById("result");
+    const c = document.createElement("canvas"); c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const x = c.getContext("2d"); x.drawImage(img, 0, 0);
+    return Array.from(x.getImageData(0, 0, c.width, c.height).data);
+  });
+  const initialStyle = await page.inputValue("#style");
+  for (const style of initialStyle === "flat" ? ["soft", "flat"] : ["flat"]) {
+    const pixelsBefore = await resultPixels();
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/colorize") && r.headers()["x-colorize-style"] === style);
+    await page.selectOption("#style", style);
+    await answered;
+    check(true, `choosing ${style} sends a new request with style=${style}`);
+    await page.waitForSelector(`#result[data-status="done"][data-style="${style}"]`);
+    const pixelsAfter = await resultPixels();
+    let diff = 0;
+    for (let i = 0; i < pixelsAfter.length; i++) diff += Math.abs(pixelsAfter[i] - pixelsBefore[i]);
+    diff /= pixelsAfter.length;
+    check(pixelsAfter.length === pixelsBefore.length && diff > 0.5, `the result changes with the style (mean ${diff.toFixed(2)} levels)`);
+  }
+  await page.screenshot({ path: join(out, "serve-page-flat.png") });
+  console.log(`screenshot: ${join(out, "serve-page-flat.png")}`);
+
+  // The layers download: an OpenRaster zip whose first entry is `mimetype`, stored.
+  const [oraDownload] = await Promise.all([page.waitForEvent("download"), page.click("#save-ora")]);
+  check(oraDownload.suggestedFilename().endsWith("_flat.ora"), `the layers download is named for the style (${oraDownload.suggestedFilename()})`);
+  const oraFile = join(out, "layers.ora");
+  await oraDownload.saveAs(oraFile);
+  const z = readFileSync(oraFile);
+  const nameLen = z.readUInt16LE(26), start = 30 + nameLen + z.readUInt16LE(28);
+  const first = z.subarray(30, 30 + nameLen).toString();
+  const mimetype = z.subarray(start, start + z.readUInt32LE(18)).toString();
+  check(z.subarray(0, 4).toString("latin1") === "PK\x03\x04" && z.readUInt16LE(8) === 0 && first === "mimetype" && mimetype === "image/openraster",
+    `the layers download is OpenRaster (first entry ${first} = ${mimetype}, ${z.length} bytes)`);
+
   check(problems.length === 0, `no page errors (${problems.join("; ") || "none"})`);
   writeFileSync(join(out, "colours.json"), JSON.stringify({ before, after, hint, dBefore, dAfter }) + "\n");
   console.log(`page.test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,5 +1,6 @@
 //! `colorize eval` on hand-made datasets whose figures are known in advance, the baselines,
-//! the JSON output, the contact sheet and `eval.json`, the hue figures and `--diversity`.
+//! the JSON output, the contact sheet and `eval.json`, the hue figures, `--diversity`, and
+//! `--style` with the area figures (mottle, leak).
 
 use std::path::{Path, PathBuf};
 
@@ -68,6 +69,7 @@ fn options(split: Split) -> EvalOptions {
         sheet_count: 2,
         hints: 0,
         diversity: None,
+        style: None,
     }
 }
 
@@ -347,12 +349,20 @@ fn an_eval_json_from_before_the_hue_and_diversity_figures_still_loads() {
         "hue_entropy_target",
         "hue_jsd",
         "diversity",
+        "style",
+        "mottle",
+        "leak",
+        "leak_pairs",
     ] {
         old.as_object_mut().unwrap().remove(k).unwrap();
     }
     let back: EvalReport = serde_json::from_value(old).unwrap();
     assert_eq!(
         (back.hue_entropy_output, back.hue_jsd, back.diversity),
+        (None, None, None)
+    );
+    assert_eq!(
+        (back.style, back.mottle, back.leak_pairs),
         (None, None, None)
     );
     assert_eq!(back.l1, ev.report.l1);
@@ -422,7 +432,15 @@ fn eval_diversity_flag_reports_the_figure_and_needs_two_samples() {
         "--data",
         data.to_str().unwrap(),
     ];
-    let json = eval_json(&[&args[..], &["--diversity", "2", "--no-save"]].concat());
+    // Raw: the soft finish multiplies the lines in, and an untrained net's colour, a level
+    // either side of grey, comes out exactly grey (no hue left to compare).
+    let json = eval_json(
+        &[
+            &args[..],
+            &["--diversity", "2", "--no-save", "--style", "raw"],
+        ]
+        .concat(),
+    );
     assert_eq!(json[0]["diversity"], 0.0);
     assert!(json[0]["hue_jsd"].as_f64().is_some(), "{}", json[0]);
     let out = colorize_cmd()
@@ -487,4 +505,128 @@ fn without_data_a_model_is_scored_on_its_own_datasets() {
         "{}",
         stderr_of(&out)
     );
+}
+
+/// A 64 px sketch of two closed boxes on paper (1 px outlines): boxes at 8..=27 and
+/// 36..=55 on both axes, so three areas (two boxes and the paper around them), with the
+/// targets' box colours red and blue on white.
+fn boxes_dataset(n: usize) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().unwrap();
+    let root = tmp.path().join("d");
+    let inside = |v: u32, lo: u32| (lo..=lo + 19).contains(&v);
+    let edge = |v: u32, lo: u32| v == lo || v == lo + 19;
+    let boxes = [(8, 8), (36, 36)];
+    let pairs = (0..2 * n).map(|i| {
+        let line = GrayImage::from_fn(64, 64, |x, y| {
+            let on = boxes
+                .iter()
+                .any(|&(bx, by)| (edge(x, bx) && inside(y, by)) || (edge(y, by) && inside(x, bx)));
+            Luma([if on { 0 } else { 255 }])
+        });
+        let target = RgbImage::from_fn(64, 64, |x, y| {
+            Rgb(match () {
+                _ if line[(x, y)][0] == 0 => [0, 0, 0],
+                _ if inside(x, 8) && inside(y, 8) => [220, 30, 30],
+                _ if inside(x, 36) && inside(y, 36) => [30, 60, 220],
+                _ => [255, 255, 255],
+            })
+        });
+        let split = if i < n { Split::Train } else { Split::Test };
+        (format!("{split}-{i}"), line, target, split)
+    });
+    crate::support::write_pairs(&root, pairs);
+    (tmp, root)
+}
+
+/// `--style` scores a model's outputs as `infer` finishes them, one row per style from one
+/// network call, with the area figures: `flat` has one colour per area, so no chroma wanders
+/// inside an area (mottle 0, at most soft's); the boxes' areas next to the paper differ in
+/// the targets, so leak has eligible pairs; the baseline rows have no style.
+#[test]
+fn eval_style_reports_mottle_and_leak_per_style() {
+    let (tmp, data) = boxes_dataset(2);
+    let model = {
+        let _rng = rng_lock();
+        make_model_of(&tmp.path().join("m"), model_config(64, 4))
+    };
+    let args = [
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    let flat = eval_json(&[&args[..], &["--style", "flat", "--no-save"]].concat());
+    assert_eq!(flat.len(), 1);
+    assert_eq!(flat[0]["style"], "flat");
+    let mottle = flat[0]["mottle"].as_f64().unwrap();
+    assert!(
+        mottle.abs() < 1e-9,
+        "flat: one colour per area: {}",
+        flat[0]
+    );
+    // Two boxes next to the paper in each of 2 pairs: 4 eligible neighbours (red-white and
+    // blue-white differ by far more than 10).
+    assert_eq!(flat[0]["leak_pairs"]["eligible"], 4, "{}", flat[0]);
+    let leaking = flat[0]["leak_pairs"]["leaking"].as_f64().unwrap();
+    assert_eq!(flat[0]["leak"].as_f64().unwrap(), leaking / 4.0);
+
+    let rows = eval_json(
+        &[
+            &args[..],
+            &[
+                "--style",
+                "soft,flat,raw",
+                "--baseline",
+                "gray",
+                "--no-save",
+            ],
+        ]
+        .concat(),
+    );
+    let styles: Vec<&Value> = rows.iter().map(|r| &r["style"]).collect();
+    let expected = ["soft", "flat", "raw"].map(Value::from);
+    assert_eq!(styles[..3], expected.iter().collect::<Vec<_>>(), "{rows:?}");
+    assert_eq!(styles[3], &Value::Null, "the baseline has no style");
+    let soft = rows[0]["mottle"].as_f64().unwrap();
+    assert!(
+        rows[1]["mottle"].as_f64().unwrap() <= soft,
+        "flat {} vs soft {soft}",
+        rows[1]["mottle"]
+    );
+    // The same figures with other styles beside it (to the ulp JSON parsing may lose).
+    for k in ["l1", "ssim", "mottle", "leak"] {
+        let (a, b) = (rows[1][k].as_f64().unwrap(), flat[0][k].as_f64().unwrap());
+        assert!((a - b).abs() < 1e-9, "{k}: {a} vs {b}");
+    }
+    // The grey baseline has no chroma at all: nothing wanders, every neighbour looks alike.
+    assert_eq!(rows[3]["mottle"], 0.0);
+    assert_eq!(rows[3]["leak"], 1.0);
+    // The raw row is the network's output alone, as the library scores it without a style.
+    let source_row = {
+        let c = Colorizer::load(&model, tch::Device::Cpu).unwrap();
+        let source = OutputSource::Model {
+            colorizer: &c,
+            train_mode: false,
+        };
+        eval::evaluate(&data, &source, "m", &options(Split::Test), |_, _| {})
+            .unwrap()
+            .report
+    };
+    // (serde_json parses floats to within an ulp, not exactly)
+    assert!((rows[2]["l1"].as_f64().unwrap() - source_row.l1).abs() < 1e-12);
+    assert_eq!(source_row.style.as_deref(), Some("raw"));
+    let table = eval::format_table(&[source_row]);
+    assert!(
+        table.contains("mottle") && table.contains(" raw "),
+        "{table}"
+    );
+
+    let out = colorize_cmd()
+        .arg("eval")
+        .args(args)
+        .args(["--style", "glossy"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("soft, flat, shaded or raw"));
 }

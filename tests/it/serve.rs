@@ -3,6 +3,7 @@
 
 mod browser;
 pub mod client;
+mod styles;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;

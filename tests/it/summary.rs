@@ -247,9 +247,9 @@ fn a_short_run_logs_its_last_step_whatever_the_intervals() {
     assert_eq!(steps("images", "samples/line_generated_target"), [3]);
 }
 
-/// `val/hue_entropy` and `val/hue_jsd` for every run, `val/diversity` (3 dropout samples per
-/// validation pair) only for a generator with dropout layers (64 px and up, not
-/// `--no-dropout`); TensorBoard's values are those of `log.jsonl`.
+/// `val/hue_entropy`, `val/hue_jsd`, `val/mottle` and `val/leak` for every run,
+/// `val/diversity` (3 dropout samples per validation pair) only for a generator with dropout
+/// layers (64 px and up, not `--no-dropout`); TensorBoard's values are those of `log.jsonl`.
 #[test]
 fn validation_logs_the_hue_figures_and_the_diversity_of_dropout_models() {
     let dir = tempfile::tempdir().unwrap();
@@ -284,6 +284,8 @@ fn validation_logs_the_hue_figures_and_the_diversity_of_dropout_models() {
         ("val/hue_entropy", &val["val"]["hue_entropy"]),
         ("val/hue_jsd", &val["val"]["hue_jsd"]),
         ("val/diversity", &val["val_diversity"]),
+        ("val/mottle", &val["val_mottle"]),
+        ("val/leak", &val["val_leak"]),
     ] {
         let (tb, logged) = (point(&scalars, tag), logged.as_f64().unwrap());
         assert!(close(tb, logged), "{tag}: {tb} vs {logged}");
@@ -291,6 +293,11 @@ fn validation_logs_the_hue_figures_and_the_diversity_of_dropout_models() {
     assert!(point(&scalars, "val/diversity") > 0.0);
     let jsd = point(&scalars, "val/hue_jsd");
     assert!((0.0..=1.0).contains(&jsd), "{jsd}");
+    // Each validation pair is a box outline between two colours (`make_dataset`): a leak
+    // share of 0, 1/2 or 1 of its 2 pairs of neighbours.
+    let leak = point(&scalars, "val/leak");
+    assert!([0.0, 0.5, 1.0].contains(&leak), "{leak}");
+    assert!(point(&scalars, "val/mottle") >= 0.0);
 
     let (scalars, val) = train("plain", &["--no-dropout"]);
     assert!(scalars.get("val/diversity").is_none(), "{scalars}");

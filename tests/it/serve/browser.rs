@@ -1,6 +1,7 @@
 //! The page in a real browser (`tests/browser/page.test.mjs`: Debian's Chromium driven by
 //! playwright-core), against a real server with a model that follows hints: a tiny model
-//! trained here in seconds on flat-coloured shapes whose colours only the hints tell.
+//! trained here in seconds on flat-coloured shapes whose colours only the hints tell. Also
+//! the style selector (a change re-colours with the new style) and the layers download.
 //! Ignored by a plain `cargo test` (it needs Chromium and `npm ci` in tests/browser);
 //! `make test` runs it, after `scripts/setup-browser.sh` installed both.
 
@@ -165,4 +166,9 @@ fn the_page_colours_a_sketch_and_follows_a_painted_stroke_in_chromium() {
         "the browser test failed (its output is above)"
     );
     assert!(out.join("serve-page.png").is_file(), "screenshot saved");
+    assert!(
+        out.join("serve-page-flat.png").is_file(),
+        "screenshot in flat style saved"
+    );
+    assert!(out.join("layers.ora").is_file(), "layers downloaded");
 }
