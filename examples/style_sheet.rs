@@ -125,9 +125,12 @@ fn dot(img: &mut RgbaImage, (x, y): (u32, u32), r: i64, colour: Rgb<u8>) {
     for dy in -r..=r {
         for dx in -r..=r {
             let (px, py) = (i64::from(x) + dx, i64::from(y) + dy);
-            if dx * dx + dy * dy <= r * r && px >= 0 && py >= 0 && px < w as i64 && py < h as i64
-            {
-                img.put_pixel(px as u32, py as u32, Rgba([colour[0], colour[1], colour[2], 255]));
+            if dx * dx + dy * dy <= r * r && px >= 0 && py >= 0 && px < w as i64 && py < h as i64 {
+                img.put_pixel(
+                    px as u32,
+                    py as u32,
+                    Rgba([colour[0], colour[1], colour[2], 255]),
+                );
             }
         }
     }
@@ -265,7 +268,8 @@ fn main() -> Result<()> {
     );
     if let Some(path) = &a.sheet {
         let cols = rows.first().map_or(0, Vec::len) as u32;
-        let mut sheet = RgbImage::from_pixel(cols * a.cell, rows.len() as u32 * a.cell, Rgb([255; 3]));
+        let mut sheet =
+            RgbImage::from_pixel(cols * a.cell, rows.len() as u32 * a.cell, Rgb([255; 3]));
         for (r, row) in rows.iter().enumerate() {
             for (k, im) in row.iter().enumerate() {
                 image::imageops::overlay(

@@ -414,7 +414,11 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
             layers: None,
         });
     } else {
-        if args.layers.as_ref().is_some_and(|p| !p.as_os_str().is_empty()) {
+        if args
+            .layers
+            .as_ref()
+            .is_some_and(|p| !p.as_os_str().is_empty())
+        {
             bail!("--layers with a file name colours one input: give --layers without a value to write each picture's layers beside it");
         }
         if let Some(dir) = &args.output {
