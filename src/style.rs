@@ -182,7 +182,7 @@ pub fn finish(
 }
 
 /// Lays the line art over the colour by multiplication: `out = colour * grey / 255`,
-/// rounded (the same arithmetic as `crate::infer::recombine`). Source-over of black ink
+/// rounded (what `crate::infer::recombine` calls). Source-over of black ink
 /// with alpha `255 - grey` gives the same within rounding, which is how the lines layer is
 /// stored.
 pub fn multiply_lines(colour: &RgbImage, lines: &GrayImage) -> RgbImage {

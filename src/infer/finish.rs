@@ -141,15 +141,10 @@ pub fn fill_ink(colour: &mut RgbImage, line: &GrayImage) {
     }
 }
 
-/// Lays the line art over the colour by multiplication: `out = colour * grey / 255`.
+/// Lays the line art over the colour by multiplication: `out = colour * grey / 255`
+/// (`style::multiply_lines`, which every style ends with).
 pub fn recombine(colour: &RgbImage, gray: &GrayImage) -> RgbImage {
-    assert_eq!(colour.dimensions(), gray.dimensions(), "sizes must match");
-    let mut out = colour.clone();
-    for (p, g) in out.pixels_mut().zip(gray.pixels()) {
-        let g = u32::from(g[0]);
-        p.0 = p.0.map(|c| ((u32::from(c) * g + 127) / 255) as u8);
-    }
-    out
+    style::multiply_lines(colour, gray)
 }
 
 /// INTER_AREA when shrinking (no aliasing of thin lines), bilinear when enlarging.
