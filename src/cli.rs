@@ -415,13 +415,13 @@ pub struct EvalArgs {
     pub diversity: Option<u16>,
     /// Score a model's outputs finished in each of these styles, as `colorize infer --style`
     /// finishes them at the dataset's size (one row per style; one network call serves
-    /// them all): soft, flat, shaded, or raw (the network's output alone: training's `val/*`
-    /// figures).
+    /// them all): soft, flat, shaded, or raw (the default: the network's output alone, as
+    /// training's `val/*` figures and the figures of earlier versions).
     #[arg(
         long,
         value_name = "STYLE[,STYLE...]",
         value_delimiter = ',',
-        default_value = "soft",
+        default_value = "raw",
         value_parser = EvalStyle::parse
     )]
     pub style: Vec<EvalStyle>,
