@@ -12,6 +12,8 @@ use colorize::style::{self, Style};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 fn main() {
+    // As the `colorize` binary does at start-up (`memory::keep_freed_memory`).
+    colorize::memory::keep_freed_memory();
     let mut args = std::env::args().skip(1);
     let s: u32 = args.next().map_or(1024, |a| a.parse().expect("size"));
     let reps: usize = args.next().map_or(11, |a| a.parse().expect("runs"));

@@ -188,9 +188,12 @@ pub fn finish(
 pub fn multiply_lines(colour: &RgbImage, lines: &GrayImage) -> RgbImage {
     assert_eq!(colour.dimensions(), lines.dimensions(), "sizes must match");
     let mut out = colour.clone();
-    for (p, g) in out.pixels_mut().zip(lines.pixels()) {
-        let g = u32::from(g[0]);
-        p.0 = p.0.map(|c| ((u32::from(c) * g + 127) / 255) as u8);
+    // Over the raw bytes, three per pixel: the loop vectorises.
+    for (p, &g) in out.chunks_exact_mut(3).zip(lines.as_raw()) {
+        let g = u32::from(g);
+        for c in p {
+            *c = ((u32::from(*c) * g + 127) / 255) as u8;
+        }
     }
     out
 }

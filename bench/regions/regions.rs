@@ -1,15 +1,18 @@
 //! `cargo bench --bench regions`: how long `Regions::compute` takes on one core, median of
 //! repeated runs, for a synthetic 1024 x 1024 drawing with many closed shapes (and at
 //! 2048 x 2048), and for real outline drawings rendered at 1024 px when `data/` has them
-//! (OpenMoji black, EmojiOne line art). Also times `neighbours(2)` and `nearest_labels()`.
+//! (OpenMoji black, EmojiOne line art); then the `flat` finish on those areas, and both one
+//! after the other (issue 23's goal: at most 30 ms for 1024 x 1024). Also times
+//! `neighbours(2)` and `nearest_labels()`. CPU milliseconds of this thread (median).
 //! The areas code is single-threaded; nothing here starts a thread pool.
 
 use std::path::Path;
 use std::time::Instant;
 
 use colorize::regions::{RegionOptions, Regions};
+use colorize::style::{self, Style};
 use data_prep::load::{load_gray, LoadLimits};
-use image::{GrayImage, Luma};
+use image::{GrayImage, Luma, Rgb, RgbImage};
 
 /// Runs of each timing; the median is printed.
 const RUNS: usize = 15;
@@ -58,11 +61,41 @@ fn median_ms(mut f: impl FnMut()) -> (f64, f64) {
     (wall[RUNS / 2], cpu[RUNS / 2])
 }
 
+/// A smooth stand-in for the network's colour at the sketch's size (the finish reads it
+/// only through area medians, so its content hardly changes the timing).
+fn network_colour(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        let f = |v: u32, p: u32| (128.0 + 100.0 * ((v as f32) / p as f32).sin()) as u8;
+        Rgb([f(x, 97), f(y, 131), f(x + y, 173)])
+    })
+}
+
 fn report(name: &str, gray: &GrayImage) {
     let opts = RegionOptions::default();
     let regions = Regions::compute(gray, &opts);
+    let colour = network_colour(gray.width(), gray.height());
     let compute = median_ms(|| {
         std::hint::black_box(Regions::compute(gray, &opts));
+    });
+    let flat = median_ms(|| {
+        std::hint::black_box(style::finish(
+            Style::Flat,
+            gray,
+            &colour,
+            Some(&regions),
+            None,
+        ));
+    });
+    // The goal's figure: areas found and the flat finish made, one after the other.
+    let both = median_ms(|| {
+        let regions = Regions::compute(gray, &opts);
+        std::hint::black_box(style::finish(
+            Style::Flat,
+            gray,
+            &colour,
+            Some(&regions),
+            None,
+        ));
     });
     let neighbours = median_ms(|| {
         std::hint::black_box(regions.neighbours(2));
@@ -71,20 +104,23 @@ fn report(name: &str, gray: &GrayImage) {
         std::hint::black_box(regions.nearest_labels());
     });
     println!(
-        "{name:<32} {:>4}x{:<4} {:>5} areas  compute {:6.1} ms (cpu {:6.1})  neighbours(2) {:6.1} ({:6.1})  nearest_labels {:6.1} ({:6.1})",
+        "{name:<32} {:>4}x{:<4} {:>5} areas  compute {:6.1} ms  flat finish {:6.1}  areas+flat {:6.1} (wall {:6.1})  neighbours(2) {:5.1}  nearest_labels {:5.1}",
         gray.width(),
         gray.height(),
         regions.areas().len(),
-        compute.0,
         compute.1,
-        neighbours.0,
+        flat.1,
+        both.1,
+        both.0,
         neighbours.1,
-        nearest.0,
         nearest.1
     );
 }
 
 fn main() {
+    // As the `colorize` binary does at start-up: freed memory stays in the process, so each
+    // run reuses the last one's pages instead of faulting in fresh zeroed ones.
+    colorize::memory::keep_freed_memory();
     report("synthetic shapes", &synthetic(1024));
     report("synthetic shapes", &synthetic(2048));
     let limits = LoadLimits {

@@ -210,39 +210,59 @@ pub(super) fn merge_small(p: &mut Provisional, width: u32, height: u32, min_area
 pub(super) fn nearest_labels(labels: &[u32], width: u32, height: u32) -> Vec<u32> {
     let (w, h) = (width as usize, height as usize);
     let mut out = labels.to_vec();
+    // A line pixel is done once a ring has reached it; area pixels are done from the start.
     let mut done: Vec<bool> = labels.iter().map(|&l| l != NO_AREA).collect();
-    let neighbours8 = |i: usize| {
-        let (x, y) = (i % w, i / w);
-        (y.saturating_sub(1)..=(y + 1).min(h - 1)).flat_map(move |ny| {
-            (x.saturating_sub(1)..=(x + 1).min(w - 1)).map(move |nx| ny * w + nx)
-        })
+    // Visits the 8-neighbours of (x, y) with their index; pixels travel as (x, y) so no
+    // division is needed to find them.
+    let around = |x: usize, y: usize, f: &mut dyn FnMut(usize, usize, usize)| {
+        for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+            for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                f(ny * w + nx, nx, ny);
+            }
+        }
     };
-    // The areas' own pixels are ring 0; start from their pixels beside a line.
-    let mut frontier: Vec<usize> = (0..labels.len())
-        .filter(|&i| !done[i])
-        .flat_map(|i| neighbours8(i).filter(|&j| done[j]))
-        .collect();
-    frontier.sort_unstable();
-    frontier.dedup();
+    // Ring 1: the line pixels beside an area take the smallest label around them.
+    let mut frontier: Vec<(usize, usize)> = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            if labels[y * w + x] != NO_AREA {
+                continue;
+            }
+            let mut best = NO_AREA;
+            around(x, y, &mut |j, _, _| {
+                let l = labels[j];
+                if l != NO_AREA && (best == NO_AREA || l < best) {
+                    best = l;
+                }
+            });
+            if best != NO_AREA {
+                out[y * w + x] = best;
+                frontier.push((x, y));
+            }
+        }
+    }
+    for &(x, y) in &frontier {
+        done[y * w + x] = true;
+    }
     let mut next = Vec::new();
     while !frontier.is_empty() {
         next.clear();
-        for &i in &frontier {
-            let l = out[i];
-            for j in neighbours8(i) {
+        for &(x, y) in &frontier {
+            let l = out[y * w + x];
+            around(x, y, &mut |j, nx, ny| {
                 if done[j] {
-                    continue;
+                    return;
                 }
                 if out[j] == NO_AREA {
                     out[j] = l;
-                    next.push(j);
+                    next.push((nx, ny));
                 } else {
                     out[j] = out[j].min(l);
                 }
-            }
+            });
         }
-        for &j in &next {
-            done[j] = true;
+        for &(x, y) in &next {
+            done[y * w + x] = true;
         }
         std::mem::swap(&mut frontier, &mut next);
     }

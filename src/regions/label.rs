@@ -115,36 +115,39 @@ fn components4(classes: &[u8], w: usize) -> Vec<u32> {
         }
         l
     }
-    for i in 0..n {
-        let c = classes[i];
-        if c == LINE {
-            continue;
+    // Row by row, so a pixel's column needs no division.
+    for (y, row) in classes.chunks_exact(w).enumerate() {
+        for (x, &c) in row.iter().enumerate() {
+            if c == LINE {
+                continue;
+            }
+            let i = y * w + x;
+            let left = if x > 0 && row[x - 1] == c {
+                labels[i - 1]
+            } else {
+                0
+            };
+            let up = if y > 0 && classes[i - w] == c {
+                labels[i - w]
+            } else {
+                0
+            };
+            labels[i] = match (left, up) {
+                (0, 0) => {
+                    parent.push(parent.len() as u32);
+                    parent.len() as u32 - 1
+                }
+                (l, 0) | (0, l) => l,
+                (a, b) if a == b => a,
+                (a, b) => {
+                    let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                    // The smaller root wins, so a root is its component's first label.
+                    let (lo, hi) = (ra.min(rb), ra.max(rb));
+                    parent[hi as usize] = lo;
+                    a.min(b)
+                }
+            };
         }
-        let left = if i % w > 0 && classes[i - 1] == c {
-            labels[i - 1]
-        } else {
-            0
-        };
-        let up = if i >= w && classes[i - w] == c {
-            labels[i - w]
-        } else {
-            0
-        };
-        labels[i] = match (left, up) {
-            (0, 0) => {
-                parent.push(parent.len() as u32);
-                parent.len() as u32 - 1
-            }
-            (l, 0) | (0, l) => l,
-            (a, b) if a == b => a,
-            (a, b) => {
-                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                // The smaller root wins, so a root is its component's first label.
-                let (lo, hi) = (ra.min(rb), ra.max(rb));
-                parent[hi as usize] = lo;
-                a.min(b)
-            }
-        };
     }
     // Roots are first labels in raster order: renumber them compactly in that order.
     let mut compact = vec![0u32; parent.len()];
@@ -199,66 +202,69 @@ fn grow(labels: &mut [u32], classes: &[u8], class_of: &[u8], w: usize) -> Vec<bo
     // done: not pending, or pending and given a label (or 0) by growth.
     let mut done: Vec<bool> = classes.iter().map(|&c| c != PENDING).collect();
     let mut cand = vec![UNSET; n];
-    let neighbours = |i: usize| {
-        let x = i % w;
+    // A pixel is (index, column): the column says which neighbours exist, no division.
+    let neighbours = |i: usize, x: usize| {
         [
-            (x > 0).then(|| i - 1),
-            (x + 1 < w).then(|| i + 1),
-            (i >= w).then(|| i - w),
-            (i + w < n).then(|| i + w),
+            (x > 0).then(|| (i - 1, x - 1)),
+            (x + 1 < w).then(|| (i + 1, x + 1)),
+            (i >= w).then(|| (i - w, x)),
+            (i + w < n).then(|| (i + w, x)),
         ]
     };
-    let mut frontier: Vec<usize> = (0..n)
-        .filter(|&i| {
-            classes[i] == PAPER
-                && neighbours(i)
-                    .into_iter()
-                    .flatten()
-                    .any(|j| classes[j] == PENDING)
-        })
-        .collect();
+    // The seed paper beside pending paper, found from the (fewer) pending pixels; a seed
+    // may be listed twice, which changes nothing below.
+    let mut frontier: Vec<(usize, usize)> = Vec::new();
+    for (y, row) in classes.chunks_exact(w).enumerate() {
+        for (x, _) in row.iter().enumerate().filter(|(_, &c)| c == PENDING) {
+            let seeds = neighbours(y * w + x, x).into_iter().flatten();
+            frontier.extend(seeds.filter(|&(j, _)| classes[j] == PAPER));
+        }
+    }
     let mut next = Vec::new();
+    let mut loses = Vec::new();
     while !frontier.is_empty() {
         next.clear();
-        for &i in &frontier {
+        for &(i, x) in &frontier {
             let l = labels[i];
-            for j in neighbours(i).into_iter().flatten() {
+            for (j, xj) in neighbours(i, x).into_iter().flatten() {
                 if done[j] {
                     continue;
                 }
                 match cand[j] {
                     UNSET => {
                         cand[j] = l;
-                        next.push(j);
+                        next.push((j, xj));
                     }
                     c if c != l => cand[j] = CONFLICT,
                     _ => {}
                 }
             }
         }
-        for &j in &next {
+        for &(j, _) in &next {
             reached[labels[j] as usize] = true;
             done[j] = true;
         }
         // A pixel beside a smaller label of the same ring gives way, so the two areas keep
         // a pixel between them; decided before anything changes, so the order is irrelevant.
-        let loses: Vec<bool> = next
-            .iter()
-            .map(|&j| {
-                let l = cand[j];
-                // Earlier rings' winners of another label made `j` a conflict already;
-                // losers hold CONFLICT, and UNSET and CONFLICT are above every label.
-                l == CONFLICT || neighbours(j).into_iter().flatten().any(|k| cand[k] < l)
-            })
-            .collect();
+        loses.clear();
+        loses.extend(next.iter().map(|&(j, xj)| {
+            let l = cand[j];
+            // Earlier rings' winners of another label made `j` a conflict already;
+            // losers hold CONFLICT, and UNSET and CONFLICT are above every label.
+            l == CONFLICT
+                || neighbours(j, xj)
+                    .into_iter()
+                    .flatten()
+                    .any(|(k, _)| cand[k] < l)
+        }));
         frontier.clear();
-        for (&j, lost) in next.iter().zip(loses) {
+        for (&(j, xj), &lost) in next.iter().zip(&loses) {
             if lost {
                 labels[j] = NO_AREA;
                 cand[j] = CONFLICT;
             } else {
                 labels[j] = cand[j];
-                frontier.push(j);
+                frontier.push((j, xj));
             }
         }
     }

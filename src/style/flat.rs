@@ -137,9 +137,9 @@ impl AreaColours {
     /// they border. Without any area (a page of ink) the network's colour is kept.
     pub fn paint(&self, nearest: &[u32], colour: &RgbImage) -> RgbImage {
         let mut out = colour.clone();
-        for (p, &l) in out.pixels_mut().zip(nearest) {
+        for (p, &l) in out.chunks_exact_mut(3).zip(nearest) {
             if l != NO_AREA {
-                p.0 = self.colours[l as usize];
+                p.copy_from_slice(&self.colours[l as usize]);
             }
         }
         out
