@@ -5,7 +5,9 @@
 //! areas), write a contact sheet (rows: sketch | soft | flat | shaded | hints over the sketch
 //! | soft | flat | shaded with hints | target), and print:
 //! - `flat` uniformity: the share of areas with at least 98% of their pixels within 3 levels
-//!   of the area's colour, and the share of all area pixels within 3 levels;
+//!   of the area's colour, and the share of all area pixels within 3 levels; the same over
+//!   the pixels the lines leave uncovered (sketch within 3 grey levels of the area's paper:
+//!   anti-aliased line edges darken the flat colour by multiplication, as drawn);
 //! - bucket hints: for one dot in one area, whether the whole area takes the dot's colour
 //!   (98% of its pixels within 3 levels) and how many other areas take it (within 3 levels)
 //!   that did not have it without the dot;
@@ -98,25 +100,83 @@ fn within(a: Rgb<u8>, b: Rgb<u8>, levels: u8) -> bool {
     (0..3).all(|c| a[c].abs_diff(b[c]) <= levels)
 }
 
-/// Per area: (pixels, pixels within 3 levels of the area's median colour).
-fn uniformity(img: &RgbImage, regions: &Regions) -> Vec<(u32, u32)> {
+/// Per area: [all pixels, those within 3 levels of the area's median colour, pixels the
+/// lines leave uncovered, those of them within 3 levels of their median]. A pixel is uncovered where the
+/// sketch is within 3 grey levels of the area's paper ([`paper_levels`]): the lines,
+/// anti-aliased edges included, darken the rest by multiplication as they should.
+fn uniformity(img: &RgbImage, gray: &GrayImage, regions: &Regions) -> Vec<[u32; 4]> {
     let labels = regions.labels();
     let colours: Vec<Rgb<u8>> = regions
         .areas()
         .iter()
         .map(|a| area_median(img, labels, a.label))
         .collect();
-    let mut out = vec![(0u32, 0u32); colours.len()];
-    for (p, &l) in img.pixels().zip(labels) {
+    let paper = paper_levels(gray, regions);
+    // Uncovered pixels, and the area's colour over them (a small area can be mostly edge).
+    let uncovered: Vec<u32> = gray
+        .pixels()
+        .zip(labels)
+        .map(|(g, &l)| match l {
+            NO_AREA => NO_AREA,
+            l if g[0].abs_diff(paper[l as usize - 1]) <= 3 => l,
+            _ => NO_AREA,
+        })
+        .collect();
+    let bare_colours: Vec<Rgb<u8>> = regions
+        .areas()
+        .iter()
+        .map(|a| area_median(img, &uncovered, a.label))
+        .collect();
+    let mut out = vec![[0u32; 4]; colours.len()];
+    for ((p, &l), &u) in img.pixels().zip(labels).zip(&uncovered) {
         if l != NO_AREA {
-            let o = &mut out[l as usize - 1];
-            o.0 += 1;
-            if within(*p, colours[l as usize - 1], 3) {
-                o.1 += 1;
+            let k = l as usize - 1;
+            let o = &mut out[k];
+            o[0] += 1;
+            o[1] += u32::from(within(*p, colours[k], 3));
+            if u != NO_AREA {
+                o[2] += 1;
+                o[3] += u32::from(within(*p, bare_colours[k], 3));
             }
         }
     }
     out
+}
+
+/// Per area (index = label - 1), the grey of its bare paper: the median grey over the
+/// pixels of all paper areas (most of them are bare), or the area's own median for a solid
+/// fill (which is ink throughout).
+fn paper_levels(gray: &GrayImage, regions: &Regions) -> Vec<u8> {
+    let median = |h: &[u32; 256]| {
+        let n: u32 = h.iter().sum();
+        let mut acc = 0;
+        h.iter()
+            .position(|&c| {
+                acc += c;
+                2 * acc >= n
+            })
+            .unwrap_or(255) as u8
+    };
+    let mut hist = vec![[0u32; 256]; regions.areas().len()];
+    let mut paper = [0u32; 256];
+    for (g, &l) in gray.pixels().zip(regions.labels()) {
+        if l != NO_AREA {
+            hist[l as usize - 1][g[0] as usize] += 1;
+            if regions.areas()[l as usize - 1].kind == AreaKind::Paper {
+                paper[g[0] as usize] += 1;
+            }
+        }
+    }
+    let page = median(&paper);
+    regions
+        .areas()
+        .iter()
+        .zip(&hist)
+        .map(|(a, h)| match a.kind {
+            AreaKind::Paper => page,
+            AreaKind::Fill => median(h),
+        })
+        .collect()
 }
 
 /// A hint image with one dot of `colour` (radius r) at `(x, y)`, drawn over `img`.
@@ -170,7 +230,10 @@ fn main() -> Result<()> {
     let ropts = RegionOptions::default();
     let mut rows: Vec<Vec<RgbImage>> = Vec::new();
     let (mut areas_ok, mut areas_all, mut px_ok, mut px_all) = (0usize, 0usize, 0u64, 0u64);
+    // The same over the pixels the lines leave uncovered.
+    let (mut bare_areas_ok, mut bare_px_ok, mut bare_px_all) = (0usize, 0u64, 0u64);
     let (mut bucket_ok, mut bucket_all, mut spill) = (0usize, 0usize, 0usize);
+    let mut bare_bucket_ok = 0usize;
     let (mut t_ms, mut t_mpx) = (0.0f64, 0.0f64);
     for i in 0..n {
         let (gray, target) = data.load_pair(i)?;
@@ -196,13 +259,27 @@ fn main() -> Result<()> {
         t_ms += t.elapsed().as_secs_f64() * 1e3;
         t_mpx += f64::from(gray.width() * gray.height()) / 1e6;
         // Flat uniformity.
-        for (size, ok) in uniformity(&plain[1], &regions) {
+        for (k, [size, ok, bare, bare_ok]) in uniformity(&plain[1], &gray, &regions)
+            .into_iter()
+            .enumerate()
+        {
+            if std::env::var_os("DEBUG_AREAS").is_some()
+                && f64::from(bare_ok) < 0.98 * f64::from(bare)
+            {
+                let ar = &regions.areas()[k];
+                eprintln!(
+                    "FAIL {} area {:?} bare {bare} ok {bare_ok} size {size}",
+                    data.id(i),
+                    ar
+                );
+            }
             areas_all += 1;
             px_all += u64::from(size);
             px_ok += u64::from(ok);
-            if f64::from(ok) >= 0.98 * f64::from(size) {
-                areas_ok += 1;
-            }
+            areas_ok += usize::from(f64::from(ok) >= 0.98 * f64::from(size));
+            bare_px_all += u64::from(bare);
+            bare_px_ok += u64::from(bare_ok);
+            bare_areas_ok += usize::from(f64::from(bare_ok) >= 0.98 * f64::from(bare));
         }
         // Hints: the target's median colour at the inner point of the K largest areas.
         let r = i64::from((gray.width().max(gray.height()) / 128).max(1));
@@ -222,15 +299,21 @@ fn main() -> Result<()> {
             dot(&mut one, ar.inner_point, r, probe);
             let out = c.colour(&gray, Some(&one), &opts(Style::Flat))?.image;
             let labels = regions.labels();
-            let (mut inside, mut good) = (0u32, 0u32);
-            for (p, &l) in out.pixels().zip(labels) {
+            let paper = paper_levels(&gray, &regions)[ar.label as usize - 1];
+            let (mut inside, mut good, mut bare, mut bare_good) = (0u32, 0u32, 0u32, 0u32);
+            for ((p, g), &l) in out.pixels().zip(gray.pixels()).zip(labels) {
                 if l == ar.label {
+                    let ok = u32::from(within(*p, probe, 3));
+                    let uncovered = u32::from(g[0].abs_diff(paper) <= 3);
                     inside += 1;
-                    good += u32::from(within(*p, probe, 3));
+                    good += ok;
+                    bare += uncovered;
+                    bare_good += ok * uncovered;
                 }
             }
             bucket_all += 1;
             bucket_ok += usize::from(f64::from(good) >= 0.98 * f64::from(inside));
+            bare_bucket_ok += usize::from(f64::from(bare_good) >= 0.98 * f64::from(bare));
             for other in regions.areas().iter().filter(|o| o.label != ar.label) {
                 let before = area_median(&plain[1], labels, other.label);
                 let after = area_median(&out, labels, other.label);
@@ -259,8 +342,16 @@ fn main() -> Result<()> {
         100.0 * px_ok as f64 / px_all.max(1) as f64
     );
     println!(
+        "flat uniformity over the pixels the lines leave uncovered: {bare_areas_ok}/{areas_all} \
+         areas with >= 98% within 3 levels; {:.2}% of those pixels",
+        100.0 * bare_px_ok as f64 / bare_px_all.max(1) as f64
+    );
+    println!(
         "bucket hints: {bucket_ok}/{bucket_all} areas filled whole by one dot; {spill} other \
          areas took the dot's colour"
+    );
+    println!(
+        "bucket hints over the uncovered pixels: {bare_bucket_ok}/{bucket_all} areas filled whole"
     );
     println!(
         "pipeline time (network + areas + finish, 3 styles): {:.1} ms per megapixel",

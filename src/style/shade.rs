@@ -3,7 +3,8 @@
 //!
 //! Per pixel of an area the shading follows (hinted or network-coloured; never paper
 //! touching the border, never an unhinted fill): the target lightness is the flat colour's
-//! L* plus the network's L* there minus the network's median L* in the area. Hard light with
+//! L* plus the network's L* there minus the network's median L* in the area (in a hinted
+//! area a third of that, at most 6 L* units: see [`HINTED_SHADING`]). Hard light with
 //! a grey `s` multiplies by `2s` below 128 and screens with `2s - 1` above, channel by
 //! channel in sRGB values; `s` is chosen so that the grey of the flat colour's lightness
 //! becomes the grey of the target lightness (exact on greys, close on colours, and never a
@@ -22,6 +23,13 @@ use crate::regions::NO_AREA;
 /// Lightness differences below this (L* units, half a just-noticeable difference) are the
 /// network's noise, not shading: the layer stays neutral there.
 const DEAD_ZONE: f32 = 0.5;
+/// How much of the network's lightness variation a hinted area keeps. The hint channels
+/// make the network paint the hint's colour in a spot around each dot, lighter or darker
+/// than the rest of its colour there, so in a hinted area much of the variation is that
+/// spot (a dark diamond on a hinted piece of toast, in the contact sheets), not shading.
+const HINTED_SHADING: f32 = 0.35;
+/// The most a hinted area's lightness moves (L* units) after [`HINTED_SHADING`].
+const HINTED_RANGE: f32 = 6.0;
 /// Steps per L* unit of the table of greys.
 const GREY_STEPS: usize = 4;
 
@@ -41,6 +49,7 @@ pub(super) fn shading(
         .enumerate()
         .map(|(l, s)| l != NO_AREA as usize && matches!(s, Source::Hint | Source::Network))
         .collect();
+    let hinted: Vec<bool> = areas.sources.iter().map(|&s| s == Source::Hint).collect();
     let flat_l: Vec<f32> = areas
         .colours
         .iter()
@@ -58,7 +67,10 @@ pub(super) fn shading(
         if !follows[l] {
             continue;
         }
-        let dl = table.lightness(p.0) - areas.median_l[l];
+        let mut dl = table.lightness(p.0) - areas.median_l[l];
+        if hinted[l] {
+            dl = (dl * HINTED_SHADING).clamp(-HINTED_RANGE, HINTED_RANGE);
+        }
         if dl.abs() < DEAD_ZONE {
             continue;
         }

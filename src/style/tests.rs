@@ -254,6 +254,32 @@ fn shaded_keeps_the_flat_colour_where_the_network_is_flat_and_follows_its_lightn
 }
 
 #[test]
+fn a_hinted_area_keeps_a_third_of_the_networks_lightness_variation_at_most_6_units() {
+    let gray = sketch(false);
+    let r = regions(&gray);
+    // The right room, hinted blue, with the network's lightness +-36 levels off its middle
+    // row (what a hint's spot looks like): unhinted it would follow that in full.
+    let ramp = RgbImage::from_fn(40, 40, |x, y| {
+        let c = network(0)[(x, y)].0;
+        let d = if x > 20 { 3 * (y as i32 - 20) } else { 0 };
+        Rgb(c.map(|v| (i32::from(v) + d).clamp(0, 255) as u8))
+    });
+    let l_star = |c: [u8; 3]| crate::metrics::hue::srgb_to_lab(c.map(|v| f64::from(v) / 255.0))[0];
+    let hinted = hints(&[(RIGHT, BLUE)]);
+    let plain = finish(Style::Shaded, &gray, &ramp, Some(&r), None);
+    let shaded = finish(Style::Shaded, &gray, &ramp, Some(&r), Some(&hinted));
+    let (top, bottom) = ((26, 9), (26, 31));
+    let spread = |img: &RgbImage| l_star(img[bottom].0) - l_star(img[top].0);
+    // Unhinted the room spans well over 12 L* units; hinted at most 2 x 6 (+ rounding),
+    // still lighter at the bottom than at the top.
+    assert!(spread(&plain.merged) > 20.0, "{}", spread(&plain.merged));
+    let s = spread(&shaded.merged);
+    assert!(s > 3.0 && s <= 12.5, "hinted spread {s}");
+    // The flat colour is the hint's, and the middle row keeps it.
+    assert_eq!(shaded.flats[RIGHT].0, BLUE);
+}
+
+#[test]
 fn without_regions_flat_finds_them_in_the_lines() {
     let gray = sketch(false);
     let colour = network(0);
