@@ -259,20 +259,7 @@ fn main() -> Result<()> {
         t_ms += t.elapsed().as_secs_f64() * 1e3;
         t_mpx += f64::from(gray.width() * gray.height()) / 1e6;
         // Flat uniformity.
-        for (k, [size, ok, bare, bare_ok]) in uniformity(&plain[1], &gray, &regions)
-            .into_iter()
-            .enumerate()
-        {
-            if std::env::var_os("DEBUG_AREAS").is_some()
-                && f64::from(bare_ok) < 0.98 * f64::from(bare)
-            {
-                let ar = &regions.areas()[k];
-                eprintln!(
-                    "FAIL {} area {:?} bare {bare} ok {bare_ok} size {size}",
-                    data.id(i),
-                    ar
-                );
-            }
+        for [size, ok, bare, bare_ok] in uniformity(&plain[1], &gray, &regions) {
             areas_all += 1;
             px_all += u64::from(size);
             px_ok += u64::from(ok);
