@@ -22,7 +22,7 @@
 
 use image::GrayImage;
 
-use super::lab::{dequantised_srgb, LabTable, STEP};
+use super::lab::{dequantised_lab, dequantised_srgb, LabTable};
 use crate::hints::HintMap;
 use crate::regions::{AreaKind, Regions, NO_AREA};
 use image::RgbImage;
@@ -56,6 +56,8 @@ pub(super) struct AreaColours {
     pub sources: Vec<Source>,
     /// L* median of the network's colour (0 where not computed).
     pub median_l: Vec<f32>,
+    /// The network's median `[L*, a*, b*]` (zeros where not computed).
+    pub median_lab: Vec<[f32; 3]>,
 }
 
 impl AreaColours {
@@ -116,10 +118,10 @@ impl AreaColours {
             sizes[a.label as usize] = a.size as usize;
         }
         let medians = network_medians(labels, colour, &needs_median, &sizes, table);
-        let mut median_l = vec![0.0f32; n];
+        let mut median_lab = vec![[0.0f32; 3]; n];
         for l in 1..n {
             if let Some(q) = medians[l] {
-                median_l[l] = f32::from(q[0]) * STEP;
+                median_lab[l] = dequantised_lab(q);
                 if matches!(sources[l], Source::Network | Source::Ink) {
                     colours[l] = dequantised_srgb(q);
                 }
@@ -128,7 +130,8 @@ impl AreaColours {
         AreaColours {
             colours,
             sources,
-            median_l,
+            median_l: median_lab.iter().map(|m| m[0]).collect(),
+            median_lab,
         }
     }
 

@@ -95,6 +95,13 @@ impl LabTable {
         ]
     }
 
+    /// `[L*, a*, b*]` of an sRGB pixel (not quantised).
+    pub(super) fn lab(&self, p: [u8; 3]) -> [f32; 3] {
+        let [x, y, z] = self.xyz(p);
+        let [fx, fy, fz] = [self.f(x), self.f(y), self.f(z)];
+        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+    }
+
     /// L* of an sRGB pixel (not quantised).
     pub(super) fn lightness(&self, p: [u8; 3]) -> f32 {
         116.0 * self.f(self.xyz(p)[1]) - 16.0
@@ -104,6 +111,15 @@ impl LabTable {
 fn quantise(v: f32, offset: f32, levels: usize) -> u16 {
     // `+ 0.5` and truncation after clamping to >= 0: rounding without a libm call.
     (((v + offset) * (1.0 / STEP)).clamp(0.0, (levels - 1) as f32) + 0.5) as u16
+}
+
+/// The `[L*, a*, b*]` of a quantised Lab triple (as [`LabTable::quantised`] makes them).
+pub(super) fn dequantised_lab(q: [u16; 3]) -> [f32; 3] {
+    [
+        f32::from(q[0]) * STEP,
+        f32::from(q[1]) * STEP - AB_OFFSET,
+        f32::from(q[2]) * STEP - AB_OFFSET,
+    ]
 }
 
 /// The sRGB byte colour of a quantised Lab triple (as [`LabTable::quantised`] makes them).

@@ -4,7 +4,8 @@
 //! Per pixel of an area the shading follows (hinted or network-coloured; never paper
 //! touching the border, never an unhinted fill): the target lightness is the flat colour's
 //! L* plus the network's L* there minus the network's median L* in the area (in a hinted
-//! area a third of that, at most 6 L* units: see [`HINTED_SHADING`]). Hard light with
+//! area, minus the lightness of the hint's own spot instead, and half of it: [`HintSpot`]).
+//! Hard light with
 //! a grey `s` multiplies by `2s` below 128 and screens with `2s - 1` above, channel by
 //! channel in sRGB values; `s` is chosen so that the grey of the flat colour's lightness
 //! becomes the grey of the target lightness (exact on greys, close on colours, and never a
@@ -23,13 +24,10 @@ use crate::regions::NO_AREA;
 /// Lightness differences below this (L* units, half a just-noticeable difference) are the
 /// network's noise, not shading: the layer stays neutral there.
 const DEAD_ZONE: f32 = 0.5;
-/// How much of the network's lightness variation a hinted area keeps. The hint channels
-/// make the network paint the hint's colour in a spot around each dot, lighter or darker
-/// than the rest of its colour there, so in a hinted area much of the variation is that
-/// spot (a dark diamond on a hinted piece of toast, in the contact sheets), not shading.
-const HINTED_SHADING: f32 = 0.35;
-/// The most a hinted area's lightness moves (L* units) after [`HINTED_SHADING`].
-const HINTED_RANGE: f32 = 6.0;
+/// How much of the network's lightness variation a hinted area keeps, once the hint's own
+/// spot is taken out ([`HintSpot`]): what is left near a dot is still partly the spot's
+/// edge, so a hinted area's shading is kept at half.
+const HINTED_SHADING: f32 = 0.5;
 /// Steps per L* unit of the table of greys.
 const GREY_STEPS: usize = 4;
 
@@ -49,7 +47,9 @@ pub(super) fn shading(
         .enumerate()
         .map(|(l, s)| l != NO_AREA as usize && matches!(s, Source::Hint | Source::Network))
         .collect();
-    let hinted: Vec<bool> = areas.sources.iter().map(|&s| s == Source::Hint).collect();
+    let spots: Vec<Option<HintSpot>> = (0..areas.sources.len())
+        .map(|l| (areas.sources[l] == Source::Hint).then(|| HintSpot::new(areas, l)))
+        .collect();
     let flat_l: Vec<f32> = areas
         .colours
         .iter()
@@ -67,16 +67,57 @@ pub(super) fn shading(
         if !follows[l] {
             continue;
         }
-        let mut dl = table.lightness(p.0) - areas.median_l[l];
-        if hinted[l] {
-            dl = (dl * HINTED_SHADING).clamp(-HINTED_RANGE, HINTED_RANGE);
-        }
+        let dl = match &spots[l] {
+            Some(spot) => spot.lightness_left(table.lab(p.0)) * HINTED_SHADING,
+            None => table.lightness(p.0) - areas.median_l[l],
+        };
         if dl.abs() < DEAD_ZONE {
             continue;
         }
         s.0 = [shade_value(flat_grey[l], grey(flat_l[l] + dl))];
     }
     out
+}
+
+/// In a hinted area, the network paints the hint's colour in a spot around each dot and
+/// its own guess elsewhere, blending between the two: lighter or darker than the rest by
+/// the difference of the two lightnesses, which is not shading. A pixel's colour is placed
+/// on the line from the network's median colour in the area (its guess) to the hint's
+/// colour, and only the lightness off that blend is kept.
+struct HintSpot {
+    /// The network's median `[L*, a*, b*]` in the area.
+    guess: [f32; 3],
+    /// Hint colour minus guess.
+    towards: [f32; 3],
+    /// `|towards|²`.
+    length2: f32,
+}
+
+impl HintSpot {
+    fn new(areas: &AreaColours, l: usize) -> Self {
+        let hint = srgb_to_lab(areas.colours[l].map(|v| f64::from(v) / 255.0)).map(|v| v as f32);
+        let guess = areas.median_lab[l];
+        let towards = [0, 1, 2].map(|k| hint[k] - guess[k]);
+        HintSpot {
+            guess,
+            towards,
+            length2: towards.iter().map(|d| d * d).sum(),
+        }
+    }
+
+    /// The L* of `lab` minus that of its blend of guess and hint (the point of the line
+    /// nearest to it, between the two).
+    fn lightness_left(&self, lab: [f32; 3]) -> f32 {
+        let t = if self.length2 > 1.0 {
+            let dot: f32 = (0..3)
+                .map(|k| (lab[k] - self.guess[k]) * self.towards[k])
+                .sum();
+            (dot / self.length2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        lab[0] - (self.guess[0] + t * self.towards[0])
+    }
 }
 
 /// The hard-light grey that takes the grey `from` to the grey `to` (sRGB values in [0, 1]).

@@ -254,29 +254,48 @@ fn shaded_keeps_the_flat_colour_where_the_network_is_flat_and_follows_its_lightn
 }
 
 #[test]
-fn a_hinted_area_keeps_a_third_of_the_networks_lightness_variation_at_most_6_units() {
+fn a_hinted_area_keeps_half_its_lightness_variation_and_none_of_the_hints_spot() {
     let gray = sketch(false);
     let r = regions(&gray);
-    // The right room, hinted blue, with the network's lightness +-36 levels off its middle
-    // row (what a hint's spot looks like): unhinted it would follow that in full.
+    let l_star = |c: [u8; 3]| crate::metrics::hue::srgb_to_lab(c.map(|v| f64::from(v) / 255.0))[0];
+    // 1. The right room hinted blue, the network blue there with its lightness +-36 levels
+    //    off the middle row: unhinted the room follows that in full, hinted in half.
     let ramp = RgbImage::from_fn(40, 40, |x, y| {
         let c = network(0)[(x, y)].0;
         let d = if x > 20 { 3 * (y as i32 - 20) } else { 0 };
         Rgb(c.map(|v| (i32::from(v) + d).clamp(0, 255) as u8))
     });
-    let l_star = |c: [u8; 3]| crate::metrics::hue::srgb_to_lab(c.map(|v| f64::from(v) / 255.0))[0];
     let hinted = hints(&[(RIGHT, BLUE)]);
     let plain = finish(Style::Shaded, &gray, &ramp, Some(&r), None);
     let shaded = finish(Style::Shaded, &gray, &ramp, Some(&r), Some(&hinted));
     let (top, bottom) = ((26, 9), (26, 31));
     let spread = |img: &RgbImage| l_star(img[bottom].0) - l_star(img[top].0);
-    // Unhinted the room spans well over 12 L* units; hinted at most 2 x 6 (+ rounding),
-    // still lighter at the bottom than at the top.
-    assert!(spread(&plain.merged) > 20.0, "{}", spread(&plain.merged));
-    let s = spread(&shaded.merged);
-    assert!(s > 3.0 && s <= 12.5, "hinted spread {s}");
-    // The flat colour is the hint's, and the middle row keeps it.
+    let (full, half) = (spread(&plain.merged), spread(&shaded.merged));
+    assert!(full > 20.0, "unhinted spread {full}");
+    assert!(
+        (half - full / 2.0).abs() < 3.0,
+        "hinted spread {half} of {full}"
+    );
     assert_eq!(shaded.flats[RIGHT].0, BLUE);
+    // 2. The network's own guess light blue, with the hint's dark blue painted in a spot
+    //    around the dot, blending out over 5 pixels: the spot is the hint, not shading, so
+    //    the shaded room stays the flat hint colour within a few levels, spot included.
+    let light = [150u8, 175, 235];
+    let spot = RgbImage::from_fn(40, 40, |x, y| {
+        let c = network(0)[(x, y)].0;
+        if x <= 20 || !(6..34).contains(&y) || x >= 34 {
+            return Rgb(c);
+        }
+        let d = (x as f32 - 26.0).hypot(y as f32 - 26.0);
+        let t = (1.0 - (d - 2.0) / 5.0).clamp(0.0, 1.0);
+        Rgb([0, 1, 2].map(|k| (f32::from(light[k]) * (1.0 - t) + f32::from(BLUE[k]) * t) as u8))
+    });
+    let shaded = finish(Style::Shaded, &gray, &spot, Some(&r), Some(&hinted));
+    let flat = finish(Style::Flat, &gray, &spot, Some(&r), Some(&hinted));
+    for (x, y) in [(26, 26), (28, 27), (30, 26), (24, 14)] {
+        let (a, b) = (shaded.merged[(x, y)].0, flat.merged[(x, y)].0);
+        assert!(max_diff(a, b) <= 4, "({x}, {y}): {a:?} vs flat {b:?}");
+    }
 }
 
 #[test]
