@@ -48,20 +48,29 @@ impl Dataset {
         let mut per_source = Vec::with_capacity(sources.len());
         for src in sources {
             let root = &src.path;
-            let entries =
-                manifest::read_strict(&root.join(MANIFEST_FILE)).map_err(|e| match e {
-                    ManifestError::Read { path, source } => Error::Dataset {
-                        path,
-                        reason: format!(
+            let manifest_path = root.join(MANIFEST_FILE);
+            let entries = manifest::read_strict_numbered(&manifest_path).map_err(|e| match e {
+                ManifestError::Read { path, source } => Error::Dataset {
+                    path,
+                    reason: format!(
                         "cannot read the manifest ({source}); is this a directory made by `prep`?"
                     ),
-                    },
-                    ManifestError::Line { path, line, source } => Error::Dataset {
-                        path,
-                        reason: format!("line {line}: {source}"),
-                    },
-                })?;
-            let kept: Vec<Entry> = entries.into_iter().filter(|e| e.split == split).collect();
+                },
+                ManifestError::Line { path, line, source } => Error::Dataset {
+                    path,
+                    reason: format!("line {line}: {source}"),
+                },
+                e @ ManifestError::Outside { .. } => Error::Dataset {
+                    path: manifest_path.clone(),
+                    reason: e.to_string(),
+                },
+            })?;
+            confined(root, &manifest_path, &entries)?;
+            let kept: Vec<Entry> = entries
+                .into_iter()
+                .map(|(_, e)| e)
+                .filter(|e| e.split == split)
+                .collect();
             per_source.push(kept.into_iter());
         }
         // Round-robin over the sources.
@@ -482,9 +491,102 @@ impl Drop for Loader {
     }
 }
 
+/// Refuses a dataset whose manifest names an image that a symbolic link takes outside the
+/// dataset directory (`manifest::read_strict` already refused absolute paths and `..`): a
+/// dataset may only read its own files. Images that do not exist are left to the
+/// existence check.
+fn confined(root: &Path, manifest_path: &Path, entries: &[(usize, Entry)]) -> Result<()> {
+    let outside = |path: PathBuf, reason: String| Error::Dataset { path, reason };
+    let home = root.canonicalize().map_err(|e| {
+        outside(
+            root.to_owned(),
+            format!("cannot resolve the dataset directory: {e}"),
+        )
+    })?;
+    for (line, e) in entries {
+        for (field, rel) in [("line-art", &e.line), ("colour", &e.color)] {
+            let Ok(real) = root.join(rel).canonicalize() else {
+                continue;
+            };
+            if !real.starts_with(&home) {
+                return Err(outside(
+                    manifest_path.to_owned(),
+                    format!(
+                        "line {line}: the {field} image {rel:?} is a link to {}, outside the \
+                         dataset directory {}",
+                        real.display(),
+                        home.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dataset directory with one pair whose colour image is `colour` (relative).
+    fn dataset_naming(dir: &Path, colour: &str) {
+        std::fs::create_dir_all(dir.join("line")).unwrap();
+        std::fs::create_dir_all(dir.join("color")).unwrap();
+        GrayImage::new(4, 4).save(dir.join("line/a.png")).unwrap();
+        let e = Entry {
+            id: "a".into(),
+            split: Split::Train,
+            line: "line/a.png".into(),
+            color: colour.into(),
+            source: "a.svg".into(),
+            lines_source: None,
+            method: "xdog".into(),
+            size: 4,
+            settings: "s".into(),
+            source_stamp: "1:2".into(),
+            split_key: "00".into(),
+        };
+        std::fs::write(dir.join(MANIFEST_FILE), manifest::to_text([&e])).unwrap();
+    }
+
+    #[test]
+    fn a_dataset_may_not_read_outside_itself() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("secret.png");
+        RgbImage::new(4, 4).save(&outside).unwrap();
+        let err = |dir: &Path| Dataset::open(dir, Split::Train).unwrap_err().to_string();
+        // Through `..`: refused by its words, naming the manifest's line.
+        let up = tmp.path().join("up");
+        dataset_naming(&up, "../secret.png");
+        let msg = err(&up);
+        assert!(
+            msg.contains("manifest.jsonl")
+                && msg.contains("line 1: the colour image \"../secret.png\" is outside"),
+            "{msg}"
+        );
+        // An absolute path.
+        let abs = tmp.path().join("abs");
+        dataset_naming(&abs, outside.to_str().unwrap());
+        assert!(
+            err(&abs).contains("line 1: the colour image"),
+            "{}",
+            err(&abs)
+        );
+        // A symbolic link inside the dataset that points out.
+        let link = tmp.path().join("link");
+        dataset_naming(&link, "color/a.png");
+        std::os::unix::fs::symlink(&outside, link.join("color/a.png")).unwrap();
+        let msg = err(&link);
+        assert!(
+            msg.contains("line 1: the colour image \"color/a.png\" is a link to")
+                && msg.contains("outside the dataset directory"),
+            "{msg}"
+        );
+        // The same image inside: opens.
+        std::fs::remove_file(link.join("color/a.png")).unwrap();
+        RgbImage::new(4, 4).save(link.join("color/a.png")).unwrap();
+        assert_eq!(Dataset::open(&link, Split::Train).unwrap().len(), 1);
+    }
 
     #[test]
     fn epoch_order_is_a_seeded_permutation() {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -134,6 +134,23 @@ pub enum ManifestError {
         #[source]
         source: std::io::Error,
     },
+    /// An entry's image path leaves the dataset directory (absolute, or with `..`).
+    #[error(
+        "{}: line {line}: the {field} image {value:?} is outside the dataset directory \
+         (an absolute path or one through `..`); image paths are relative to the manifest's \
+         directory",
+        path.display()
+    )]
+    Outside {
+        /// The manifest.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Which image: `line-art` or `colour`.
+        field: &'static str,
+        /// The path as written.
+        value: String,
+    },
     /// A line is not a valid entry.
     #[error("{}: line {line}: {source}", path.display())]
     Line {
@@ -155,27 +172,68 @@ fn parse(text: &str) -> impl Iterator<Item = (usize, serde_json::Result<Entry>)>
         .map(|(n, l)| (n + 1, serde_json::from_str(l)))
 }
 
-/// Reads a manifest for training: every entry in file order; an unreadable file or any bad
-/// line is an error.
+/// Reads a manifest for training: every entry in file order; an unreadable file, any bad
+/// line or an image path that leaves the dataset directory is an error.
 pub fn read_strict(path: &Path) -> Result<Vec<Entry>, ManifestError> {
+    Ok(read_strict_numbered(path)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// [`read_strict`], each entry with its 1-based line number (for errors found later, such as
+/// a symbolic link that leads out of the dataset).
+pub fn read_strict_numbered(path: &Path) -> Result<Vec<(usize, Entry)>, ManifestError> {
     let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
         path: path.to_owned(),
         source,
     })?;
-    parse_strict(path, &text)
+    parse_strict_numbered(path, &text)
 }
 
 /// [`read_strict`] of a manifest's text (`path` only names it in errors).
 pub fn parse_strict(path: &Path, text: &str) -> Result<Vec<Entry>, ManifestError> {
+    Ok(parse_strict_numbered(path, text)?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// [`read_strict_numbered`] of a manifest's text.
+pub fn parse_strict_numbered(
+    path: &Path,
+    text: &str,
+) -> Result<Vec<(usize, Entry)>, ManifestError> {
     parse(text)
         .map(|(line, entry)| {
-            entry.map_err(|source| ManifestError::Line {
+            let entry = entry.map_err(|source| ManifestError::Line {
                 path: path.to_owned(),
                 line,
                 source,
-            })
+            })?;
+            for (field, value) in [("line-art", &entry.line), ("colour", &entry.color)] {
+                if !stays_inside(value) {
+                    return Err(ManifestError::Outside {
+                        path: path.to_owned(),
+                        line,
+                        field,
+                        value: value.clone(),
+                    });
+                }
+            }
+            Ok((line, entry))
         })
         .collect()
+}
+
+/// Whether a manifest's image path names a file inside the dataset directory by its words
+/// alone: relative, not empty, and without `..` (symbolic links are the reader's to check).
+pub fn stays_inside(relative: &str) -> bool {
+    let path = Path::new(relative);
+    path.components().next().is_some()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 /// Reads an existing manifest for an incremental re-run, by id: a missing file is empty and
@@ -231,6 +289,31 @@ mod tests {
             source_stamp: "1:2".into(),
             split_key: "00".into(),
         }
+    }
+
+    #[test]
+    fn image_paths_that_leave_the_dataset_are_refused_naming_the_line() {
+        assert!(stays_inside("line/a.png") && stays_inside("./color/b.png"));
+        for bad in ["../a.png", "line/../../a.png", "/etc/passwd", ""] {
+            assert!(!stays_inside(bad), "{bad:?}");
+        }
+        let mut bad = entry("b", Split::Train);
+        bad.color = "../../secret.png".into();
+        let text = format!("\n{}", to_text([&entry("a", Split::Test), &bad]));
+        let err = parse_strict(Path::new("m.jsonl"), &text).unwrap_err();
+        assert!(
+            matches!(&err, ManifestError::Outside { line: 3, field: "colour", value, .. } if value == "../../secret.png"),
+            "{err:?}"
+        );
+        assert!(err
+            .to_string()
+            .starts_with("m.jsonl: line 3: the colour image \"../../secret.png\" is outside"));
+        let numbered = parse_strict_numbered(
+            Path::new("m.jsonl"),
+            &format!("\n{}", to_text([&entry("a", Split::Test)])),
+        )
+        .unwrap();
+        assert_eq!(numbered[0].0, 2);
     }
 
     #[test]
