@@ -4,8 +4,9 @@
 //! - `soft`: the network's colour as it is (the pix2pix look), lines laid over.
 //! - `flat`: one colour per area, as a colourist's "flats": the mean of the hints inside the
 //!   area when it holds any (a hint fills its whole area, like a paint bucket that respects
-//!   the lines; two hint colours in one area give their mean, weighted by hinted pixels, in
-//!   sRGB), else the network's colour for the area (the per-channel median in CIELAB).
+//!   the lines; clearly different hint colours in one area split it, each pixel taking the
+//!   hint colour nearest the network's colour there: `flat`'s module), else the network's
+//!   colour for the area (the per-channel median in CIELAB).
 //!   Paper areas touching the border stay paper unless hinted. Line pixels carry the colour
 //!   of their nearest area under the lines, so anti-aliased edges blend into it.
 //! - `shaded`: the flat colour with the network's lightness variation inside the area, as a
@@ -162,7 +163,7 @@ pub fn finish(
     let shaded = style == Style::Shaded;
     let areas = AreaColours::compute(regions, colour, hints, shaded, table);
     let nearest = regions.nearest_labels();
-    let flats = areas.paint(&nearest, colour);
+    let flats = areas.paint(&nearest, colour, table);
     let mut lines = lines.clone();
     areas.lift_hinted_fills(regions, &mut lines);
     let (shading, merged) = if shaded {

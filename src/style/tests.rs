@@ -162,20 +162,62 @@ fn a_hint_dot_fills_its_area_and_not_the_one_across_the_line() {
 }
 
 #[test]
-fn two_hint_colours_in_one_area_give_their_pixel_weighted_mean() {
+fn near_hint_colours_give_their_mean_and_a_stray_pixel_is_ignored() {
     let gray = sketch(false);
     let r = regions(&gray);
-    // One red pixel and three blue ones: (255 / 4, 0, 765 / 4), rounded: (64, 0, 191).
-    let h = hints(&[
-        ((10, 10), [255, 0, 0]),
-        ((15, 25), [0, 0, 255]),
-        ((16, 25), [0, 0, 255]),
-        ((17, 25), [0, 0, 255]),
+    // Two reds 20 levels apart, 1 + 3 pixels: one colour, their pixel-weighted mean
+    // ((200 + 3 * 220) / 4 = 215, 40, 40). In the right room, 19 blue pixels and one red
+    // (5% of them): the red is a stray, the room is blue.
+    let mut points = vec![
+        ((10, 10), [200, 40, 40]),
+        ((15, 25), [220, 40, 40]),
+        ((16, 25), [220, 40, 40]),
+        ((17, 25), [220, 40, 40]),
         ((19, 25), [0, 255, 0]), // on the wall: no area's
-    ]);
-    let layers = finish(Style::Flat, &gray, &network(0), Some(&r), Some(&h));
-    assert_eq!(layers.merged[LEFT].0, [64, 0, 191]);
+        ((22, 9), [255, 0, 0]),
+    ];
+    points.extend((0..19).map(|i| ((22 + i % 9, 10 + i / 9), BLUE)));
+    let layers = finish(
+        Style::Flat,
+        &gray,
+        &network(0),
+        Some(&r),
+        Some(&hints(&points)),
+    );
+    assert_eq!(layers.merged[LEFT].0, [215, 40, 40]);
+    assert_eq!(layers.merged[RIGHT].0, BLUE);
     assert_eq!(layers.merged[(19, 25)].0, [0, 0, 0], "the line stays ink");
+}
+
+#[test]
+fn clearly_different_hint_colours_in_one_area_split_it_where_the_network_does() {
+    // One closed room, no wall between x < 20 and x >= 20: the box without its middle wall.
+    let gray = GrayImage::from_fn(40, 40, |x, y| {
+        let in_box = (6..34).contains(&x) && (6..34).contains(&y);
+        let wall = in_box
+            && ((6..8).contains(&x)
+                || (32..34).contains(&x)
+                || (6..8).contains(&y)
+                || (32..34).contains(&y));
+        Luma([if wall { 0 } else { 255 }])
+    });
+    let r = regions(&gray);
+    // The network paints the left half reddish and the right half bluish (with noise);
+    // the user drops a pure red dot on the left and a pure blue one on the right.
+    let colour = network(10);
+    let h = hints(&[((10, 20), [255, 0, 0]), ((30, 20), [0, 0, 255])]);
+    let layers = finish(Style::Flat, &gray, &colour, Some(&r), Some(&h));
+    // Every pixel of the room is one of the two hint colours, on the network's side.
+    for y in 9..31 {
+        for x in 9..31 {
+            let want = if x < 20 { [255, 0, 0] } else { [0, 0, 255] };
+            assert_eq!(layers.flats[(x, y)].0, want, "({x}, {y})");
+        }
+    }
+    // Shaded keeps such an area flat (no shading layer over it).
+    let shaded = finish(Style::Shaded, &gray, &colour, Some(&r), Some(&h));
+    assert_eq!(shaded.shading[(12, 12)][0], NEUTRAL_SHADE);
+    assert!(max_diff(shaded.merged[(12, 12)].0, [255, 0, 0]) <= 1);
 }
 
 #[test]
