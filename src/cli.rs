@@ -5,6 +5,7 @@ mod defaults;
 mod eval;
 mod infer;
 mod serve;
+mod suggest;
 mod tools;
 mod train;
 
@@ -14,6 +15,7 @@ use data_prep::exit::EXIT_STATUS_HELP;
 pub use eval::{BaselineArg, EvalArgs, EvalStyle};
 pub use infer::InferArgs;
 pub use serve::ServeArgs;
+pub use suggest::SuggestArgs;
 pub use tools::{ExportArgs, InfoArgs, RegionsArgs};
 pub use train::TrainArgs;
 
@@ -51,6 +53,9 @@ pub enum Command {
     /// Show a sketch's closed areas (what the flat and shaded styles fill) as a
     /// false-colour image: every area its own colour, lines black.
     Regions(RegionsArgs),
+    /// Where to hint next: the sketch's areas the model is least sure of, best first, each
+    /// with a point well inside it (given the hints so far).
+    Suggest(SuggestArgs),
 }
 
 #[cfg(test)]

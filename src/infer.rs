@@ -272,11 +272,40 @@ impl Colorizer {
         hints: Option<&HintMap>,
         mode: ForwardMode,
     ) -> Result<(RgbImage, f64)> {
+        let input = self.canvas_input(canvas, hints)?.unsqueeze(0);
+        let t = std::time::Instant::now();
+        let colour = self.try_forward(&input, mode)?; // [1, 3, H, W]
+        let forward = t.elapsed().as_secs_f64();
+        Ok((tensor_to_rgb(&colour.squeeze_dim(0))?, forward))
+    }
+
+    /// `k` colourings of one canvas with dropout on (BatchNorm in eval mode), drawn from
+    /// libtorch's global generator after seeding it with `seed`: the same seed gives the
+    /// same samples. One network call with a batch of `k`. What `suggest`'s `dropout`
+    /// uncertainty measures the disagreement of.
+    pub fn run_canvas_samples(
+        &self,
+        canvas: &WorkCanvas,
+        hints: Option<&HintMap>,
+        k: usize,
+        seed: u64,
+    ) -> Result<Vec<RgbImage>> {
+        let input = self.canvas_input(canvas, hints)?.unsqueeze(0);
+        let batch = input.repeat([k.max(1) as i64, 1, 1, 1]);
+        tch::manual_seed(seed as i64);
+        let colour = self.try_forward(&batch, ForwardMode::Dropout)?; // [k, 3, H, W]
+        (0..k.max(1) as i64)
+            .map(|i| tensor_to_rgb(&colour.get(i)))
+            .collect()
+    }
+
+    /// The network's input for a canvas: `[1 (+ 4), H, W]`, the line art and, when hinted,
+    /// the hint channels (their spread radius scaled from the training size to the sketch).
+    fn canvas_input(&self, canvas: &WorkCanvas, hints: Option<&HintMap>) -> Result<Tensor> {
         let line = gray_to_tensor(&canvas.image); // [1, H, W]
-        let input = match hints {
+        Ok(match hints {
             Some(_) if !self.cfg.takes_hints() => return Err(Error::NoHintChannels),
             Some(map) => {
-                // The spread radius is given at the training size: scale it with the sketch.
                 let p = &canvas.placement;
                 let scale = f64::from(p.w.max(p.h)) / self.cfg.image_size as f64;
                 let radius = (f64::from(self.cfg.hint_spread) * scale).round() as u32;
@@ -284,12 +313,7 @@ impl Colorizer {
                 Tensor::cat(&[line, hints], 0) // [1 + 4, H, W]
             }
             None => line,
-        };
-        let input = input.unsqueeze(0);
-        let t = std::time::Instant::now();
-        let colour = self.try_forward(&input, mode)?; // [1, 3, H, W]
-        let forward = t.elapsed().as_secs_f64();
-        Ok((tensor_to_rgb(&colour.squeeze_dim(0))?, forward))
+        })
     }
 }
 

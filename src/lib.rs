@@ -29,6 +29,7 @@ pub mod regions;
 pub mod run_dir;
 pub mod serve;
 pub mod style;
+pub mod suggest;
 pub mod summary;
 pub mod tensor_image;
 pub mod train;

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Info(args) => cmd::info::run(args).map(|()| done),
         Command::Serve(args) => cmd::serve::run(args).map(|()| done),
         Command::Regions(args) => cmd::regions::run(args).map(|()| done),
+        Command::Suggest(args) => cmd::suggest::run(args).map(|()| done),
     };
     result.unwrap_or_else(|err| exit::failure(&err))
 }

@@ -100,6 +100,23 @@ pub struct EvalArgs {
         value_parser = EvalStyle::parse
     )]
     pub style: Vec<EvalStyle>,
+    /// Instead of the figures above: the hint-efficiency curve. On each pair, hints are
+    /// added one at a time, K of them (default 10), each a scribble in the target's mean
+    /// colour over the area a method chooses given the hints so far; the PSNR after each
+    /// step (finished in the first --style; raw counts as soft) and the curve's area (mean
+    /// PSNR over k = 1..K) per method and dataset.
+    #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "10",
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub suggest: Option<u32>,
+    /// The methods the curve compares (`--suggest`): dropout, spread, largest, random.
+    #[arg(
+        long,
+        value_name = "METHOD[,METHOD...]",
+        value_delimiter = ',',
+        default_value = "dropout,spread,largest,random",
+        requires = "suggest"
+    )]
+    pub suggest_methods: Vec<colorize::suggest::Method>,
     /// Do not write `eval.json` into the model directory.
     #[arg(long)]
     pub no_save: bool,

@@ -19,6 +19,9 @@ use crate::cli::{BaselineArg, EvalArgs, EvalStyle};
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     colorize::device::set_threads(args.threads);
+    if let Some(steps) = args.suggest {
+        return super::eval_suggest::run(&args, steps as usize);
+    }
     let mut opts = EvalOptions {
         split: args.split,
         limit: args.limit,
@@ -114,7 +117,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
 
 /// The datasets to score: `--data`, else the datasets the model was trained on (its
 /// `config.json`).
-fn datasets(args: &EvalArgs, model_dir: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn datasets(args: &EvalArgs, model_dir: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
     if !args.data.is_empty() {
         return Ok(args.data.clone());
     }
