@@ -10,7 +10,8 @@
 //! The ways of measuring it ([`Method`]):
 //! - `dropout` (the default): the generator's disagreement with itself. `samples` colourings
 //!   with its dropout on (one batched call, seeded: the same sketch gives the same
-//!   suggestions), the per-pixel variance between them.
+//!   suggestions), the per-pixel variance between them. A generator without dropout layers
+//!   gets `spread` instead.
 //! - `spread`: the distance between the area's soft and flat colours: how far the network's
 //!   colour inside the area strays from the area's mean colour (the variance inside it). One
 //!   plain colouring, no sampling.
@@ -37,7 +38,7 @@ use crate::model::generator::ForwardMode;
 use crate::regions::{AreaKind, RegionOptions, Regions, NO_AREA};
 use crate::Result;
 
-pub use overlay::draw_markers;
+pub use overlay::{draw_markers, marker_radius, MARKER_INK};
 
 /// How an area's uncertainty is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -199,7 +200,12 @@ pub fn suggest_in(
     if candidates.is_empty() || opts.n == 0 {
         return Ok(Vec::new());
     }
-    let sums = match opts.method {
+    // A generator without dropout has no disagreement to measure: its spread stands in.
+    let method = match opts.method {
+        Method::Dropout if !colorizer.has_dropout() => Method::Spread,
+        m => m,
+    };
+    let sums = match method {
         Method::Largest => regions.areas().iter().map(|a| f64::from(a.size)).collect(),
         Method::Random => (1..=regions.areas().len() as u32)
             .map(|l| unit_hash(opts.seed, l) * pixel_count(regions))
@@ -210,7 +216,7 @@ pub fn suggest_in(
                 .map(|h| colorizer.canvas_hints(&mut canvas, h))
                 .transpose()?;
             let line = canvas.crop(&canvas.image).to_image();
-            if opts.method == Method::Dropout {
+            if method == Method::Dropout {
                 let samples = colorizer
                     .run_canvas_samples(&canvas, map.as_ref(), opts.samples.max(2), opts.seed)?
                     .into_iter()
@@ -380,7 +386,11 @@ fn area_spread(regions: &Regions, colour: &RgbImage) -> Vec<f64> {
         .areas()
         .iter()
         .map(|a| {
-            let (s, q, k) = (sum[a.label as usize], sq[a.label as usize], f64::from(a.size));
+            let (s, q, k) = (
+                sum[a.label as usize],
+                sq[a.label as usize],
+                f64::from(a.size),
+            );
             (0..3)
                 .map(|c| (q[c] - s[c] * s[c] / k).max(0.0))
                 .sum::<f64>()

@@ -55,6 +55,11 @@ pub struct InferArgs {
     /// `shaded`).
     #[arg(long, value_name = "PX", default_value_t = RegionOptions::default().min_area)]
     pub min_area: u32,
+    /// Also write where to hint next: the picture with the N areas the model is least sure
+    /// of marked 1..N (best first), as `<output stem>_suggest.png` beside each output (see
+    /// `colorize suggest`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub suggest: Option<u32>,
     /// Write the network's colour alone (resized to the input size), without laying the
     /// original lines over it.
     #[arg(long, conflicts_with_all = ["layers"])]

@@ -92,7 +92,10 @@ fn table(all: &[DataCurves], steps: usize) -> String {
     for k in &ks {
         s.push_str(&format!(" {:>6}", format!("k={k}")));
     }
-    s.push_str(&format!(" {:>7} {:>9} {:>9}\n", "area", "-largest", "-random"));
+    s.push_str(&format!(
+        " {:>7} {:>9} {:>9}\n",
+        "area", "-largest", "-random"
+    ));
     for d in all {
         let area_of = |m: &str| d.rows.iter().find(|r| r.method == m).map(|r| r.area);
         for r in &d.rows {
@@ -100,7 +103,9 @@ fn table(all: &[DataCurves], steps: usize) -> String {
             for &k in &ks {
                 s.push_str(&format!(" {:>6.2}", r.psnr[k]));
             }
-            let diff = |other: Option<f64>| other.map_or("-".to_string(), |o| format!("{:+.2}", r.area - o));
+            let diff = |other: Option<f64>| {
+                other.map_or("-".to_string(), |o| format!("{:+.2}", r.area - o))
+            };
             s.push_str(&format!(
                 " {:>7.2} {:>9} {:>9}\n",
                 r.area,

@@ -18,6 +18,7 @@ use colorize::hints::{load_hints_image, UserHints};
 use colorize::infer::{self, Colorizer, InferOptions, WorkCanvas};
 use colorize::regions::RegionOptions;
 use colorize::run_dir;
+use colorize::suggest::{self, draw_markers, SuggestOptions, Suggestion};
 use data_prep::outln;
 use image::{GrayImage, RgbImage, RgbaImage};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -27,6 +28,8 @@ use crate::cli::InferArgs;
 
 /// Suffix of our outputs' stems (`cat.png` -> `cat_color.png`); directory walks skip them.
 const OUT_SUFFIX: &str = "_color";
+/// Suffix of the suggestion overlays' stems (`cat_color.png` -> `cat_color_suggest.png`).
+const OVERLAY_SUFFIX: &str = "_suggest";
 
 /// Inputs that were skipped, with the reason.
 type Skipped = Vec<(PathBuf, String)>;
@@ -37,12 +40,22 @@ struct Job {
     input: PathBuf,
     output: PathBuf,
     layers: Option<PathBuf>,
+    /// Where the suggestions overlay goes (`--suggest N`).
+    overlay: Option<PathBuf>,
 }
 
 /// What the writer thread gets for one input: the job, the sketch, the network's colour on
 /// the working canvas, the canvas (to crop and scale the colour back) and the user's hints
 /// at the sketch's size (the `flat` and `shaded` styles fill areas with them).
-type Coloured = (Job, GrayImage, RgbImage, WorkCanvas, Option<RgbaImage>);
+/// Last, the suggestions where to hint next (`--suggest N`).
+type Coloured = (
+    Job,
+    GrayImage,
+    RgbImage,
+    WorkCanvas,
+    Option<RgbaImage>,
+    Option<Vec<Suggestion>>,
+);
 
 /// What the decoder thread sends for one input: the job, the decoded sketch (or why it
 /// could not be read), and the seconds decoding took.
@@ -97,7 +110,7 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
     let writer = spawn_writer(colour_rx, pb.clone(), opts.clone(), args.timings);
     let loop_result = network_loop(
         &colorizer,
-        (&opts, &hints),
+        (&opts, &hints, args.suggest.map(|n| n as usize)),
         decoded,
         &colour_tx,
         &pb,
@@ -250,7 +263,7 @@ fn spawn_writer(
     std::thread::spawn(move || {
         lower_thread_priority();
         let mut failures = Vec::new();
-        for (job, gray, colour, canvas, hints) in coloured {
+        for (job, gray, colour, canvas, hints, suggestions) in coloured {
             let t = Instant::now();
             let out = infer::finish_styled(&colour, &canvas, &gray, hints.as_ref(), &opts);
             let t_finish = t.elapsed().as_secs_f64();
@@ -262,12 +275,17 @@ fn spawn_writer(
                 if let (Some(path), Some(layers)) = (&job.layers, &out.layers) {
                     colorize::layers::write_ora(layers, path)?;
                 }
+                if let (Some(path), Some(found)) = (&job.overlay, &suggestions) {
+                    let mut img = out.image.clone();
+                    draw_markers(&mut img, found);
+                    infer::save_png_atomic(&img, path)?;
+                }
                 Ok(())
             })();
             match written {
                 Ok(()) => {
                     pb.suspend(|| outln!("{}", job.output.display()))?;
-                    if let Some(path) = &job.layers {
+                    for path in job.layers.iter().chain(&job.overlay) {
                         pb.suspend(|| outln!("{}", path.display()))?;
                     }
                     if timings {
@@ -294,7 +312,7 @@ fn spawn_writer(
 /// error) when the writer is gone, whose own result says why.
 fn network_loop(
     colorizer: &Colorizer,
-    (opts, hints): (&InferOptions, &UserHints),
+    (opts, hints, suggest_n): (&InferOptions, &UserHints, Option<usize>),
     decoded: Receiver<Decoded>,
     colour_tx: &SyncSender<Coloured>,
     pb: &ProgressBar,
@@ -356,7 +374,22 @@ fn network_loop(
                 )
             });
         }
-        if colour_tx.send((job, gray, colour, canvas, rgba)).is_err() {
+        let suggestions = suggest_n
+            .map(|n| {
+                let s = SuggestOptions {
+                    n,
+                    work_size: opts.work_size,
+                    regions: opts.regions,
+                    ..SuggestOptions::default()
+                };
+                suggest::suggest(colorizer, &gray, rgba.as_ref(), &s)
+                    .with_context(|| format!("suggesting hints for {}", job.input.display()))
+            })
+            .transpose()?;
+        if colour_tx
+            .send((job, gray, colour, canvas, rgba, suggestions))
+            .is_err()
+        {
             break; // the writer is gone; its result says why
         }
     }
@@ -412,6 +445,7 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
             input: input.clone(),
             output,
             layers: None,
+            overlay: None,
         });
     } else {
         if args
@@ -444,6 +478,7 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                         input: file,
                         output,
                         layers: None,
+                        overlay: None,
                     });
                 }
             } else {
@@ -453,6 +488,7 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                     input: input.clone(),
                     output,
                     layers: None,
+                    overlay: None,
                 });
             }
         }
@@ -465,6 +501,17 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                 true => job.output.with_extension("ora"),
                 false => named.clone(),
             });
+        }
+    }
+
+    // The suggestions overlay: beside the picture.
+    if args.suggest.is_some() {
+        for job in &mut jobs {
+            let stem = job.output.file_stem().unwrap_or_default().to_string_lossy();
+            job.overlay = Some(
+                job.output
+                    .with_file_name(format!("{stem}{OVERLAY_SUFFIX}.png")),
+            );
         }
     }
 
@@ -491,6 +538,21 @@ fn plan(args: &InferArgs) -> anyhow::Result<Plan> {
                 "the output {} exists (use --force to overwrite it)",
                 job.output.display()
             ))
+        } else if let Some(reason) = job.overlay.as_deref().and_then(|o| {
+            let clash = data_prep::fs::same_file(&job.input, o) || o == job.output;
+            match (clash, o.exists() && !args.force) {
+                (true, _) => Some(format!(
+                    "the suggestions overlay {} would overwrite the input or the picture",
+                    o.display()
+                )),
+                (false, true) => Some(format!(
+                    "the suggestions overlay {} exists (use --force to overwrite it)",
+                    o.display()
+                )),
+                _ => None,
+            }
+        }) {
+            Some(reason)
         } else if let Some(layers) = &job.layers {
             if data_prep::fs::same_file(&job.input, layers) || *layers == job.output {
                 Some(format!(
@@ -543,7 +605,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         .map(|f| f.path)
         .filter(|p| {
             let stem = p.file_stem().unwrap_or_default().to_string_lossy();
-            !stem.ends_with(OUT_SUFFIX)
+            !stem.ends_with(OUT_SUFFIX) && !stem.ends_with(&format!("{OUT_SUFFIX}{OVERLAY_SUFFIX}"))
         })
         .collect();
     files.sort();

@@ -89,7 +89,10 @@ fn table(found: &[Suggestion]) -> String {
     if found.is_empty() {
         return "no area left to suggest: every closed area large enough is hinted".into();
     }
-    let mut s = format!("{:>3} {:>6} {:>6} {:>8} {:>10}\n", "#", "x", "y", "area", "score");
+    let mut s = format!(
+        "{:>3} {:>6} {:>6} {:>8} {:>10}\n",
+        "#", "x", "y", "area", "score"
+    );
     for (i, f) in found.iter().enumerate() {
         s.push_str(&format!(
             "{:>3} {:>6} {:>6} {:>8} {:>10.6}\n",

@@ -71,7 +71,11 @@ pub fn hint_curve(
     method: Method,
     opts: &CurveOptions,
 ) -> Result<Curve> {
-    assert_eq!(gray.dimensions(), target.dimensions(), "sketch and target sizes");
+    assert_eq!(
+        gray.dimensions(),
+        target.dimensions(),
+        "sketch and target sizes"
+    );
     let regions = Regions::compute(gray, &opts.suggest.regions);
     let (w, h) = gray.dimensions();
     let mut hints = RgbaImage::new(w, h);

@@ -83,12 +83,17 @@ fn area_sums_map_sketch_pixels_onto_the_working_grid() {
     let gray = three_columns();
     let r = regions_of(&gray);
     // A 6 x 4 working map, 1.0 in its right third only (sketch columns 40..60).
-    let map: Vec<f64> = (0..24).map(|i| if i % 6 >= 4 { 1.0 } else { 0.0 }).collect();
+    let map: Vec<f64> = (0..24)
+        .map(|i| if i % 6 >= 4 { 1.0 } else { 0.0 })
+        .collect();
     let sums = area_sums(&r, &map, 6, 4);
     let right = label_at(&r, 50, 5);
     let left = label_at(&r, 5, 5);
     // Every pixel of the right column (x 42..60) maps onto working columns 4-5.
-    assert_eq!(sums[right as usize - 1], f64::from(r.area(right).unwrap().size));
+    assert_eq!(
+        sums[right as usize - 1],
+        f64::from(r.area(right).unwrap().size)
+    );
     assert_eq!(sums[left as usize - 1], 0.0);
 }
 
@@ -105,7 +110,11 @@ fn spread_is_zero_on_a_uniform_area_and_grows_with_its_variation() {
     });
     let s = area_spread(&r, &colour);
     let (left, right) = (label_at(&r, 5, 5), label_at(&r, 50, 5));
-    assert!(s[left as usize - 1].abs() < 1e-9, "{}", s[left as usize - 1]);
+    assert!(
+        s[left as usize - 1].abs() < 1e-9,
+        "{}",
+        s[left as usize - 1]
+    );
     // Variance 0.25 per channel over the right column's pixels.
     let size = f64::from(r.area(right).unwrap().size);
     assert!((s[right as usize - 1] - 0.25 * size).abs() < 1e-6 * size);

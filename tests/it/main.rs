@@ -12,6 +12,7 @@ mod model;
 mod model_search;
 mod regions;
 mod serve;
+mod suggest;
 mod summary;
 mod support;
 mod torch_smoke;
