@@ -190,7 +190,6 @@ fn markers_are_drawn_at_the_points_with_their_numbers() {
     };
     draw_markers(&mut img, &[s(50, 60), s(150, 60), s(0, 0)]);
     let r = marker_radius(200, 120);
-    let r = r as u32;
     assert_eq!(r, 6);
     // The ring's ink at the radius.
     assert_eq!(*img.get_pixel(50 + r, 60), MARKER_INK);
