@@ -17,7 +17,7 @@ use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::error::ApiError;
-use super::upload::{self, Output};
+use super::upload::{self, Output, SUGGEST_DEFAULT};
 use super::worker::{Job, Queue};
 use super::{Limits, ModelInfo};
 use crate::infer::InferOptions;
@@ -51,6 +51,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/models", get(models))
         .route("/api/colorize", post(colorize))
+        .route("/api/suggest", post(suggest))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -100,42 +101,12 @@ async fn colorize(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    check_length(&headers, &state.limits)?;
-    let form = form.map_err(|e| {
-        ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "expected a multipart/form-data body with a `sketch` file ({})",
-                e.body_text()
-            ),
-        )
-    })?;
-    let upload = read_form(form, &state.limits).await?;
-    let (reply, answer) = oneshot::channel();
-    let style = upload.style.unwrap_or(InferOptions::default().style);
-    state.queue.try_submit(Job {
-        sketch: upload.sketch,
-        hints: upload.hints,
-        work_size: upload.work_size,
-        style,
-        output: upload.output,
-        reply,
-        queued: std::time::Instant::now(),
-    })?;
-    let done = answer.await.map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server stopped before colouring this request",
-        )
-    })??;
+    let (style, output, done) = submit(&state, &headers, form, Route::Colorize).await?;
     let t = done.timings;
-    let timing = format!(
-        "queue;dur={:.1}, decode;dur={:.1}, colour;dur={:.1}, encode;dur={:.1}",
-        t.queue, t.decode, t.colour, t.encode
-    );
-    let (content_type, disposition) = match upload.output {
+    let (content_type, disposition) = match output {
         Output::Png => ("image/png", "inline"),
         Output::Ora => ("image/openraster", "attachment; filename=\"colour.ora\""),
+        Output::Suggest(_) => unreachable!("a colouring form has no `n`"),
     };
     let headers = [
         (header::CONTENT_TYPE, content_type.to_string()),
@@ -150,12 +121,98 @@ async fn colorize(
             header::HeaderName::from_static("x-colorize-style"),
             style.name().to_string(),
         ),
-        (header::HeaderName::from_static("server-timing"), timing),
+        (header::HeaderName::from_static("server-timing"), server_timing(&t)),
     ];
     Ok((headers, Body::from(done.body)).into_response())
 }
 
-/// The fields of a colouring request, checked from their headers.
+/// `POST /api/suggest`: where to hint next, as `{"suggestions": [{x, y, area, score}]}`,
+/// best first (the sketch's areas the model is least sure of, `crate::suggest`).
+async fn suggest(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let (_, _, done) = submit(&state, &headers, form, Route::Suggest).await?;
+    let t = done.timings;
+    let headers = [
+        (header::CONTENT_TYPE, "application/json".to_string()),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+        (
+            header::HeaderName::from_static("x-inference-ms"),
+            format!("{:.1}", t.inference()),
+        ),
+        (header::HeaderName::from_static("server-timing"), server_timing(&t)),
+    ];
+    Ok((headers, Body::from(done.body)).into_response())
+}
+
+/// Which form a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// `/api/colorize`: sketch, hints, work_size, style, layers.
+    Colorize,
+    /// `/api/suggest`: sketch, hints, work_size, n.
+    Suggest,
+}
+
+impl Route {
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Route::Colorize => &["sketch", "hints", "work_size", "style", "layers"],
+            Route::Suggest => &["sketch", "hints", "work_size", "n"],
+        }
+    }
+}
+
+/// Reads and checks the form, queues the job and awaits the inference thread: the style
+/// it was finished in, what it answered with, and the answer.
+async fn submit(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+    route: Route,
+) -> Result<(Style, Output, super::worker::Coloured), ApiError> {
+    check_length(headers, &state.limits)?;
+    let form = form.map_err(|e| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "expected a multipart/form-data body with a `sketch` file ({})",
+                e.body_text()
+            ),
+        )
+    })?;
+    let upload = read_form(form, &state.limits, route).await?;
+    let (reply, answer) = oneshot::channel();
+    let style = upload.style.unwrap_or(InferOptions::default().style);
+    let output = upload.output;
+    state.queue.try_submit(Job {
+        sketch: upload.sketch,
+        hints: upload.hints,
+        work_size: upload.work_size,
+        style,
+        output,
+        reply,
+        queued: std::time::Instant::now(),
+    })?;
+    let done = answer.await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server stopped before answering this request",
+        )
+    })??;
+    Ok((style, output, done))
+}
+
+fn server_timing(t: &super::worker::Timings) -> String {
+    format!(
+        "queue;dur={:.1}, decode;dur={:.1}, colour;dur={:.1}, encode;dur={:.1}",
+        t.queue, t.decode, t.colour, t.encode
+    )
+}
+
+/// The fields of a request, checked from their headers.
 struct Upload {
     sketch: Bytes,
     hints: Option<Bytes>,
@@ -165,23 +222,28 @@ struct Upload {
     output: Output,
 }
 
-async fn read_form(mut form: Multipart, limits: &Limits) -> Result<Upload, ApiError> {
+async fn read_form(
+    mut form: Multipart,
+    limits: &Limits,
+    route: Route,
+) -> Result<Upload, ApiError> {
     let (mut sketch, mut hints, mut work_size) = (None, None, None);
-    let (mut style, mut layers) = (None, None);
+    let (mut style, mut layers, mut n) = (None, None, None);
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_string();
         let slot = match name.as_str() {
+            _ if !route.fields().contains(&name.as_str()) => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown form field `{name}` (expected {})",
+                    route.fields().join(", ")
+                )))
+            }
             "sketch" => &mut sketch,
             "hints" => &mut hints,
             "work_size" => &mut work_size,
             "style" => &mut style,
             "layers" => &mut layers,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "unknown form field `{name}` (expected sketch, hints, work_size, style, \
-                     layers)"
-                )))
-            }
+            _ => &mut n,
         };
         if slot.is_some() {
             return Err(ApiError::bad_request(format!(
@@ -207,10 +269,17 @@ async fn read_form(mut form: Multipart, limits: &Limits) -> Result<Upload, ApiEr
         .map(|s| upload::parse_style(&s))
         .transpose()?
         .flatten();
-    let output = layers
-        .map(|l| upload::parse_layers(&l))
-        .transpose()?
-        .unwrap_or_default();
+    let output = match route {
+        Route::Suggest => Output::Suggest(
+            n.map(|n| upload::parse_count(&n))
+                .transpose()?
+                .unwrap_or(SUGGEST_DEFAULT),
+        ),
+        Route::Colorize => layers
+            .map(|l| upload::parse_layers(&l))
+            .transpose()?
+            .unwrap_or_default(),
+    };
     Ok(Upload {
         sketch,
         hints,

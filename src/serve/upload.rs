@@ -117,7 +117,7 @@ pub fn inspect_upload(
     })
 }
 
-/// What a colouring answers with.
+/// What a request answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Output {
     /// The finished picture as PNG.
@@ -125,7 +125,14 @@ pub enum Output {
     Png,
     /// Its layers as OpenRaster (`crate::layers::ora_bytes`).
     Ora,
+    /// Where to hint next: this many suggestions at most, as JSON (`/api/suggest`).
+    Suggest(usize),
 }
+
+/// Suggestions `/api/suggest` gives without `n`.
+pub const SUGGEST_DEFAULT: usize = 5;
+/// The most suggestions one request may ask for.
+pub const SUGGEST_MAX: usize = 20;
 
 /// Longest part of a client's field value quoted back in an error message.
 const QUOTE_CHARS: usize = 40;
@@ -168,6 +175,21 @@ pub fn parse_style(raw: &[u8]) -> Result<Option<Style>, ApiError> {
         // The library's message names the allowed styles; the value is shortened first.
         ApiError::bad_request(format!("style: {}", UnknownStyle(quoted(&text))))
     })
+}
+
+/// `n` of `/api/suggest`: how many suggestions, 1 to [`SUGGEST_MAX`]; empty for the default.
+pub fn parse_count(raw: &[u8]) -> Result<usize, ApiError> {
+    let text = field_text(raw);
+    if text.is_empty() {
+        return Ok(SUGGEST_DEFAULT);
+    }
+    match text.parse::<usize>() {
+        Ok(n) if (1..=SUGGEST_MAX).contains(&n) => Ok(n),
+        _ => Err(ApiError::bad_request(format!(
+            "n must be a number of suggestions from 1 to {SUGGEST_MAX}, got `{}`",
+            quoted(&text)
+        ))),
+    }
 }
 
 /// `layers`: `ora` for the OpenRaster layers, empty (or `none`) for the PNG.

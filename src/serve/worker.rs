@@ -22,6 +22,7 @@ use super::upload::{self, Output};
 use super::Limits;
 use crate::infer::{Colorizer, InferOptions};
 use crate::style::Style;
+use crate::suggest::SuggestOptions;
 
 /// How often an idle inference thread looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(100);
@@ -180,6 +181,9 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
         .transpose()?;
     t.decode = ms(start.elapsed());
 
+    if let Output::Suggest(n) = job.output {
+        return suggest(colorizer, job, n, &gray, hints.as_ref(), t);
+    }
     let start = Instant::now();
     let opts = InferOptions {
         work_size: job.work_size,
@@ -202,7 +206,33 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
                 "the colouring came back without the layers it was asked for",
             ))
         }
+        (Output::Suggest(_), _) => unreachable!("answered above"),
     };
+    t.encode = ms(start.elapsed());
+    Ok(Coloured { body, timings: t })
+}
+
+/// The suggestions for one decoded request, as `{"suggestions": [...]}`.
+fn suggest(
+    colorizer: &Colorizer,
+    job: &Job,
+    n: usize,
+    gray: &image::GrayImage,
+    hints: Option<&image::RgbaImage>,
+    mut t: Timings,
+) -> Result<Coloured, ApiError> {
+    let start = Instant::now();
+    let opts = SuggestOptions {
+        n,
+        work_size: job.work_size,
+        ..SuggestOptions::default()
+    };
+    let found = crate::suggest::suggest(colorizer, gray, hints, &opts)
+        .map_err(ApiError::from_colorize)?;
+    t.colour = ms(start.elapsed());
+    let start = Instant::now();
+    let body = serde_json::to_vec(&serde_json::json!({ "suggestions": found }))
+        .map_err(|e| ApiError::internal(format!("cannot write the suggestions: {e}")))?;
     t.encode = ms(start.elapsed());
     Ok(Coloured { body, timings: t })
 }

@@ -4,6 +4,7 @@
 mod browser;
 pub mod client;
 mod styles;
+mod suggest;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;

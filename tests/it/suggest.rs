@@ -16,7 +16,7 @@ fn shipped_model() -> PathBuf {
 
 /// A 200 x 150 page: a frame around the page's middle split into three rooms by two walls,
 /// a small box below it; lines 3 px wide. Five areas: the background, the rooms, the box.
-fn rooms() -> GrayImage {
+pub fn rooms() -> GrayImage {
     GrayImage::from_fn(200, 150, |x, y| {
         let frame = (20..180).contains(&x) && (20..130).contains(&y);
         let border = frame && !((23..177).contains(&x) && (23..127).contains(&y));
