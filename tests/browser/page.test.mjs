@@ -4,9 +4,13 @@
 // screenshot, then undoes the stroke and checks the colour goes back. Then switches the
 // style selector to flat (checks a new request goes out with it and the picture changes),
 // saves a screenshot in flat style (serve-page-flat.png) and the layers download (.ora).
+// Throughout, the "where to hint next" markers: shown numbered where /api/suggest says,
+// asked for again after the stroke (the stroked area, --stroke-area, loses its marker), and
+// switched off and on (no request while off).
 //
 // node page.test.mjs --url URL --sketch PNG --out DIR --stroke X0,Y0,X1,Y1 [--key 5]
 //   [--colour #1e88e5] [--max-distance 90] [--extra-strokes X0,Y0,X1,Y1,KEY;...]
+//   [--stroke-area X0,Y0,X1,Y1] [--toggle-stroke X0,Y0,X1,Y1,KEY]
 // Coordinates are sketch pixels. Exits non-zero, saying why, when anything fails.
 import { chromium } from "playwright-core";
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
@@ -66,8 +70,19 @@ try {
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
   page.on("requestfailed", (r) => {
     // A superseded colouring is cancelled on purpose.
-    if (!r.url().endsWith("/api/colorize")) problems.push(`request failed: ${r.url()}`);
+    if (!/\/api\/(colorize|suggest)$/.test(r.url())) problems.push(`request failed: ${r.url()}`);
   });
+  // The suggestions the server gave, in order, and how many were asked for.
+  const suggested = [];
+  let suggestRequests = 0;
+  page.on("request", (r) => { if (r.url().endsWith("/api/suggest")) suggestRequests++; });
+  page.on("response", async (r) => {
+    if (r.url().endsWith("/api/suggest") && r.ok()) suggested.push(await r.json().catch(() => null));
+  });
+  const markers = () => page.$$eval(".marker", (ms) => ms.map((m) => {
+    const b = m.getBoundingClientRect();
+    return { n: m.textContent, x: +m.dataset.x, y: +m.dataset.y, cx: b.x + b.width / 2, cy: b.y + b.height / 2 };
+  }));
 
   await page.goto(url);
   await page.waitForFunction(() => /takes hints|no hints/.test(document.getElementById("model").textContent));
@@ -96,6 +111,23 @@ try {
   }, points);
   const before = await sampleAt(along(stroke));
 
+  // Where to hint next: numbered markers at the server's points, over the sketch.
+  await page.waitForSelector('#markers[data-status="done"][data-hint-ops="0"]');
+  const box0 = await page.locator("#hints").boundingBox();
+  const shownMarkers = await markers();
+  const answer = suggested.at(-1)?.suggestions ?? [];
+  check(shownMarkers.length >= 1 && shownMarkers.length <= 5 && shownMarkers.length === answer.length,
+    `the page shows the server's suggestions as markers (${shownMarkers.length} of ${answer.length})`);
+  check(shownMarkers.every((m, i) => m.n === String(i + 1) && m.x === answer[i].x && m.y === answer[i].y),
+    `the markers are numbered 1..${shownMarkers.length} in the server's order at its points`);
+  check(shownMarkers.every((m) => Math.abs(m.cx - (box0.x + (m.x + 0.5) * box0.width / sketch.width)) < 2
+    && Math.abs(m.cy - (box0.y + (m.y + 0.5) * box0.height / sketch.height)) < 2),
+    "each marker sits on its point of the sketch as displayed");
+  const inArea = (m, a) => a && m.x >= a[0] && m.x <= a[2] && m.y >= a[1] && m.y <= a[3];
+  const strokeArea = args["stroke-area"]?.split(",").map(Number);
+  if (strokeArea) check(shownMarkers.some((m) => inArea(m, strokeArea)), "a marker points into the area the stroke will paint");
+  const requestsBeforeStroke = suggestRequests;
+
   // Paint: pick the colour by keyboard, then drag the mouse over the hint layer.
   const box = await page.locator("#hints").boundingBox();
   const toScreen = (sx, sy) => [box.x + (sx + 0.5) * box.width / sketch.width, box.y + (sy + 0.5) * box.height / sketch.height];
@@ -116,6 +148,11 @@ try {
   console.log(`colour along the stroke: before ${before} (distance ${dBefore.toFixed(1)}), after ${after} (distance ${dAfter.toFixed(1)}) to hint ${hint}`);
   check(dAfter <= maxDistance, `the hinted colour shows where the stroke was (distance ${dAfter.toFixed(1)} <= ${maxDistance})`);
   check(dAfter < dBefore - 20, "the stroke moved the colour towards the hint");
+  await page.waitForSelector('#markers[data-status="done"][data-hint-ops="1"]');
+  check(suggestRequests > requestsBeforeStroke, "the stroke asks for new suggestions");
+  const afterStroke = await markers();
+  if (strokeArea) check(!afterStroke.some((m) => inArea(m, strokeArea)) && afterStroke.length === shownMarkers.length - 1,
+    `the painted area loses its marker (${shownMarkers.length} -> ${afterStroke.length} markers)`);
   const timing = await page.textContent("#timing");
   check(/\d+ ms on the server/.test(timing), `the page shows the time taken (${timing})`);
 
@@ -187,6 +224,21 @@ try {
   const mimetype = z.subarray(start, start + z.readUInt32LE(18)).toString();
   check(z.subarray(0, 4).toString("latin1") === "PK\x03\x04" && z.readUInt16LE(8) === 0 && first === "mimetype" && mimetype === "image/openraster",
     `the layers download is OpenRaster (first entry ${first} = ${mimetype}, ${z.length} bytes)`);
+
+  // Suggestions off: the markers go and a stroke asks for none; on again: they come back.
+  if (args["toggle-stroke"]) {
+    await page.uncheck("#suggest-on");
+    check((await markers()).length === 0, "switching suggestions off hides the markers");
+    const asked = suggestRequests;
+    const ops = Number(await page.getAttribute("#result", "data-hint-ops"));
+    const t = args["toggle-stroke"].split(",");
+    await paint(t.slice(0, 4).map(Number), t[4]);
+    await page.waitForSelector(`#result[data-status="done"][data-hint-ops="${ops + 1}"]`);
+    check(suggestRequests === asked && (await markers()).length === 0, "no suggestions are asked for while they are off");
+    await page.check("#suggest-on");
+    await page.waitForSelector(`#markers[data-status="done"][data-hint-ops="${ops + 1}"]`);
+    check(suggestRequests === asked + 1 && (await markers()).length >= 1, "switching them on again shows fresh markers");
+  }
 
   check(problems.length === 0, `no page errors (${problems.join("; ") || "none"})`);
   writeFileSync(join(out, "colours.json"), JSON.stringify({ before, after, hint, dBefore, dAfter }) + "\n");

@@ -1,7 +1,8 @@
 //! The page in a real browser (`tests/browser/page.test.mjs`: Debian's Chromium driven by
 //! playwright-core), against a real server with a model that follows hints: a tiny model
 //! trained here in seconds on flat-coloured shapes whose colours only the hints tell. Also
-//! the style selector (a change re-colours with the new style) and the layers download.
+//! the style selector (a change re-colours with the new style), the layers download and the
+//! "where to hint next" markers (`/api/suggest`).
 //! Ignored by a plain `cargo test` (it needs Chromium and `npm ci` in tests/browser);
 //! `make test` runs it, after `scripts/setup-browser.sh` installed both.
 
@@ -159,6 +160,10 @@ fn the_page_colours_a_sketch_and_follows_a_painted_stroke_in_chromium() {
             "#1e88e5",
         ])
         .args(["--max-distance", "90"])
+        // The left rectangle's inside (the stroke's area), and a stroke in the right one
+        // while the suggestions are off (palette key 3).
+        .args(["--stroke-area", "24,32,112,224"])
+        .args(["--toggle-stroke", "190,60,190,140,3"])
         .status()
         .expect("running node (is it installed?)");
     assert!(
