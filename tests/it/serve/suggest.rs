@@ -67,7 +67,10 @@ fn suggest_answers_the_library_s_suggestions_as_json() {
         .iter()
         .map(|s| (s["x"].as_u64().unwrap(), s["y"].as_u64().unwrap()))
         .collect();
-    assert!(!pts.contains(&(u64::from(want[0].x), u64::from(want[0].y))), "{pts:?}");
+    assert!(
+        !pts.contains(&(u64::from(want[0].x), u64::from(want[0].y))),
+        "{pts:?}"
+    );
     assert_eq!(got.len(), 3);
 }
 
@@ -77,7 +80,12 @@ fn suggest_refuses_a_bad_count_and_the_colouring_fields() {
     for bad in ["0", "21", "five", "-1"] {
         let r = ask(&server, &[("n", bad)], None);
         assert_eq!(r.status, 400, "n = {bad}");
-        assert!(r.error().contains("n must be a number of suggestions from 1 to 20"), "{}", r.error());
+        assert!(
+            r.error()
+                .contains("n must be a number of suggestions from 1 to 20"),
+            "{}",
+            r.error()
+        );
     }
     let r = ask(&server, &[("style", "flat")], None);
     assert_eq!(r.status, 400);
@@ -89,9 +97,18 @@ fn suggest_refuses_a_bad_count_and_the_colouring_fields() {
     let form = Form::default()
         .file("sketch", "image/png", &client::png(&rooms()))
         .text("n", "3");
-    let r = post_form(&agent(Duration::from_secs(60)), &server.colorize_url(), form).unwrap();
+    let r = post_form(
+        &agent(Duration::from_secs(60)),
+        &server.colorize_url(),
+        form,
+    )
+    .unwrap();
     assert_eq!(r.status, 400);
-    assert!(r.error().starts_with("unknown form field `n`"), "{}", r.error());
+    assert!(
+        r.error().starts_with("unknown form field `n`"),
+        "{}",
+        r.error()
+    );
     // Hints of another size are named.
     let r = ask(&server, &[], Some(&RgbaImage::new(20, 20)));
     assert_eq!(r.status, 400);
