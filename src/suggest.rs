@@ -100,8 +100,8 @@ impl FromStr for Method {
     }
 }
 
-/// Dropout samples per suggestion: the disagreement of 8 samples ranks areas as well as
-/// that of 16 on the hint-efficiency curve (bench/README.md, "## suggest") at half the cost.
+/// Dropout samples per suggestion (`eval --suggest-samples` compares others: bench/README.md,
+/// "## suggest").
 pub const DEFAULT_SAMPLES: usize = 8;
 
 /// What `suggest` does.
@@ -222,21 +222,8 @@ pub fn suggest_in(
                     .into_iter()
                     .map(|s| filled_crop(&s, &canvas, &line))
                     .collect::<Vec<_>>();
-                match std::env::var("COLORIZE_SUGGEST_EXPERIMENT").as_deref() {
-                    Ok("mean") => area_mean_variance(regions, &samples),
-                    Ok("mix") => {
-                        let var = sample_variance(&samples);
-                        let a = area_sums(regions, &var, line.width(), line.height());
-                        let colour =
-                            colorizer.run_canvas_mode(&canvas, map.as_ref(), ForwardMode::Eval)?;
-                        let b = area_spread(regions, &filled_crop(&colour, &canvas, &line));
-                        a.iter().zip(b).map(|(x, y)| x + y).collect()
-                    }
-                    _ => {
-                        let var = sample_variance(&samples);
-                        area_sums(regions, &var, line.width(), line.height())
-                    }
-                }
+                let var = sample_variance(&samples);
+                area_sums(regions, &var, line.width(), line.height())
             } else {
                 let colour = colorizer.run_canvas_mode(&canvas, map.as_ref(), ForwardMode::Eval)?;
                 let colour = filled_crop(&colour, &canvas, &line);
@@ -408,48 +395,6 @@ fn area_spread(regions: &Regions, colour: &RgbImage) -> Vec<f64> {
                 .map(|c| (q[c] - s[c] * s[c] / k).max(0.0))
                 .sum::<f64>()
                 / 3.0
-        })
-        .collect()
-}
-
-/// EXPERIMENT: size times the variance between samples of the area's mean colour.
-fn area_mean_variance(regions: &Regions, samples: &[RgbImage]) -> Vec<f64> {
-    let (w, _) = regions.dimensions();
-    let (cw, ch) = samples[0].dimensions();
-    let (cols, rows) = source_index(regions, cw, ch);
-    let n = regions.areas().len() + 1;
-    let mut means: Vec<Vec<[f64; 3]>> = Vec::new();
-    for s in samples {
-        let mut sum = vec![[0f64; 3]; n];
-        for (y, &cy) in rows.iter().enumerate() {
-            let row = &regions.labels()[y * w as usize..(y + 1) * w as usize];
-            for (&l, &cx) in row.iter().zip(&cols) {
-                if l != NO_AREA {
-                    let p = s.get_pixel(cx, cy);
-                    for c in 0..3 {
-                        sum[l as usize][c] += f64::from(p[c]) / 255.0;
-                    }
-                }
-            }
-        }
-        means.push(sum);
-    }
-    let k = samples.len() as f64;
-    regions
-        .areas()
-        .iter()
-        .map(|a| {
-            let size = f64::from(a.size);
-            let l = a.label as usize;
-            (0..3)
-                .map(|c| {
-                    let m: Vec<f64> = means.iter().map(|m| m[l][c] / size).collect();
-                    let mu = m.iter().sum::<f64>() / k;
-                    m.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / k
-                })
-                .sum::<f64>()
-                / 3.0
-                * size
         })
         .collect()
 }

@@ -117,6 +117,10 @@ pub struct EvalArgs {
         requires = "suggest"
     )]
     pub suggest_methods: Vec<colorize::suggest::Method>,
+    /// Dropout samples per suggestion of the `dropout` method (`--suggest`).
+    #[arg(long, value_name = "K", default_value_t = colorize::suggest::DEFAULT_SAMPLES as u32,
+          value_parser = clap::value_parser!(u32).range(2..=64), requires = "suggest")]
+    pub suggest_samples: u32,
     /// Do not write `eval.json` into the model directory.
     #[arg(long)]
     pub no_save: bool,

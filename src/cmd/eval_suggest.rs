@@ -40,7 +40,10 @@ pub fn run(args: &EvalArgs, steps: usize) -> anyhow::Result<()> {
             style: style.unwrap_or_default(),
             ..Default::default()
         },
-        suggest: SuggestOptions::default(),
+        suggest: SuggestOptions {
+            samples: args.suggest_samples as usize,
+            ..SuggestOptions::default()
+        },
     };
     let methods = &args.suggest_methods;
     let mut all = Vec::new();
@@ -71,6 +74,7 @@ pub fn run(args: &EvalArgs, steps: usize) -> anyhow::Result<()> {
             "steps": steps,
             "style": opts.infer.style.name(),
             "split": format!("{:?}", args.split).to_lowercase(),
+            "samples": args.suggest_samples,
             "datasets": all,
         });
         outln!("{}", serde_json::to_string_pretty(&out)?)?;
