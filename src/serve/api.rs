@@ -121,7 +121,10 @@ async fn colorize(
             header::HeaderName::from_static("x-colorize-style"),
             style.name().to_string(),
         ),
-        (header::HeaderName::from_static("server-timing"), server_timing(&t)),
+        (
+            header::HeaderName::from_static("server-timing"),
+            server_timing(&t),
+        ),
     ];
     Ok((headers, Body::from(done.body)).into_response())
 }
@@ -142,7 +145,10 @@ async fn suggest(
             header::HeaderName::from_static("x-inference-ms"),
             format!("{:.1}", t.inference()),
         ),
-        (header::HeaderName::from_static("server-timing"), server_timing(&t)),
+        (
+            header::HeaderName::from_static("server-timing"),
+            server_timing(&t),
+        ),
     ];
     Ok((headers, Body::from(done.body)).into_response())
 }
@@ -222,11 +228,7 @@ struct Upload {
     output: Output,
 }
 
-async fn read_form(
-    mut form: Multipart,
-    limits: &Limits,
-    route: Route,
-) -> Result<Upload, ApiError> {
+async fn read_form(mut form: Multipart, limits: &Limits, route: Route) -> Result<Upload, ApiError> {
     let (mut sketch, mut hints, mut work_size) = (None, None, None);
     let (mut style, mut layers, mut n) = (None, None, None);
     while let Some(field) = form.next_field().await.map_err(form_error)? {

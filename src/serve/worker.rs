@@ -227,8 +227,8 @@ fn suggest(
         work_size: job.work_size,
         ..SuggestOptions::default()
     };
-    let found = crate::suggest::suggest(colorizer, gray, hints, &opts)
-        .map_err(ApiError::from_colorize)?;
+    let found =
+        crate::suggest::suggest(colorizer, gray, hints, &opts).map_err(ApiError::from_colorize)?;
     t.colour = ms(start.elapsed());
     let start = Instant::now();
     let body = serde_json::to_vec(&serde_json::json!({ "suggestions": found }))
