@@ -111,17 +111,20 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let args = parse_args();
     let s = args.size;
-    let drawn = || client::png(&GrayImage::from_fn(s, s, |x, y| {
-        let ring = |c: u32, r: u32| {
-            let d = ((x as f64 - c as f64).powi(2) + (y as f64 - s as f64 / 2.0).powi(2)).sqrt();
-            (d - r as f64).abs() < 2.0
-        };
-        Luma([if ring(s / 3, s / 5) || ring(2 * s / 3, s / 4) {
-            0
-        } else {
-            255
-        }])
-    }));
+    let drawn = || {
+        client::png(&GrayImage::from_fn(s, s, |x, y| {
+            let ring = |c: u32, r: u32| {
+                let d =
+                    ((x as f64 - c as f64).powi(2) + (y as f64 - s as f64 / 2.0).powi(2)).sqrt();
+                (d - r as f64).abs() < 2.0
+            };
+            Luma([if ring(s / 3, s / 5) || ring(2 * s / 3, s / 4) {
+                0
+            } else {
+                255
+            }])
+        }))
+    };
     let sketch = match &args.sketch {
         Some(path) => std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}")),
         None => drawn(),
@@ -190,7 +193,10 @@ fn main() {
         .map(|r| r.1)
         .collect();
     lat.sort_by(f64::total_cmp);
-    let sketch_name = args.sketch.clone().unwrap_or_else(|| format!("{s} px rings"));
+    let sketch_name = args
+        .sketch
+        .clone()
+        .unwrap_or_else(|| format!("{s} px rings"));
     let asked = match args.suggest {
         Some(n) => format!("suggest n {n}"),
         None => format!(
