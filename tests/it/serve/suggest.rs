@@ -217,3 +217,52 @@ fn suggest_refuses_a_sketch_past_the_limits_with_413() {
         r.error()
     );
 }
+
+#[test]
+fn suggest_shares_the_colouring_queue_and_answers_503_when_it_is_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_body_bytes: 8 << 20,
+        max_pixels: 4_000_000,
+        max_work_size: 1024,
+    };
+    // One running + one waiting: of 8 simultaneous slow requests some must be refused.
+    let server = TestServer::start(&super::hint_model(dir.path()), limits, 1);
+    let big = client::png(&super::sketch(1024, 1024));
+    let url = format!("{}/api/suggest", server.url);
+    // All sent at once, however late each thread starts on a loaded machine.
+    let start = std::sync::Barrier::new(8);
+    let replies: Vec<Reply> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    let form = Form::default()
+                        .file("sketch", "image/png", &big)
+                        .text("work_size", "1024")
+                        .text("n", "2");
+                    post_form(&agent(Duration::from_secs(120)), &url, form)
+                        .expect("every request gets an answer")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
+    let busy: Vec<_> = replies.iter().filter(|r| r.status == 503).collect();
+    assert_eq!(ok.len() + busy.len(), 8, "only 200 or 503: {replies:?}");
+    assert!(!ok.is_empty(), "the first request is answered");
+    assert!(
+        !busy.is_empty(),
+        "a full queue refuses ({} answered)",
+        ok.len()
+    );
+    for r in ok {
+        let found = r.json()["suggestions"].as_array().unwrap().len();
+        assert!((1..=2).contains(&found), "{}", r.json());
+    }
+    for r in busy {
+        assert_eq!(r.header("retry-after"), Some("1"));
+        assert!(r.error().starts_with("busy"), "{}", r.error());
+    }
+}
