@@ -5,9 +5,11 @@
 //!
 //! cargo run --release --example serve_load -- --url http://127.0.0.1:PORT --pid PID \
 //!     [--clients 1] [--requests 50] [--seconds 120] [--size 512] [--work-size 128] [--hints]
-//!     [--style soft|flat|shaded]
+//!     [--style soft|flat|shaded] [--sketch PNG] [--suggest N]
 //! Without --style no `style` field is sent: the server's default (and servers from before
-//! styles, which refuse the field, can be measured).
+//! styles, which refuse the field, can be measured). --sketch sends that file instead of the
+//! drawn rings (--size and --hints then do not apply); --suggest N asks `/api/suggest` for N
+//! suggestions instead of a colouring.
 
 // Shared with the API tests, which use all of it.
 #[allow(dead_code)]
@@ -31,6 +33,8 @@ struct Args {
     work_size: String,
     hints: bool,
     style: Option<String>,
+    sketch: Option<String>,
+    suggest: Option<usize>,
 }
 
 fn parse_args() -> Args {
@@ -44,6 +48,8 @@ fn parse_args() -> Args {
         work_size: "128".into(),
         hints: false,
         style: None,
+        sketch: None,
+        suggest: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -58,6 +64,8 @@ fn parse_args() -> Args {
             "--size" => a.size = value().parse().expect("--size PX"),
             "--work-size" => a.work_size = value(),
             "--style" => a.style = Some(value()),
+            "--sketch" => a.sketch = Some(value()),
+            "--suggest" => a.suggest = Some(value().parse().expect("--suggest N")),
             "--hints" => {
                 a.hints = true;
                 i += 1;
@@ -67,6 +75,14 @@ fn parse_args() -> Args {
         }
         i += 2;
     }
+    assert!(
+        a.suggest.is_none() || a.style.is_none(),
+        "--style is a colouring's field, not a suggestion's"
+    );
+    assert!(
+        a.sketch.is_none() || !a.hints,
+        "--hints are drawn for the rings, not for --sketch"
+    );
     let host = a.url.trim_start_matches("http://");
     assert!(
         host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]"),
@@ -95,24 +111,36 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let args = parse_args();
     let s = args.size;
-    let sketch = client::png(&GrayImage::from_fn(s, s, |x, y| {
-        let ring = |c: u32, r: u32| {
-            let d = ((x as f64 - c as f64).powi(2) + (y as f64 - s as f64 / 2.0).powi(2)).sqrt();
-            (d - r as f64).abs() < 2.0
-        };
-        Luma([if ring(s / 3, s / 5) || ring(2 * s / 3, s / 4) {
-            0
-        } else {
-            255
-        }])
-    }));
+    let drawn = || {
+        client::png(&GrayImage::from_fn(s, s, |x, y| {
+            let ring = |c: u32, r: u32| {
+                let d =
+                    ((x as f64 - c as f64).powi(2) + (y as f64 - s as f64 / 2.0).powi(2)).sqrt();
+                (d - r as f64).abs() < 2.0
+            };
+            Luma([if ring(s / 3, s / 5) || ring(2 * s / 3, s / 4) {
+                0
+            } else {
+                255
+            }])
+        }))
+    };
+    let sketch = match &args.sketch {
+        Some(path) => std::fs::read(path).unwrap_or_else(|e| panic!("reading {path}: {e}")),
+        None => drawn(),
+    };
     let hints = args.hints.then(|| {
         client::png(&RgbaImage::from_fn(s, s, |x, y| {
             let near = x.abs_diff(s / 3) < 3 && y.abs_diff(s / 2) < s / 10;
             Rgba(if near { [30, 136, 229, 255] } else { [0; 4] })
         }))
     });
-    let url = format!("{}/api/colorize", args.url.trim_end_matches('/'));
+    let route = if args.suggest.is_some() {
+        "suggest"
+    } else {
+        "colorize"
+    };
+    let url = format!("{}/api/{route}", args.url.trim_end_matches('/'));
     let sent = AtomicUsize::new(0);
     let results: Mutex<Vec<(Option<u16>, f64)>> = Mutex::new(Vec::new());
     let deadline = Duration::from_secs_f64(args.seconds);
@@ -133,9 +161,15 @@ fn main() {
                     if let Some(style) = &args.style {
                         form = form.text("style", style);
                     }
+                    if let Some(n) = args.suggest {
+                        form = form.text("n", &n.to_string());
+                    }
                     let t = Instant::now();
                     let status = post_form(&ua, &url, form).ok().map(|r| {
-                        if r.status == 200 {
+                        if r.status == 200 && args.suggest.is_some() {
+                            let found = r.json()["suggestions"].as_array().map(Vec::len);
+                            assert!(found.is_some_and(|n| n >= 1), "a 200 without suggestions");
+                        } else if r.status == 200 {
                             assert!(r.body.starts_with(b"\x89PNG"), "a 200 without a PNG");
                         }
                         r.status
@@ -159,13 +193,23 @@ fn main() {
         .map(|r| r.1)
         .collect();
     lat.sort_by(f64::total_cmp);
+    let sketch_name = args
+        .sketch
+        .clone()
+        .unwrap_or_else(|| format!("{s} px rings"));
+    let asked = match args.suggest {
+        Some(n) => format!("suggest n {n}"),
+        None => format!(
+            "style {}",
+            args.style.as_deref().unwrap_or("(server's default)")
+        ),
+    };
     println!(
-        "clients {} | sketch {s} px, work size {}, hints {}, style {} | {} requests in \
+        "clients {} | sketch {sketch_name}, work size {}, hints {}, {asked} | {} requests in \
          {elapsed:.1} s",
         args.clients,
         args.work_size,
         args.hints,
-        args.style.as_deref().unwrap_or("(server's default)"),
         results.len()
     );
     println!(
@@ -174,7 +218,7 @@ fn main() {
         results.len()
     );
     println!(
-        "throughput {:.2} coloured/s | latency of 200s: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "throughput {:.2} answered/s | latency of 200s: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         ok as f64 / elapsed,
         percentile(&lat, 50.0),
         percentile(&lat, 99.0),

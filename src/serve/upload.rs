@@ -353,6 +353,22 @@ mod tests {
     }
 
     #[test]
+    fn suggestion_count_is_one_to_the_most_or_empty_for_the_default() {
+        assert_eq!(parse_count(b""), Ok(SUGGEST_DEFAULT));
+        assert_eq!(parse_count(b" 1 "), Ok(1));
+        assert_eq!(parse_count(b"20"), Ok(SUGGEST_MAX));
+        for bad in [&b"0"[..], b"21", b"-3", b"2.5", b"many"] {
+            let e = parse_count(bad).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST);
+            let text = String::from_utf8_lossy(bad);
+            assert_eq!(
+                e.message,
+                format!("n must be a number of suggestions from 1 to 20, got `{text}`")
+            );
+        }
+    }
+
+    #[test]
     fn layers_is_ora_or_empty_for_the_png() {
         assert_eq!(parse_layers(b""), Ok(Output::Png));
         assert_eq!(parse_layers(b"none"), Ok(Output::Png));

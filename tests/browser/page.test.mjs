@@ -5,8 +5,9 @@
 // style selector to flat (checks a new request goes out with it and the picture changes),
 // saves a screenshot in flat style (serve-page-flat.png) and the layers download (.ora).
 // Throughout, the "where to hint next" markers: shown numbered where /api/suggest says,
-// asked for again after the stroke (the stroked area, --stroke-area, loses its marker), and
-// switched off and on (no request while off).
+// asked for again after the stroke (the stroked area, --stroke-area, loses its marker), not
+// asked for again on a style change, switched off and on (no request while off); a
+// screenshot with them (serve-page-suggest.png).
 //
 // node page.test.mjs --url URL --sketch PNG --out DIR --stroke X0,Y0,X1,Y1 [--key 5]
 //   [--colour #1e88e5] [--max-distance 90] [--extra-strokes X0,Y0,X1,Y1,KEY;...]
@@ -179,6 +180,11 @@ try {
 
   await page.screenshot({ path: join(out, "serve-page.png") });
   console.log(`screenshot: ${join(out, "serve-page.png")}`);
+  // The markers for the hints as they are now, for the docs (serve-page-suggest.png).
+  const opsPainted = await page.getAttribute("#result", "data-hint-ops");
+  await page.waitForSelector(`#markers[data-status="done"][data-hint-ops="${opsPainted}"]`);
+  await page.screenshot({ path: join(out, "serve-page-suggest.png") });
+  console.log(`screenshot: ${join(out, "serve-page-suggest.png")} (markers ${(await markers()).map((m) => `${m.n}@${m.x},${m.y}`).join(" ")})`);
 
   if (!args["extra-strokes"]) {
     // Undo by keyboard: the page colours again without the stroke.
@@ -196,6 +202,11 @@ try {
     const x = c.getContext("2d"); x.drawImage(img, 0, 0);
     return Array.from(x.getImageData(0, 0, c.width, c.height).data);
   });
+  // The suggestions do not depend on the style: once those for the hints now are shown,
+  // style changes ask for none.
+  const opsNow = await page.getAttribute("#result", "data-hint-ops");
+  await page.waitForSelector(`#markers[data-status="done"][data-hint-ops="${opsNow}"]`);
+  const suggestBeforeStyle = suggestRequests;
   const initialStyle = await page.inputValue("#style");
   for (const style of initialStyle === "flat" ? ["soft", "flat"] : ["flat"]) {
     const pixelsBefore = await resultPixels();
@@ -210,6 +221,8 @@ try {
     diff /= pixelsAfter.length;
     check(pixelsAfter.length === pixelsBefore.length && diff > 0.5, `the result changes with the style (mean ${diff.toFixed(2)} levels)`);
   }
+  check(suggestRequests === suggestBeforeStyle && (await markers()).length >= 1,
+    `a new style alone asks for no new suggestions and keeps the markers (${suggestRequests - suggestBeforeStyle} asked)`);
   await page.screenshot({ path: join(out, "serve-page-flat.png") });
   console.log(`screenshot: ${join(out, "serve-page-flat.png")}`);
 

@@ -175,5 +175,9 @@ fn the_page_colours_a_sketch_and_follows_a_painted_stroke_in_chromium() {
         out.join("serve-page-flat.png").is_file(),
         "screenshot in flat style saved"
     );
+    assert!(
+        out.join("serve-page-suggest.png").is_file(),
+        "screenshot with the markers saved"
+    );
     assert!(out.join("layers.ora").is_file(), "layers downloaded");
 }
