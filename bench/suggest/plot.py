@@ -1,6 +1,7 @@
 """The hint-efficiency curves of `colorize eval --suggest --json` files as one chart: a panel
 per dataset, PSNR against the number of hints k for each method, the curve's area (mean PSNR
-over k = 1..K) in the legend. Usage: plot.py --out CHART.png FILE.json...
+over k = 1..K) in the legend; and the same figures as a Markdown table on stdout (the area's
+gain of each method over `largest` and `random`). Usage: plot.py --out CHART.png FILE.json...
 """
 import argparse
 import json
@@ -18,6 +19,20 @@ STYLE = {
     "largest": dict(color="#333333", lw=1.6, marker="^", ls="--"),
     "random": dict(color="#999999", lw=1.4, marker="v", ls=":"),
 }
+
+
+def print_table(panels):
+    print("| dataset | method | pairs | k=0 | k=1 | k=2 | k=3 | k=5 | k=10 | area | vs largest | vs random |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for _, d in panels:
+        area = {r["method"]: r["area"] for r in d["rows"]}
+        for r in d["rows"]:
+            p = r["psnr"]
+            ks = [p[min(k, len(p) - 1)] for k in (0, 1, 2, 3, 5, 10)]
+            vs = [f'{r["area"] - area[m]:+.2f}' if m in area and m != r["method"] else "" for m in ("largest", "random")]
+            name = os.path.basename(d["data"])
+            cells = [name, r["method"], str(r["pairs"])] + [f"{v:.2f}" for v in ks] + [f'{r["area"]:.2f}'] + vs
+            print("| " + " | ".join(cells) + " |")
 
 
 def main():
@@ -47,6 +62,7 @@ def main():
         ax.set_ylabel("PSNR (dB)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
+    print_table(panels)
     fig.suptitle("Hint-efficiency curves: one scribble per step in the area each method picks")
     fig.tight_layout()
     tmp = args.out + ".tmp.png"
