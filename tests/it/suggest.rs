@@ -310,3 +310,28 @@ fn dropout_scores_follow_the_seed_and_a_model_without_dropout_gets_spread() {
         run(&plain, Method::Spread, 0)
     );
 }
+
+#[test]
+fn a_folder_run_does_not_take_its_own_overlays_as_sketches() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rooms(dir.path());
+    for _ in 0..2 {
+        let out = colorize_cmd()
+            .arg("infer")
+            .arg(dir.path())
+            .args(["--suggest", "1", "--force", "--model"])
+            .arg(shipped_model())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["rooms.png", "rooms_color.png", "rooms_color_suggest.png"]
+    );
+}
