@@ -19,6 +19,10 @@
 //!   seeded random order): the yardsticks the hint-efficiency curve compares with
 //!   (`curve`).
 //!
+//! The style the picture is finished in counts: in `flat` and `shaded` the paper around the
+//! drawing (paper areas touching the border) stays paper unless hinted, so the network's
+//! uncertainty there never shows; `dropout` and `spread` rank those areas last (score 0).
+//!
 //! Candidates are the paper areas no hint touches yet, of at least [`min_size`] pixels
 //! (solid fills stay ink unless the user colours them; lines belong to no area). Each
 //! suggestion carries the area's pixel farthest from its edge, so a dot there lands well
@@ -36,6 +40,7 @@ use image::{GrayImage, RgbImage, RgbaImage};
 use crate::infer::{fill_ink, Colorizer, WorkCanvas};
 use crate::model::generator::ForwardMode;
 use crate::regions::{AreaKind, RegionOptions, Regions, NO_AREA};
+use crate::style::Style;
 use crate::Result;
 
 pub use overlay::{draw_markers, marker_radius, MARKER_INK};
@@ -119,6 +124,8 @@ pub struct SuggestOptions {
     pub work_size: Option<u32>,
     /// How the sketch's areas are found.
     pub regions: RegionOptions,
+    /// The style the picture is finished in (see the module's documentation).
+    pub style: Style,
 }
 
 impl Default for SuggestOptions {
@@ -130,6 +137,7 @@ impl Default for SuggestOptions {
             seed: 0,
             work_size: None,
             regions: RegionOptions::default(),
+            style: Style::default(),
         }
     }
 }
@@ -205,7 +213,7 @@ pub fn suggest_in(
         Method::Dropout if !colorizer.has_dropout() => Method::Spread,
         m => m,
     };
-    let sums = match method {
+    let mut sums: Vec<f64> = match method {
         Method::Largest => regions.areas().iter().map(|a| f64::from(a.size)).collect(),
         Method::Random => (1..=regions.areas().len() as u32)
             .map(|l| unit_hash(opts.seed, l) * pixel_count(regions))
@@ -231,6 +239,13 @@ pub fn suggest_in(
             }
         }
     };
+    if method.uses_model() && opts.style != Style::Soft {
+        for a in regions.areas() {
+            if a.kind == AreaKind::Paper && a.touches_border {
+                sums[a.label as usize - 1] = 0.0;
+            }
+        }
+    }
     Ok(rank(regions, &candidates, &sums, opts.n))
 }
 

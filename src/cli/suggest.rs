@@ -6,6 +6,7 @@ use clap::Args;
 use colorize::device::DeviceChoice;
 use colorize::hints::PointHint;
 use colorize::regions::RegionOptions;
+use colorize::style::Style;
 use colorize::suggest::{Method, DEFAULT_SAMPLES};
 
 /// `colorize suggest`
@@ -36,6 +37,11 @@ pub struct SuggestArgs {
     /// yardsticks `largest` (largest area first) and `random`.
     #[arg(long, value_name = "METHOD", default_value_t = Method::default())]
     pub method: Method,
+    /// The style the picture will be finished in (as `infer --style`): in `flat` and
+    /// `shaded` the paper around the drawing stays paper unless hinted, so it is suggested
+    /// last.
+    #[arg(long, value_name = "STYLE", default_value_t = Style::default())]
+    pub style: Style,
     /// Dropout samples (`--method dropout`).
     #[arg(long, value_name = "K", default_value_t = DEFAULT_SAMPLES as u32,
           value_parser = clap::value_parser!(u32).range(2..=64))]

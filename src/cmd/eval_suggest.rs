@@ -42,6 +42,7 @@ pub fn run(args: &EvalArgs, steps: usize) -> anyhow::Result<()> {
         },
         suggest: SuggestOptions {
             samples: args.suggest_samples as usize,
+            style: style.unwrap_or_default(),
             ..SuggestOptions::default()
         },
     };

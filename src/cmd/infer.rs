@@ -380,6 +380,7 @@ fn network_loop(
                     n,
                     work_size: opts.work_size,
                     regions: opts.regions,
+                    style: opts.style,
                     ..SuggestOptions::default()
                 };
                 suggest::suggest(colorizer, &gray, rgba.as_ref(), &s)

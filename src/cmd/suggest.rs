@@ -62,6 +62,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<()> {
             min_area: args.min_area,
             threshold: None,
         },
+        style: args.style,
     };
     let start = std::time::Instant::now();
     let found = suggest::suggest(&colorizer, &gray, hints.as_ref(), &opts)

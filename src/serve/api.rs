@@ -158,7 +158,7 @@ async fn suggest(
 enum Route {
     /// `/api/colorize`: sketch, hints, work_size, style, layers.
     Colorize,
-    /// `/api/suggest`: sketch, hints, work_size, n.
+    /// `/api/suggest`: sketch, hints, work_size, style, n.
     Suggest,
 }
 
@@ -166,7 +166,7 @@ impl Route {
     fn fields(self) -> &'static [&'static str] {
         match self {
             Route::Colorize => &["sketch", "hints", "work_size", "style", "layers"],
-            Route::Suggest => &["sketch", "hints", "work_size", "n"],
+            Route::Suggest => &["sketch", "hints", "work_size", "style", "n"],
         }
     }
 }

@@ -225,6 +225,7 @@ fn suggest(
     let opts = SuggestOptions {
         n,
         work_size: job.work_size,
+        style: job.style,
         ..SuggestOptions::default()
     };
     let found =

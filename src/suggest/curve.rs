@@ -87,6 +87,7 @@ pub fn hint_curve(
         n: 1,
         method,
         work_size: opts.infer.work_size,
+        style: opts.infer.style,
         ..opts.suggest.clone()
     };
     for _ in 0..opts.steps {

@@ -202,8 +202,8 @@ try {
     const x = c.getContext("2d"); x.drawImage(img, 0, 0);
     return Array.from(x.getImageData(0, 0, c.width, c.height).data);
   });
-  // The suggestions do not depend on the style: once those for the hints now are shown,
-  // style changes ask for none.
+  // The suggestions follow the style (flat keeps the paper around the drawing white): each
+  // style change asks for them again, with the style.
   const opsNow = await page.getAttribute("#result", "data-hint-ops");
   await page.waitForSelector(`#markers[data-status="done"][data-hint-ops="${opsNow}"]`);
   const suggestBeforeStyle = suggestRequests;
@@ -221,8 +221,9 @@ try {
     diff /= pixelsAfter.length;
     check(pixelsAfter.length === pixelsBefore.length && diff > 0.5, `the result changes with the style (mean ${diff.toFixed(2)} levels)`);
   }
-  check(suggestRequests === suggestBeforeStyle && (await markers()).length >= 1,
-    `a new style alone asks for no new suggestions and keeps the markers (${suggestRequests - suggestBeforeStyle} asked)`);
+  await page.waitForSelector(`#markers[data-status="done"][data-hint-ops="${opsNow}"]`);
+  check(suggestRequests > suggestBeforeStyle && (await markers()).length >= 1,
+    `a new style asks for suggestions again and markers are shown (${suggestRequests - suggestBeforeStyle} asked)`);
   await page.screenshot({ path: join(out, "serve-page-flat.png") });
   console.log(`screenshot: ${join(out, "serve-page-flat.png")}`);
 

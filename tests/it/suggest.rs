@@ -335,3 +335,44 @@ fn a_folder_run_does_not_take_its_own_overlays_as_sketches() {
         ["rooms.png", "rooms_color.png", "rooms_color_suggest.png"]
     );
 }
+
+#[test]
+fn in_the_flat_styles_the_paper_around_the_drawing_comes_last() {
+    use colorize::infer::Colorizer;
+    use colorize::style::Style;
+    use colorize::suggest::{suggest, Method, SuggestOptions};
+    let _rng = crate::support::rng_lock();
+    let gray = rooms();
+    let regions = Regions::compute(&gray, &RegionOptions::default());
+    let background = regions.label(0, 0);
+    let model = Colorizer::load(&shipped_model(), tch::Device::Cpu).unwrap();
+    for method in [Method::Dropout, Method::Spread] {
+        let run = |style| {
+            let opts = SuggestOptions {
+                n: 10,
+                method,
+                style,
+                ..Default::default()
+            };
+            suggest(&model, &gray, None, &opts).unwrap()
+        };
+        let soft = run(Style::Soft);
+        let flat = run(Style::Flat);
+        assert_eq!(soft.len(), 5);
+        assert_eq!(flat.len(), 5);
+        let bg = |list: &[colorize::suggest::Suggestion]| {
+            list.iter().position(|s| s.label == background).unwrap()
+        };
+        assert!(soft[bg(&soft)].score > 0.0, "{method}: {soft:?}");
+        assert_eq!(bg(&flat), 4, "{method}: last in flat: {flat:?}");
+        assert_eq!(flat[4].score, 0.0);
+        // The other areas keep their scores.
+        for s in &flat[..4] {
+            assert_eq!(
+                soft.iter().find(|t| t.label == s.label).unwrap().score,
+                s.score
+            );
+        }
+        assert_eq!(run(Style::Shaded), flat);
+    }
+}

@@ -88,11 +88,11 @@ fn suggest_refuses_a_bad_count_and_the_colouring_fields() {
             r.error()
         );
     }
-    let r = ask(&server, &[("style", "flat")], None);
+    let r = ask(&server, &[("layers", "ora")], None);
     assert_eq!(r.status, 400);
     assert_eq!(
         r.error(),
-        "unknown form field `style` (expected sketch, hints, work_size, n)"
+        "unknown form field `layers` (expected sketch, hints, work_size, style, n)"
     );
     // And `n` is not a colouring field.
     let form = Form::default()
