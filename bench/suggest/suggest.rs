@@ -18,7 +18,8 @@ use tch::Device;
 /// Runs of each timing (after one warm-up run).
 const RUNS: usize = 25;
 
-/// A 512 x 512 page: a grid of outlined circles and squares, 3 px lines (36 areas).
+/// A 512 x 512 page: a grid of outlined circles and squares, 3 px lines (the areas count is
+/// printed).
 fn synthetic() -> GrayImage {
     GrayImage::from_fn(512, 512, |x, y| {
         let (cx, cy) = (x % 85, y % 85);
