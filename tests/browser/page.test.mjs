@@ -121,9 +121,13 @@ try {
     `the page shows the server's suggestions as markers (${shownMarkers.length} of ${answer.length})`);
   check(shownMarkers.every((m, i) => m.n === String(i + 1) && m.x === answer[i].x && m.y === answer[i].y),
     `the markers are numbered 1..${shownMarkers.length} in the server's order at its points`);
-  check(shownMarkers.every((m) => Math.abs(m.cx - (box0.x + (m.x + 0.5) * box0.width / sketch.width)) < 2
-    && Math.abs(m.cy - (box0.y + (m.y + 0.5) * box0.height / sketch.height)) < 2),
-    "each marker sits on its point of the sketch as displayed");
+  // On its point, moved in just enough to show whole when the point is by an edge (.85rem).
+  const inset = 0.85 * parseFloat(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize));
+  const clampTo = (v, lo, hi) => Math.min(Math.max(v, lo), hi);
+  const onPoint = (m) =>
+    Math.abs(m.cx - clampTo(box0.x + (m.x + 0.5) * box0.width / sketch.width, box0.x + inset, box0.x + box0.width - inset)) < 2
+    && Math.abs(m.cy - clampTo(box0.y + (m.y + 0.5) * box0.height / sketch.height, box0.y + inset, box0.y + box0.height - inset)) < 2;
+  check(shownMarkers.every(onPoint), "each marker sits on its point of the sketch as displayed, whole inside it");
   const inArea = (m, a) => a && m.x >= a[0] && m.x <= a[2] && m.y >= a[1] && m.y <= a[3];
   const strokeArea = args["stroke-area"]?.split(",").map(Number);
   if (strokeArea) check(shownMarkers.some((m) => inArea(m, strokeArea)), "a marker points into the area the stroke will paint");
