@@ -5,7 +5,7 @@
 //! (per pair, then averaged). The `oracle` row ranks by the real error itself, re-measured
 //! after every hint: the best any score could do on the hint-efficiency curve (its area,
 //! mean PSNR over k = 1..10, is printed next to the methods' own curves).
-//!     cargo run --release --example suggest_study -- [--n N] DATASET...
+//!     cargo run --release --example suggest_study -- [--n N] [--style STYLE] DATASET...
 
 use std::path::PathBuf;
 
@@ -23,9 +23,11 @@ use tch::Device;
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let (mut n, mut sets) = (20usize, Vec::new());
+    let mut style = colorize::style::Style::Soft;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--n" => n = args.next().context("--n N")?.parse()?,
+            "--style" => style = args.next().context("--style STYLE")?.parse()?,
             _ => sets.push(PathBuf::from(a)),
         }
     }
@@ -33,7 +35,9 @@ fn main() -> Result<()> {
         bail!("usage: suggest_study [--n N] DATASET...");
     }
     let colorizer = Colorizer::load(&PathBuf::from("models/default"), Device::Cpu)?;
-    let opts = CurveOptions::default();
+    let mut opts = CurveOptions::default();
+    opts.infer.style = style;
+    opts.suggest.style = style;
     let methods = [Method::Dropout, Method::Spread, Method::Largest];
     for set in &sets {
         let ds = Dataset::open(set, Split::Test)?.truncated(n);
@@ -53,6 +57,7 @@ fn main() -> Result<()> {
                     let s = SuggestOptions {
                         n: usize::MAX,
                         method,
+                        style,
                         ..Default::default()
                     };
                     let ranked = suggest_in(&colorizer, &gray, &regions, None, &s)?;
@@ -115,7 +120,10 @@ fn oracle_curve(
     regions: &Regions,
     opts: &CurveOptions,
 ) -> Result<Curve> {
-    let infer = InferOptions::default();
+    let infer = InferOptions {
+        style: opts.infer.style,
+        ..InferOptions::default()
+    };
     let mut hints = RgbaImage::new(gray.width(), gray.height());
     let mut out = colorizer.colour(gray, None, &infer)?.image;
     let psnr = |o: &RgbImage| -> Result<f64> {
