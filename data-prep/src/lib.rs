@@ -16,9 +16,11 @@ pub mod gray;
 pub mod lineart;
 pub mod load;
 pub mod manifest;
+pub mod outline;
 pub mod pipeline;
 pub mod resize;
 pub mod rng;
+pub mod rough;
 pub mod run;
 
 pub use error::Error;

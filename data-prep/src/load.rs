@@ -291,7 +291,7 @@ fn render_svg(
 /// pixel limit. Here external references are ignored, and an embedded PNG, JPEG, GIF or
 /// WebP is kept only if its header declares at most `max_pixels` pixels (nested SVG
 /// documents are ignored).
-fn svg_options(max_pixels: u64) -> resvg::usvg::Options<'static> {
+pub(crate) fn svg_options(max_pixels: u64) -> resvg::usvg::Options<'static> {
     use resvg::usvg::{ImageHrefResolver, ImageKind, Options};
     let resolve_data = move |_mime: &str, data: std::sync::Arc<Vec<u8>>, _: &Options| {
         let fmt = image::guess_format(&data).ok()?;
