@@ -30,7 +30,10 @@
 #   SKIP_EVAL  1: no evaluation before the export (evaluate later with `colorize eval`)
 #   TIME_LIMIT seconds after which training stops as by Ctrl-C (checkpoint saved; evaluation
 #              and export go on with the steps done; re-run to finish) [none]
-#   SKIP_FETCH 1: use data/*-128 as they are (no fetch, no prep)
+#   SKIP_FETCH 1: use the data/* folders as they are (no fetch, no prep)
+#   SCALE_MAX  --scale-max: crops of pictures resized up to this side (large areas) [256]
+#   ROUGH      --rough: share of samples with hand-drawn/scanned line art [0.3]
+#   SAVE_EVERY checkpoint every N steps [1000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,11 +51,16 @@ AMP=${AMP:-1}
 NONE_SHARE=${NONE_SHARE:-0.3}
 MEAN_COUNT=${MEAN_COUNT:-12}
 INIT_FROM=${INIT_FROM:-}
+SCALE_MAX=${SCALE_MAX:-256}
+ROUGH=${ROUGH:-0.3}
+SAVE_EVERY=${SAVE_EVERY:-1000}
 cores=$(nproc)
 LOADERS=${LOADERS:-$((cores > 4 ? cores - 2 : 2))}
-# Each source, optionally with a sampling weight (`--data DIR:W`). Weight 1 each: Fluent x2 +
-# Streamline x2 was measured worse at following hints (bench/README.md, "gpu").
-read -r -a DATASETS <<<"${DATASETS:-data/openmoji-128 data/fluent-emoji-128 data/streamline-128 data/dicebear-128}"
+# Each source, optionally with a sampling weight (`--data DIR:W`). Weight 1 each for the emoji,
+# icon and avatar sets: Fluent x2 + Streamline x2 was measured worse at following hints
+# (bench/README.md, "gpu"). The drawn-outline sources are prepared at 256 px, so that
+# --scale-max crops show their large areas; openclipart's 655 training drawings count x3.
+read -r -a DATASETS <<<"${DATASETS:-data/openmoji-128 data/fluent-emoji-128 data/streamline-128 data/dicebear-128 data/openclipart-256:3 data/open-peeps-256}"
 
 say() { printf 'train-default: %s\n' "$*" >&2; }
 
@@ -63,15 +71,19 @@ fi
 
 if [ "${SKIP_FETCH:-0}" != 1 ]; then
     # One fetch script per source; each prints `src:` and `lines:` folders.
-    for pair in openmoji:openmoji fluent-emoji:fluent-emoji streamline:streamline dicebear:dicebear; do
+    # fetch script:prepared size
+    for pair in openmoji:128 fluent-emoji:128 streamline:128 dicebear:128 \
+        openclipart-outlines:256 open-peeps:256; do
         name=${pair%%:*}
-        out=data/$name-128
+        size=${pair##*:}
+        out=data/${name%-outlines}-$size
         [ -f "$out/manifest.jsonl" ] && continue
         say "fetching and preparing $name"
         fetched=$(bash "scripts/fetch-$name.sh")
         src=$(printf '%s\n' "$fetched" | sed -n 's/^src: *//p')
         lines=$(printf '%s\n' "$fetched" | sed -n 's/^lines: *//p')
-        RUST_LOG=${RUST_LOG:-info,usvg=error} "$PREP" "$src" --lines "$lines" -o "$out" -q
+        RUST_LOG=${RUST_LOG:-info,usvg=error} "$PREP" "$src" --lines "$lines" -o "$out" \
+            --size "$size" -q
     done
 fi
 data_args=()
@@ -114,7 +126,8 @@ train_stage() {
         "${limit[@]}" "$COLORIZE" train "${data_args[@]}" --out "$run" --steps "$steps" \
             --batch-size "$BATCH" --ngf "$NGF" --ndf "$NDF" --size 128 --device "$DEVICE" \
             --loader-threads "$LOADERS" --hint-none-share "$none" --hint-mean-count "$mean" \
-            "${init_args[@]}" --save-every 1000 --sample-every 1000 --val-every 1000 --json-log \
+            --scale-max "$SCALE_MAX" --rough "$ROUGH" "${init_args[@]}" \
+            --save-every "$SAVE_EVERY" --sample-every 1000 --val-every 1000 --json-log \
             "${amp_args[@]}" "${thread_args[@]}" || stopped
     fi
 }

@@ -448,6 +448,13 @@ pub struct TrainConfig {
     pub load_size: u32,
     /// Random horizontal flips.
     pub flip: bool,
+    /// Several scales (`--scale-max`; 0: off): each pair is resized to a random side in
+    /// `load_size..=scale_max` (at most its own) before the crop. Runs made before it have 0.
+    #[serde(default)]
+    pub scale_max: u32,
+    /// Share of training samples whose line art is roughened (`--rough`; 0: none).
+    #[serde(default)]
+    pub rough: f64,
     /// Optimiser of both networks.
     pub optimizer: OptimKind,
     /// Learning rate of both networks before the decay.
@@ -532,6 +539,8 @@ impl TrainConfig {
             decay_steps: 500,
             batch_size: 1,
             flip: true,
+            scale_max: 0,
+            rough: 0.0,
             optimizer: d.optimizer,
             lr: d.lr,
             beta1: d.beta1,
@@ -611,6 +620,18 @@ impl TrainConfig {
             return bad(format!(
                 "--load-size {} is smaller than --size {}",
                 self.load_size, self.model.image_size
+            ));
+        }
+        if self.scale_max != 0 && self.scale_max < self.load_size {
+            return bad(format!(
+                "--scale-max {} is smaller than the load size {}",
+                self.scale_max, self.load_size
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.rough) {
+            return bad(format!(
+                "--rough must be a share in [0, 1], got {}",
+                self.rough
             ));
         }
         if !(self.lr > 0.0 && self.lr.is_finite()) {

@@ -265,6 +265,26 @@ pub struct Augment {
     pub load_size: u32,
     /// Random horizontal flips (training only).
     pub flip: bool,
+    /// Several scales (training only; 0: off): each pair is resized to a random side in
+    /// `load_size..=scale_max`, at most its own side, before the crop, so the crop shows the
+    /// larger areas of a larger picture.
+    pub scale_max: u32,
+    /// Share of the training samples whose line art is roughened (`data_prep::rough`: line
+    /// width, wobble, gaps, grain, paper tone, blur, noise, JPEG; 0: none).
+    pub rough: f64,
+}
+
+impl Augment {
+    /// Pix2pix's resize and crop, without the training-only extras.
+    pub fn plain(size: u32, load_size: u32, flip: bool) -> Self {
+        Augment {
+            size,
+            load_size,
+            flip,
+            scale_max: 0,
+            rough: 0.0,
+        }
+    }
 }
 
 /// Resize + crop + flip of one pair: `S x S` images.
@@ -299,6 +319,8 @@ pub struct Batch {
 
 /// Separates the hint simulation's seeds from the other draws of the same sample.
 const HINT_SALT: u64 = 0x5EED_4817;
+/// Separates the roughening's seeds from the other draws of the same sample.
+const ROUGH_SALT: u64 = 0x0_2006_4A11;
 
 /// Separates the per-epoch draws of fractionally weighted datasets from the data order.
 const WEIGHT_SALT: u64 = 0x3E16_47ED;
@@ -349,21 +371,31 @@ impl BatchMaker {
 
     fn make(&mut self, g: u64) -> Result<Batch> {
         let b = self.batch_size as u64;
-        let margin = u64::from(self.aug.load_size - self.aug.size) + 1;
         let (mut inputs, mut colors) = (Vec::new(), Vec::new());
         for pos in g * b..(g + 1) * b {
             let i = self.sample_at(pos);
             let mut rng = SplitMix64::new(mix_seed(self.seed ^ 0xA5A5_A5A5, pos));
-            let crop = (rng.below(margin) as u32, rng.below(margin) as u32);
-            let flip = self.aug.flip && rng.next_u64() & 1 == 1;
             let (line, color) = self.data.load_pair(i)?;
-            let (line, color) = prepare(&line, &color, &self.aug, crop, flip);
-            let l = gray_to_tensor(&line); // [1, S, S]
+            let mut aug = self.aug;
+            if aug.scale_max > aug.load_size {
+                // A side up to the picture's own: larger sides show larger areas in the crop.
+                let top = aug.scale_max.min(line.width().max(aug.load_size));
+                aug.load_size += rng.below(u64::from(top - aug.load_size) + 1) as u32;
+            }
+            let margin = u64::from(aug.load_size - aug.size) + 1;
+            let crop = (rng.below(margin) as u32, rng.below(margin) as u32);
+            let flip = aug.flip && rng.next_u64() & 1 == 1;
+            let (line, color) = prepare(&line, &color, &aug, crop, flip);
+            // The network sees the rough line art; hints are placed with the clean one.
+            let rough = (aug.rough > 0.0 && rng.unit() < aug.rough)
+                .then(|| data_prep::rough::roughen(&line, mix_seed(self.seed ^ ROUGH_SALT, pos)).0);
+            let seen = rough.as_ref().unwrap_or(&line);
+            let l = gray_to_tensor(seen); // [1, S, S]
             inputs.push(match &self.hints {
                 Some(h) => {
                     // Hints of the augmented pair, a pure function of (seed, position).
                     let map = simulate(&line, &color, h, mix_seed(self.seed ^ HINT_SALT, pos));
-                    let hints = hint_channels(&line, &map, self.hint_spread);
+                    let hints = hint_channels(seen, &map, self.hint_spread);
                     Tensor::cat(&[l, hints], 0) // [1 + 4, S, S]
                 }
                 None => l,
@@ -603,11 +635,7 @@ mod tests {
     fn prepare_flips_and_crops() {
         let line = GrayImage::from_fn(4, 4, |x, y| image::Luma([(x * 10 + y * 50) as u8]));
         let color = RgbImage::from_fn(4, 4, |x, _| image::Rgb([x as u8 * 85, 0, 255]));
-        let aug = Augment {
-            size: 2,
-            load_size: 4,
-            flip: true,
-        };
+        let aug = Augment::plain(2, 4, true);
         let (l, c) = prepare(&line, &color, &aug, (1, 2), true);
         let l = Vec::<f32>::try_from(gray_to_tensor(&l).flatten(0, -1)).unwrap();
         let c = Vec::<f32>::try_from(rgb_to_tensor(&c).flatten(0, -1)).unwrap();

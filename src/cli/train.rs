@@ -91,6 +91,17 @@ pub struct HyperArgs {
     /// No random horizontal flips.
     #[arg(long)]
     pub no_flip: bool,
+    /// Several scales: resize each pair to a random side between the load size and this (at
+    /// most the pair's own side) before the S crop, so training sees the large areas of
+    /// large pictures (use with datasets prepared larger than S, e.g. `prep --size 256`)
+    /// [default: off].
+    #[arg(long, value_name = "SIDE")]
+    pub scale_max: Option<u32>,
+    /// Share (0-1) of training samples whose line art is roughened as if drawn by hand and
+    /// scanned: line width, wobble, gaps, pencil grain, paper tone, blur, noise, JPEG
+    /// [default: 0].
+    #[arg(long, value_name = "SHARE")]
+    pub rough: Option<f64>,
     #[arg(long, help = with_default("Generator filters in the outermost layer", plain().model.ngf))]
     pub ngf: Option<i64>,
     #[arg(long, help = with_default("Discriminator filters in the first layer", plain().model.ndf))]

@@ -172,6 +172,8 @@ fn config_from_args(
         c.init_from = Some(m.clone());
     }
     c.flip &= !hp.no_flip;
+    set(&mut c.scale_max, hp.scale_max);
+    set(&mut c.rough, hp.rough);
     set(&mut c.lambda_l1, hp.lambda_l1);
     set(&mut c.batch_size, hp.batch_size);
     if hp.optimizer == Some(OptimKind::RmsProp) && c.optimizer != OptimKind::RmsProp {

@@ -173,6 +173,8 @@ pub fn loader_config(cfg: &TrainConfig) -> LoaderConfig {
             size: cfg.model.image_size as u32,
             load_size: cfg.load_size,
             flip: cfg.flip,
+            scale_max: cfg.scale_max,
+            rough: cfg.rough,
         },
         seed: cfg.seed,
         hints: cfg.model.takes_hints().then_some(cfg.hints),

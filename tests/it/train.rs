@@ -123,11 +123,7 @@ fn training_pairs_decode_to_the_png_files_own_values() {
     data_prep::manifest::write(&root.join(data_prep::manifest::MANIFEST_FILE), &entries).unwrap();
 
     let set = Dataset::open(root, Split::Train).unwrap();
-    let aug = colorize::data::Augment {
-        size: 16,
-        load_size: 16,
-        flip: false,
-    };
+    let aug = colorize::data::Augment::plain(16, 16, false);
     for (i, id) in ["l8", "rgb"].iter().enumerate() {
         let old_line = image::open(root.join(format!("line/{id}.png")))
             .unwrap()
@@ -470,6 +466,70 @@ fn generate_gives_rgb_in_tanh_range() {
     ));
     assert_eq!(out.size(), [2, 3, 32, 32]);
     assert!(out.abs().max().double_value(&[]) <= 1.0);
+}
+
+#[test]
+fn several_scales_and_rough_line_art_are_seeded_and_touch_only_what_they_say() {
+    // 64 px pairs trained at 32: plain resizes each to 32; --scale-max 64 takes 32 px crops
+    // of pictures resized to 32..=64; --rough 1 roughens every line art but not the colour.
+    let dir = tempfile::tempdir().unwrap();
+    let data = make_dataset(&dir.path().join("ds"), 64, 6, 0);
+    let set = Arc::new(Dataset::open(&data, Split::Train).unwrap());
+    let mut train_cfg = tiny_config(GanMode::Vanilla, &data, 1);
+    train_cfg.model.in_channels = 1; // line art alone: the input is what the network sees
+    let base = train::loader_config(&train_cfg);
+    let run = |scale_max: u32, rough: f64, threads: usize| -> Vec<(Tensor, Tensor)> {
+        let mut c = base;
+        c.hints = None;
+        c.batch_size = 6;
+        c.threads = threads;
+        c.aug.scale_max = scale_max;
+        c.aug.rough = rough;
+        let mut loader = Loader::new(Arc::clone(&set), c, 0).unwrap();
+        (0..3)
+            .map(|_| {
+                let b = loader.next_batch().unwrap();
+                (b.input, b.color)
+            })
+            .collect()
+    };
+    let plain = run(0, 0.0, 1);
+    let scaled = run(64, 0.0, 1);
+    let rough = run(0, 1.0, 1);
+    for (a, b) in scaled
+        .iter()
+        .zip(&run(64, 0.0, 2))
+        .chain(rough.iter().zip(&run(0, 1.0, 3)))
+    {
+        assert!(
+            a.0.equal(&b.0) && a.1.equal(&b.1),
+            "seeded, whatever the threads"
+        );
+    }
+    assert_eq!(scaled[0].0.size(), [6, 1, 32, 32]);
+    // Scales: some crops are of a larger picture, so they differ from every plain sample.
+    let plain_colors: Vec<Tensor> = (0..6)
+        .map(|i| set.eval_pair(i, &base.aug).unwrap().1)
+        .collect();
+    let differs = |c: &Tensor| {
+        !plain_colors
+            .iter()
+            .any(|p| p.equal(c) || p.flip([2]).equal(c))
+    };
+    let larger = scaled
+        .iter()
+        .flat_map(|(_, c)| (0..6).map(move |k| c.get(k)))
+        .filter(differs)
+        .count();
+    assert!(
+        larger >= 6,
+        "{larger} of 18 samples came from a larger scale"
+    );
+    // Rough: the same samples (colour bit for bit), other line art.
+    for (p, r) in plain.iter().zip(&rough) {
+        assert!(p.1.equal(&r.1), "colour untouched");
+        assert!(!p.0.equal(&r.0), "line art roughened");
+    }
 }
 
 #[test]
