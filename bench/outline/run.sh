@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Issue 26's figures for one model, as JSON under OUT (default bench/out/outline/LABEL):
+#   sources.json  every training source's test split (the outline sources at 256 px, scored
+#                 at 128) at 0 and 20 hints, with the grey baseline
+#   rough.json    the same on each split's rough copy (`rough-copy`, seed 0)
+#   emojione.json the held-out EmojiOne pairs (never trained on) at 0 hints, grey baseline
+#   sizes.json    the outline drawings' held-out pairs at work sizes 128, 256 and 512 px,
+#                 finished raw, soft and flat (PSNR, colourfulness, hue JSD, mottle, leak)
+# Usage: bench/outline/run.sh MODEL LABEL   (after bench/outline/data.sh has made the data)
+# Compare two models with: python3 bench/outline/table.py bench/out/outline/A bench/out/outline/B
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+model=$1 label=$2
+COLORIZE=${COLORIZE:-target/release/colorize}
+out=${OUT:-bench/out/outline/$label}
+mkdir -p "$out"
+sources=(data/openmoji-128 data/fluent-emoji-128 data/streamline-128 data/dicebear-128
+    data/openclipart-256 data/open-peeps-256)
+args() { for d in "$@"; do printf -- '--data\n%s\n' "$d"; done; }
+run() { # NAME ARGS...: one eval, its JSON kept
+    local name=$1
+    shift
+    printf 'bench/outline: %s %s\n' "$label" "$name" >&2
+    "$COLORIZE" eval --model "$model" --split test --json "$@" >"$out/$name.json.tmp"
+    mv "$out/$name.json.tmp" "$out/$name.json"
+}
+mapfile -t a < <(args "${sources[@]}")
+run sources "${a[@]}" --hints 0,20 --baseline gray
+mapfile -t a < <(args "${sources[@]/%/-rough}")
+run rough "${a[@]}" --hints 0,20 --baseline gray
+run emojione --data data/emojione-128 --hints 0 --baseline gray
+mapfile -t a < <(args data/openclipart-held-{128,256,512} data/open-peeps-held-{128,256,512})
+run sizes "${a[@]}" --style raw,soft,flat --baseline gray
