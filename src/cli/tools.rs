@@ -22,6 +22,10 @@ pub struct ExportArgs {
     /// The hardware and time the training took, for the model card (e.g. "1x H200, 9 min").
     #[arg(long, value_name = "TEXT")]
     pub trained_on: Option<String>,
+    /// A Markdown file appended to the model card (figures measured by other tools, such as
+    /// the Hint-AUC, or what was seen on a contact sheet).
+    #[arg(long, value_name = "MD")]
+    pub notes: Option<PathBuf>,
 }
 
 /// `colorize info`

@@ -50,7 +50,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     // What the card says is what the file holds (a model directory exported again without
     // --half keeps its float16 weights).
     let half = checkpoint::stored_in_half(&dest.join(GENERATOR_FILE))?;
-    let card = model_card(
+    let mut card = model_card(
         (&args.run, dest),
         &cfg,
         &colorizer,
@@ -58,6 +58,15 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.trained_on.as_deref(),
         reports.as_ref(),
     );
+    if let Some(notes) = &args.notes {
+        let text = std::fs::read_to_string(notes)
+            .with_context(|| format!("{}: cannot read the notes", notes.display()))?;
+        card += "
+";
+        card += text.trim_end();
+        card += "
+";
+    }
     let card_path = dest.join(MODEL_CARD_FILE);
     write_atomic(&card_path, card.as_bytes()).map_err(|e| Error::io(&card_path, e))?;
     log::info!("exported {} -> {}", args.run.display(), dest.display());
@@ -181,6 +190,7 @@ fn model_card(
             .as_ref()
             .map_or(String::new(), |p| format!(" --init-from {}", p.display()))
             + if cfg.amp { " --amp" } else { "" }
+            + &augment_flags(cfg)
     );
     s += "## Evaluation\n\n";
     match reports {
@@ -194,6 +204,18 @@ fn model_card(
         }
     }
     s += &data_section(cfg);
+    s
+}
+
+/// `--scale-max` and `--rough` as the run used them (nothing when off).
+fn augment_flags(cfg: &TrainConfig) -> String {
+    let mut s = String::new();
+    if cfg.scale_max > 0 {
+        s += &format!(" --scale-max {}", cfg.scale_max);
+    }
+    if cfg.rough > 0.0 {
+        s += &format!(" --rough {}", cfg.rough);
+    }
     s
 }
 
@@ -217,6 +239,10 @@ const CREDITS: &[(&str, &str)] = &[
         "Adventurer by Lisa Wischofsky via DiceBear (https://dicebear.com), CC BY 4.0 (code MIT)",
     ),
     ("openclipart", "openclipart (https://openclipart.org), public domain"),
+    (
+        "open-peeps",
+        "Open Peeps by Pablo Stanley via DiceBear (https://www.openpeeps.com), CC0 1.0 (code MIT)",
+    ),
 ];
 
 /// The card's data section: each dataset with its weight and, when known, its credit.

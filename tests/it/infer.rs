@@ -335,6 +335,28 @@ fn export_makes_a_model_directory_with_a_card() {
     let out = colorize_export(&run, &dest);
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("--force"));
+    // --notes appends a Markdown file to the card; a missing one is an error naming it.
+    let notes = tmp.path().join("notes.md");
+    std::fs::write(&notes, "## Hint-AUC\n\n12.3 dB\n").unwrap();
+    let export_with = |notes: &Path| {
+        colorize_cmd()
+            .arg("export")
+            .arg(&run)
+            .arg(&dest)
+            .arg("--force")
+            .arg("--notes")
+            .arg(notes)
+            .output()
+            .unwrap()
+    };
+    let out = export_with(&notes);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
+    assert!(card.ends_with("\n## Hint-AUC\n\n12.3 dB\n"), "{card}");
+    assert!(card.contains("## Data"), "the card is kept: {card}");
+    let out = export_with(&tmp.path().join("absent.md"));
+    assert!(!out.status.success());
+    assert!(stderr_of(&out).contains("absent.md"), "{}", stderr_of(&out));
 }
 
 /// Exports `run` as float32 and with `--half` into `tmp`, checks the half file's tensor kinds
