@@ -138,6 +138,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     })
 }
 
+/// PNG-encodes an image (fast deflate, adaptive filter) and writes it atomically
+/// ([`write_atomic`]): how `prep`, `svg-outlines` and `rough-copy` write their pairs.
+pub fn write_png(
+    path: &Path,
+    data: &[u8],
+    (width, height): (u32, u32),
+    color: image::ExtendedColorType,
+) -> io::Result<()> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut buf = Vec::with_capacity(data.len() / 2);
+    PngEncoder::new_with_quality(&mut buf, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(data, width, height, color)
+        .map_err(io::Error::other)?;
+    write_atomic(path, &buf)
+}
+
 /// Writes `path` atomically with a writer that needs a path (such as a safetensors
 /// writer): `write` creates the temporary file `tmp` (in the destination's directory), which
 /// is then synced to disk, renamed over `path`, and the directory synced, so a reader or a

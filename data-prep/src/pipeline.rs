@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 
 use crate::dataset::{stamp, Job};
-use crate::fs::{write_atomic, WalkProblem};
+use crate::fs::{write_png, WalkProblem};
 use crate::geometry::{make_square, square_resize, Square};
 use crate::gray::to_gray;
 use crate::lineart::{extract, ink_fraction, inner_ink_fraction, LineMethod};
@@ -157,14 +157,14 @@ pub fn run_job(
             if let Err(e) = write_png(
                 &cfg.out.join(&line_rel),
                 line.as_raw(),
-                line.width(),
+                line.dimensions(),
                 image::ExtendedColorType::L8,
             )
             .and_then(|_| {
                 write_png(
                     &cfg.out.join(&color_rel),
                     color.as_raw(),
-                    color.width(),
+                    color.dimensions(),
                     image::ExtendedColorType::Rgb8,
                 )
             }) {
@@ -284,21 +284,4 @@ pub fn scaled_method(m: &LineMethod, factor: f32) -> LineMethod {
             kernel: ((kernel as f32 * factor).round() as u32).max(1),
         },
     }
-}
-
-/// PNG-encodes (fast deflate, adaptive filter) and writes atomically
-/// ([`crate::fs::write_atomic`]).
-fn write_png(
-    path: &Path,
-    data: &[u8],
-    side: u32,
-    color: image::ExtendedColorType,
-) -> std::io::Result<()> {
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    use image::ImageEncoder;
-    let mut buf = Vec::with_capacity(data.len() / 2);
-    PngEncoder::new_with_quality(&mut buf, CompressionType::Fast, FilterType::Adaptive)
-        .write_image(data, side, side, color)
-        .map_err(std::io::Error::other)?;
-    write_atomic(path, &buf)
 }

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use data_prep::fs::write_atomic;
+use data_prep::fs::{write_atomic, write_png};
 use data_prep::manifest::{self, Split, MANIFEST_FILE};
 use data_prep::rng::{fnv1a, mix_seed};
 use data_prep::rough::roughen;
-use image::ImageEncoder;
 use rayon::prelude::*;
 
 /// Write a rough copy of one split of a dataset: the same pairs, ids and split, each line art
@@ -69,18 +68,16 @@ fn main() -> Result<()> {
                 .to_luma8();
             let seed = mix_seed(cli.seed, fnv1a(e.id.as_bytes()));
             let (rough, d) = roughen(&line, seed);
-            let mut png = Vec::new();
-            image::codecs::png::PngEncoder::new(&mut png).write_image(
-                rough.as_raw(),
-                rough.width(),
-                rough.height(),
-                image::ExtendedColorType::L8,
-            )?;
             let mut entry = e.clone();
             let line_out = entry.line_path(&cli.out);
             std::fs::create_dir_all(line_out.parent().expect("under out"))?;
-            write_atomic(&line_out, &png)
-                .with_context(|| format!("{}: cannot write", line_out.display()))?;
+            write_png(
+                &line_out,
+                rough.as_raw(),
+                rough.dimensions(),
+                image::ExtendedColorType::L8,
+            )
+            .with_context(|| format!("{}: cannot write", line_out.display()))?;
             let color_out = entry.color_path(&cli.out);
             std::fs::create_dir_all(color_out.parent().expect("under out"))?;
             let bytes = std::fs::read(e.color_path(&cli.data))

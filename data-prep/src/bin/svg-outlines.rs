@@ -8,7 +8,6 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use data_prep::fs::write_atomic;
 use data_prep::outline::{drop_reason, enclosure, outline_pair, KeepRules, OutlineOptions};
-use image::ImageEncoder;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -117,13 +116,16 @@ fn main() -> Result<()> {
         )
         .expect("valid template"),
     );
-    // The same drawing filed under several categories (a copy or a link) is one drawing:
-    // the first in path order is processed, the others reported as duplicates of it.
+    // Each file is read once. The same drawing filed under several categories (a copy or a
+    // link) is one drawing: the first in path order is processed, the others reported as
+    // duplicates of it.
+    let contents: Vec<std::io::Result<Vec<u8>>> = files.par_iter().map(std::fs::read).collect();
     let mut first = std::collections::HashMap::<u64, PathBuf>::new();
     let duplicate_of: Vec<Option<PathBuf>> = files
         .iter()
-        .map(|p| {
-            let hash = std::fs::read(p).map(|b| data_prep::rng::fnv1a(&b)).ok()?;
+        .zip(&contents)
+        .map(|(p, bytes)| {
+            let hash = data_prep::rng::fnv1a(bytes.as_ref().ok()?);
             let rel = p
                 .strip_prefix(&src)
                 .expect("walked under src")
@@ -141,7 +143,8 @@ fn main() -> Result<()> {
     let rows: Vec<Row> = files
         .par_iter()
         .zip(&duplicate_of)
-        .map(|(path, dup)| {
+        .zip(&contents)
+        .map(|((path, dup), bytes)| {
             let rel = path
                 .strip_prefix(&src)
                 .expect("walked under src")
@@ -152,7 +155,7 @@ fn main() -> Result<()> {
                     verdict: "duplicate".into(),
                     figures: format!("-\t-\t-\t-\t-\t-\t{}", of.with_extension("png").display()),
                 },
-                None => one(path, &rel, &cli, &opts, &rules, &kept),
+                None => one(path, bytes, &rel, &cli, &opts, &rules, &kept),
             };
             pb.inc(1);
             row
@@ -184,6 +187,7 @@ fn main() -> Result<()> {
 
 fn one(
     path: &Path,
+    bytes: &std::io::Result<Vec<u8>>,
     rel: &Path,
     cli: &Cli,
     opts: &OutlineOptions,
@@ -196,11 +200,11 @@ fn one(
         verdict,
         figures: "-\t-\t-\t-\t-\t-\t-".into(),
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => return fail(format!("unreadable: {e}")),
     };
-    let pair = match outline_pair(path, &bytes, opts) {
+    let pair = match outline_pair(path, bytes, opts) {
         Ok(p) => p,
         Err(e) => {
             return fail(format!(
@@ -249,17 +253,17 @@ fn one(
     }
 }
 
+/// Creates the file's folder, then [`data_prep::fs::write_png`].
 fn write_png(
     path: &Path,
     raw: &[u8],
-    (w, h): (u32, u32),
+    size: (u32, u32),
     kind: image::ExtendedColorType,
 ) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create", dir.display()))?;
     }
-    let mut bytes = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut bytes).write_image(raw, w, h, kind)?;
-    write_atomic(path, &bytes).with_context(|| format!("{}: cannot write", path.display()))
+    data_prep::fs::write_png(path, raw, size, kind)
+        .with_context(|| format!("{}: cannot write", path.display()))
 }
