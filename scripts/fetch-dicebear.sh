@@ -20,17 +20,7 @@ NAME=fetch-dicebear
 . scripts/lib/fetch.sh
 [[ "$COUNT" =~ ^[1-9][0-9]*$ ]] || { say "DICEBEAR_COUNT must be a positive integer, not '$COUNT'"; exit 2; }
 
-if [ -f "$MODULES/.complete-$VERSION" ]; then
-    say "$MODULES already holds @dicebear/core and @dicebear/adventurer $VERSION"
-else
-    rm -rf "$MODULES"
-    for pkg in core adventurer; do
-        say "downloading @dicebear/$pkg@$VERSION with npm pack"
-        npm_unpack "@dicebear/$pkg@$VERSION" "dicebear-$pkg-$VERSION.tgz" \
-            "$MODULES/@dicebear/$pkg" --strip-components=1
-    done
-    touch "$MODULES/.complete-$VERSION"
-fi
+dicebear_modules "$MODULES" "$VERSION" core adventurer
 
 stamp="$DEST/.complete-$VERSION-$COUNT"
 if [ -f "$stamp" ]; then

@@ -20,17 +20,7 @@ NAME=fetch-open-peeps
 . scripts/lib/fetch.sh
 [[ "$COUNT" =~ ^[1-9][0-9]*$ ]] || { say "PEEPS_COUNT must be a positive integer, not '$COUNT'"; exit 2; }
 
-if [ -f "$MODULES/.complete-$VERSION" ]; then
-    say "$MODULES already holds @dicebear/core and @dicebear/open-peeps $VERSION"
-else
-    rm -rf "$MODULES"
-    for pkg in core open-peeps; do
-        say "downloading @dicebear/$pkg@$VERSION with npm pack"
-        npm_unpack "@dicebear/$pkg@$VERSION" "dicebear-$pkg-$VERSION.tgz" \
-            "$MODULES/@dicebear/$pkg" --strip-components=1
-    done
-    touch "$MODULES/.complete-$VERSION"
-fi
+dicebear_modules "$MODULES" "$VERSION" core open-peeps
 
 stamp="$DEST/.complete-$VERSION-$COUNT"
 if [ -f "$stamp" ]; then

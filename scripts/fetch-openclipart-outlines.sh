@@ -20,20 +20,9 @@ NAME=fetch-openclipart-outlines
 if [ -f "$SVG/.complete" ]; then
     say "$SVG already unpacked: nothing to fetch"
 else
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
-    say "downloading the Debian package openclipart-svg (about 25 MB)"
-    if ! (cd "$tmp" && apt-get download -q openclipart-svg >/dev/null 2>&1); then
-        say "not in the apt lists yet: running apt-get update first"
-        apt-get update -qq
-        (cd "$tmp" && apt-get download -q openclipart-svg >/dev/null)
-    fi
-    got=$(dpkg-deb -f "$tmp"/openclipart-svg_*.deb Version)
+    apt_unpack openclipart-svg "$SVG" "about 25 MB"
+    got=$(zcat "$SVG/usr/share/doc/openclipart-svg/changelog.Debian.gz" | sed -n '1s/.*(\(.*\)).*/\1/p')
     [ "$got" = "$VERSION" ] || say "note: got openclipart-svg $got (this script was measured on $VERSION)"
-    say "unpacking with dpkg -x into $SVG"
-    rm -rf "$SVG"
-    mkdir -p "$SVG"
-    dpkg -x "$tmp"/openclipart-svg_*.deb "$SVG"
     touch "$SVG/.complete"
 fi
 

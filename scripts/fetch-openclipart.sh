@@ -7,23 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEST=data/openclipart
-say() { printf 'fetch-openclipart: %s\n' "$*" >&2; }
+NAME=fetch-openclipart
+. scripts/lib/fetch.sh
 
 if [ -f "$DEST/.complete" ]; then
     say "$DEST already unpacked: nothing to fetch"
 else
-    tmp=$(mktemp -d)
-    trap 'rm -rf "$tmp"' EXIT
-    say "downloading the Debian package openclipart-png (about 130 MB)"
-    if ! (cd "$tmp" && apt-get download -q openclipart-png >/dev/null 2>&1); then
-        say "not in the apt lists yet: running apt-get update first"
-        apt-get update -qq
-        (cd "$tmp" && apt-get download -q openclipart-png >/dev/null)
-    fi
-    say "unpacking with dpkg -x into $DEST"
-    rm -rf "$DEST"
-    mkdir -p "$DEST"
-    dpkg -x "$tmp"/openclipart-png_*.deb "$DEST"
+    apt_unpack openclipart-png "$DEST" "about 130 MB"
     touch "$DEST/.complete"
 fi
 root="$DEST/usr/share/openclipart/png"
