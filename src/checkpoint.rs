@@ -199,6 +199,60 @@ pub fn write_half_copy(from: &Path, to: &Path) -> Result<()> {
     write_safetensors_atomic(&named, to)
 }
 
+/// Writes to `to` (atomically) the weight average `share * a + (1 - share) * b` of two
+/// generator files of the same network, computed in float32 and stored in float16 when
+/// `half`. Both files must hold the same names with the same shapes; integer tensors (such
+/// as BatchNorm's batch counter) are taken from `a`. Averaging a fine-tuned generator with
+/// the model it started from keeps much of what the start knew (weight-space ensembling).
+pub fn write_blend(a: &Path, b: &Path, share: f64, half: bool, to: &Path) -> Result<()> {
+    if !(0.0..=1.0).contains(&share) {
+        return Err(Error::Model {
+            path: a.to_path_buf(),
+            reason: format!("blend share {share} is outside 0..=1"),
+        });
+    }
+    let read = |p: &Path| {
+        read_named(p).map_err(|reason| Error::Model {
+            path: p.to_path_buf(),
+            reason,
+        })
+    };
+    let (fa, fb) = (read(a)?, read(b)?);
+    let mismatch = |reason: String| Error::Model {
+        path: b.to_path_buf(),
+        reason: format!("cannot blend with {}: {reason}", a.display()),
+    };
+    let mut names: Vec<&String> = fa.keys().collect();
+    names.sort();
+    let extra: Vec<&String> = fb.keys().filter(|n| !fa.contains_key(*n)).collect();
+    if let Some(n) = extra.first() {
+        return Err(mismatch(format!("{n} is not in the first file")));
+    }
+    let mut named = Vec::with_capacity(names.len());
+    for name in names {
+        let ta = &fa[name];
+        let tb = fb
+            .get(name)
+            .ok_or_else(|| mismatch(format!("{name} is missing")))?;
+        if ta.size() != tb.size() {
+            return Err(mismatch(format!(
+                "{name} has shape {:?} here and {:?} there",
+                tb.size(),
+                ta.size()
+            )));
+        }
+        let t = if ta.is_floating_point() {
+            let f = tch::Kind::Float;
+            let mixed = ta.to_kind(f) * share + tb.to_kind(f) * (1.0 - share);
+            mixed.to_kind(if half { tch::Kind::Half } else { f })
+        } else {
+            ta.shallow_clone()
+        };
+        named.push((name.clone(), t));
+    }
+    write_safetensors_atomic(&named, to)
+}
+
 /// Whether the floating-point tensors of a safetensors file are stored in float16 (what
 /// `write_half_copy` writes).
 pub fn stored_in_half(path: &Path) -> Result<bool> {

@@ -26,6 +26,28 @@ pub struct ExportArgs {
     /// the Hint-AUC, or what was seen on a contact sheet).
     #[arg(long, value_name = "MD")]
     pub notes: Option<PathBuf>,
+    /// Figures for the card and `eval.json`, as `colorize eval --json` prints them, instead
+    /// of the run's own `eval.json` (e.g. the figures of a blend, measured after exporting).
+    #[arg(long, value_name = "JSON")]
+    pub eval: Option<PathBuf>,
+    /// Export the weight average of RUN's generator and this model's (same network), e.g.
+    /// a fine-tune blended with the model it started from: it keeps more of what that
+    /// model knew. The card records it.
+    #[arg(long, value_name = "MODEL")]
+    pub blend_with: Option<PathBuf>,
+    /// With --blend-with: the share of RUN's weights in the average (1: RUN alone).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5, requires = "blend_with",
+          value_parser = parse_share)]
+    pub blend: f64,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not between 0 and 1"))
+    }
 }
 
 /// `colorize info`

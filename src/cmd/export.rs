@@ -24,7 +24,31 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not an exportable run", args.run.display()))?;
     let cfg = run_dir::read_train_config(&args.run)
         .with_context(|| format!("{} is not an exportable run", args.run.display()))?;
-    let reports = read_eval_reports(&args.run);
+    // A blend's figures are not the run's: only --eval gives them.
+    let reports = match (&args.eval, &args.blend_with) {
+        (Some(file), _) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let rows: Vec<EvalReport> = serde_json::from_slice(&bytes).with_context(|| {
+                format!("{}: not `colorize eval --json` output", file.display())
+            })?;
+            Some(Ok(rows))
+        }
+        (None, Some(_)) => None,
+        (None, None) => read_eval_reports(&args.run),
+    };
+    if let Some(other) = &args.blend_with {
+        let with = Colorizer::load(other, tch::Device::Cpu)
+            .with_context(|| format!("{} cannot be blended in", other.display()))?;
+        if with.model_config() != colorizer.model_config() {
+            bail!(
+                "{} is a different network from {} (model configs differ); only the same \
+                 network can be blended",
+                other.display(),
+                args.run.display()
+            );
+        }
+    }
     let dest = &args.dest;
     if dest.join(GENERATOR_FILE).exists() && !args.force {
         bail!(
@@ -35,17 +59,33 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
 
     let mut files = vec![GENERATOR_FILE, CONFIG_FILE];
-    if args.run.join(EVAL_FILE).is_file() {
+    if args.eval.is_none() && args.blend_with.is_none() && args.run.join(EVAL_FILE).is_file() {
         files.push(EVAL_FILE);
     }
     for name in &files {
         let (from, to) = (args.run.join(name), dest.join(name));
+        if let (true, Some(other)) = (*name == GENERATOR_FILE, &args.blend_with) {
+            let theirs = other.join(GENERATOR_FILE);
+            checkpoint::write_blend(&from, &theirs, args.blend, args.half, &to)?;
+            continue;
+        }
         if *name == GENERATOR_FILE && args.half {
             checkpoint::write_half_copy(&from, &to)?;
             continue;
         }
         let bytes = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
         write_atomic(&to, &bytes).map_err(|e| Error::io(&to, e))?;
+    }
+    let eval_path = dest.join(EVAL_FILE);
+    match &reports {
+        Some(Ok(rows)) if args.eval.is_some() => {
+            let bytes = serde_json::to_vec_pretty(rows)?;
+            write_atomic(&eval_path, &bytes).map_err(|e| Error::io(&eval_path, e))?;
+        }
+        // No figures of this model: an old eval.json must not stay beside it.
+        None if eval_path.is_file() => std::fs::remove_file(&eval_path)
+            .with_context(|| format!("removing {}", eval_path.display()))?,
+        _ => {}
     }
     // What the card says is what the file holds (a model directory exported again without
     // --half keeps its float16 weights).
@@ -58,6 +98,19 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.trained_on.as_deref(),
         reports.as_ref(),
     );
+    if let Some(other) = &args.blend_with {
+        card += &format!(
+            "\n## Blend\n\nThe weights are the average {:.2} x `{}` + {:.2} x `{}` \
+             (`colorize export --blend-with {} --blend {}`); the eval figures above, if any, \
+             are the blend's own when given with `--eval`.\n",
+            args.blend,
+            args.run.display(),
+            1.0 - args.blend,
+            other.display(),
+            other.display(),
+            args.blend
+        );
+    }
     if let Some(notes) = &args.notes {
         let text = std::fs::read_to_string(notes)
             .with_context(|| format!("{}: cannot read the notes", notes.display()))?;

@@ -15,7 +15,7 @@ use tempfile::TempDir;
 
 use crate::support::{
     assert_quiet_success, colorize_cmd, colorize_confined, colorize_export,
-    colorize_into_closed_pipe, make_model, rand_pm1, rng_lock, stderr_of, stdout_of,
+    colorize_into_closed_pipe, make_dataset, make_model, rand_pm1, rng_lock, stderr_of, stdout_of,
 };
 
 /// A sketch: white paper with a black frame and a diagonal line.
@@ -357,6 +357,123 @@ fn export_makes_a_model_directory_with_a_card() {
     let out = export_with(&tmp.path().join("absent.md"));
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("absent.md"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn export_blend_averages_two_generators() {
+    let _rng = rng_lock();
+    let tmp = TempDir::new().unwrap();
+    let a = make_model(&tmp.path().join("a"), 4);
+    let b = make_model(&tmp.path().join("b"), 4);
+    // make_model seeds its draws: b gets other weights by hand.
+    let wb = b.join("generator.safetensors");
+    let moved: Vec<(String, Tensor)> = Tensor::read_safetensors(&wb)
+        .unwrap()
+        .into_iter()
+        .map(|(n, t)| {
+            let t = if t.is_floating_point() {
+                &t * -0.5 + 0.1
+            } else {
+                t
+            };
+            (n, t)
+        })
+        .collect();
+    Tensor::write_safetensors(&moved, &wb).unwrap();
+    // The run's own figures are not the blend's: they must not travel with it.
+    std::fs::write(a.join("eval.json"), b"[]").unwrap();
+    let dest = tmp.path().join("blend");
+    let export = |with: &Path, share: &str, extra: &[&str]| {
+        colorize_cmd()
+            .arg("export")
+            .arg(&a)
+            .arg(&dest)
+            .arg("--force")
+            .arg("--blend-with")
+            .arg(with)
+            .args(["--blend", share])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = export(&b, "0.25", &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let read = |d: &Path| -> std::collections::HashMap<String, Tensor> {
+        Tensor::read_safetensors(d.join("generator.safetensors"))
+            .unwrap()
+            .into_iter()
+            .collect()
+    };
+    let (ta, tb, tm) = (read(&a), read(&b), read(&dest));
+    assert_eq!(tm.len(), ta.len());
+    let mut differing = 0;
+    for (name, m) in &tm {
+        let (x, y) = (&ta[name], &tb[name]);
+        if m.is_floating_point() {
+            let want = x * 0.25 + y * 0.75;
+            let err = (m - &want).abs().max().double_value(&[]);
+            assert!(err < 1e-6, "{name}: off by {err}");
+            differing += i32::from((x - y).abs().max().double_value(&[]) > 1e-3);
+        } else {
+            assert!(m.equal(x), "{name}: integer tensors come from RUN");
+        }
+    }
+    assert!(
+        differing > 0,
+        "the two random models must differ for the test to mean anything"
+    );
+    assert!(!dest.join("eval.json").exists());
+    let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
+    assert!(
+        card.contains("## Blend") && card.contains("0.25 x"),
+        "{card}"
+    );
+    assert!(card.contains("Not evaluated yet"), "{card}");
+    Colorizer::load(&dest, Device::Cpu).unwrap();
+
+    // Another network, a share outside 0..=1 and unreadable figures are refused, by name.
+    let wide = make_model(&tmp.path().join("wide"), 8);
+    let out = export(&wide, "0.5", &[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("different network"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = export(&b, "1.5", &[]);
+    assert!(!out.status.success());
+    assert!(stderr_of(&out).contains("1.5"), "{}", stderr_of(&out));
+    let figures = tmp.path().join("figures.json");
+    std::fs::write(&figures, b"{not json").unwrap();
+    let out = export(&b, "0.5", &["--eval", figures.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("figures.json"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    // The blend's own figures (`eval --json`) go into its card and eval.json.
+    let data = make_dataset(&tmp.path().join("ds"), 32, 2, 2);
+    let out = colorize_cmd()
+        .arg("eval")
+        .arg("--model")
+        .arg(&dest)
+        .arg("--data")
+        .arg(&data)
+        .args(["--split", "val", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    std::fs::write(&figures, &out.stdout).unwrap();
+    let out = export(&b, "0.5", &["--eval", figures.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let saved: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dest.join("eval.json")).unwrap()).unwrap();
+    assert_eq!(saved.len(), 1);
+    let card = std::fs::read_to_string(dest.join("README.md")).unwrap();
+    assert!(!card.contains("Not evaluated yet"), "{card}");
+    assert!(card.contains("| ds | 2 | this model |"), "{card}");
 }
 
 /// Exports `run` as float32 and with `--half` into `tmp`, checks the half file's tensor kinds
