@@ -34,6 +34,7 @@
 #   SCALE_MAX  --scale-max: crops of pictures resized up to this side (large areas) [256]
 #   ROUGH      --rough: share of samples with hand-drawn/scanned line art [0.3]
 #   SAVE_EVERY checkpoint every N steps [1000]
+#   LR         --lr: the learning rate of both networks [train's default, 2e-4 for vanilla]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,7 @@ INIT_FROM=${INIT_FROM:-}
 SCALE_MAX=${SCALE_MAX:-256}
 ROUGH=${ROUGH:-0.3}
 SAVE_EVERY=${SAVE_EVERY:-1000}
+LR=${LR:-}
 cores=$(nproc)
 LOADERS=${LOADERS:-$((cores > 4 ? cores - 2 : 2))}
 # Each source, optionally with a sampling weight (`--data DIR:W`). Weight 1 each for the emoji,
@@ -65,8 +67,8 @@ read -r -a DATASETS <<<"${DATASETS:-data/openmoji-128 data/fluent-emoji-128 data
 say() { printf 'train-default: %s\n' "$*" >&2; }
 
 if [ ! -x "$COLORIZE" ] || { [ "${SKIP_FETCH:-0}" != 1 ] && [ ! -x "$PREP" ]; }; then
-    say "building the release binaries (cargo build --release)"
-    cargo build --release --quiet --bins
+    say "building the release binaries (cargo build --release --workspace --bins)"
+    cargo build --release --quiet --workspace --bins
 fi
 
 if [ "${SKIP_FETCH:-0}" != 1 ]; then
@@ -99,6 +101,8 @@ amp_args=()
 [ "$AMP" = 1 ] && amp_args=(--amp)
 thread_args=()
 [ -n "${THREADS:-}" ] && thread_args=(--threads "$THREADS")
+lr_args=()
+[ -n "$LR" ] && lr_args=(--lr "$LR")
 
 limit=()
 [ -n "${TIME_LIMIT:-}" ] && limit=(timeout -s INT "$TIME_LIMIT")
@@ -128,7 +132,7 @@ train_stage() {
             --loader-threads "$LOADERS" --hint-none-share "$none" --hint-mean-count "$mean" \
             --scale-max "$SCALE_MAX" --rough "$ROUGH" "${init_args[@]}" \
             --save-every "$SAVE_EVERY" --sample-every 1000 --val-every 1000 --json-log \
-            "${amp_args[@]}" "${thread_args[@]}" || stopped
+            "${lr_args[@]}" "${amp_args[@]}" "${thread_args[@]}" || stopped
     fi
 }
 

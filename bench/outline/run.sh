@@ -7,6 +7,9 @@
 #   sizes.json    the outline drawings' held-out pairs at work sizes 128, 256 and 512 px,
 #                 finished raw, soft and flat (PSNR, colourfulness, hue JSD, mottle, leak)
 # Usage: bench/outline/run.sh MODEL LABEL   (after bench/outline/data.sh has made the data)
+# A quicker screening of candidates: PARTS (any of sources rough emojione sizes, default all)
+# and SIZES (work sizes for `sizes`, default "128 256 512"), e.g.
+#   PARTS="sources emojione sizes" SIZES=128 bash bench/outline/run.sh models/x x
 # Compare two models with: python3 bench/outline/table.py bench/out/outline/A bench/out/outline/B
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,10 +27,23 @@ run() { # NAME ARGS...: one eval, its JSON kept
     "$COLORIZE" eval --model "$model" --split test --json "$@" >"$out/$name.json.tmp"
     mv "$out/$name.json.tmp" "$out/$name.json"
 }
-mapfile -t a < <(args "${sources[@]}")
-run sources "${a[@]}" --hints 0,20 --baseline gray
-mapfile -t a < <(args "${sources[@]/%/-rough}")
-run rough "${a[@]}" --hints 0,20 --baseline gray
-run emojione --data data/emojione-128 --hints 0 --baseline gray
-mapfile -t a < <(args data/openclipart-held-{128,256,512} data/open-peeps-held-{128,256,512})
-run sizes "${a[@]}" --style raw,soft,flat --baseline gray
+parts=" ${PARTS:-sources rough emojione sizes} "
+read -r -a sizes <<<"${SIZES:-128 256 512}"
+want() { [[ $parts == *" $1 "* ]]; }
+if want sources; then
+    mapfile -t a < <(args "${sources[@]}")
+    run sources "${a[@]}" --hints 0,20 --baseline gray
+fi
+if want rough; then
+    mapfile -t a < <(args "${sources[@]/%/-rough}")
+    run rough "${a[@]}" --hints 0,20 --baseline gray
+fi
+want emojione && run emojione --data data/emojione-128 --hints 0 --baseline gray
+if want sizes; then
+    held=()
+    for src in openclipart open-peeps; do
+        for s in "${sizes[@]}"; do held+=("data/$src-held-$s"); done
+    done
+    mapfile -t a < <(args "${held[@]}")
+    run sizes "${a[@]}" --style raw,soft,flat --baseline gray
+fi
