@@ -2,11 +2,11 @@
 # Makes docs/styles-example.png: one outline drawing (OpenMoji 1F30E, CC BY-SA 4.0, credit
 # OpenMoji; its 512 px line art from `prep ... --size 512`) coloured by the shipped model in the
 # three styles, without hints (top row) and with three hint dots (bottom row).
-# Usage: scripts/styles-example.sh [SKETCH.png]
+# Usage: scripts/styles-example.sh [SKETCH.png]   (COLORIZE: the binary [target/debug/colorize])
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sketch=${1:-data/openmoji-512/line/1F30E.png}
-bin=target/debug/colorize
+bin=${COLORIZE:-target/debug/colorize}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 hints=(--hint 380,250,#3a7bd5 --hint 260,170,#4caf50 --hint 265,330,#7cb342)
