@@ -18,7 +18,7 @@ use tch::Tensor;
 
 use crate::data::Dataset;
 use crate::hints::HintMap;
-use crate::infer::{self, Colorizer};
+use crate::infer::{self, Colorizer, InferOptions};
 use crate::metrics::{ImageMetrics, MetricsMean, Planes};
 use crate::model::generator::ForwardMode;
 use crate::style::Style;
@@ -46,6 +46,9 @@ pub enum OutputSource<'a> {
         colorizer: &'a Colorizer,
         /// pix2pix's "train mode at test time" (batch statistics + dropout).
         train_mode: bool,
+        /// The line art as it is, without `infer`'s levelling of the paper to white
+        /// (`InferOptions::keep_paper`).
+        keep_paper: bool,
     },
     /// Baseline: the line art itself as grey RGB.
     Gray,
@@ -74,7 +77,9 @@ impl OutputSource<'_> {
             OutputSource::Model {
                 colorizer,
                 train_mode,
+                keep_paper,
             } => {
+                let lines = &levelled(lines, *keep_paper);
                 let mode = if sample {
                     ForwardMode::Dropout
                 } else {
@@ -107,11 +112,13 @@ impl OutputSource<'_> {
         let OutputSource::Model {
             colorizer,
             train_mode,
+            keep_paper,
         } = self
         else {
             let images = self.outputs(lines, hints, false)?.images()?;
             return Ok(vec![images; styles.len()]);
         };
+        let lines = &levelled(lines, *keep_paper);
         let mode = ForwardMode::from_train(*train_mode);
         let colours = styled::network_colours(colorizer, mode, lines, hints)?;
         Ok(styles
@@ -128,6 +135,18 @@ impl OutputSource<'_> {
             })
             .collect())
     }
+}
+
+/// The line art a model colours: as `infer` levels it (`InferOptions::sketch`), or as it is.
+fn levelled(lines: &[GrayImage], keep_paper: bool) -> Vec<GrayImage> {
+    let opts = InferOptions {
+        keep_paper,
+        ..InferOptions::default()
+    };
+    lines
+        .par_iter()
+        .map(|l| opts.sketch(l).into_owned())
+        .collect()
 }
 
 /// A batch of outputs: the network's raw `[B, 3, H, W]` (one batched call), or images.

@@ -1,6 +1,9 @@
 //! The Colorizer: load a model directory (or a training run), colour an image of any size.
 //!
 //! Pipeline for one sketch (`Colorizer::colorize`):
+//! 0. unless `keep_paper`, a scan's paper tone and most of its noise are taken to white
+//!    (`data_prep::paper`; a drawing on white paper is left as it is), and the levelled
+//!    sketch is what the later steps see;
 //! 1. the grey sketch is scaled so its longer side equals the working size (INTER_AREA when
 //!    shrinking, bilinear when enlarging) and centred on a white canvas whose sides are the
 //!    U-Net's multiple (`ModelConfig::size_multiple`), so the aspect ratio is kept;
@@ -13,11 +16,13 @@
 //!    `out = colour * grey / 255` per channel, so white paper shows the colour, ink stays as
 //!    dark as drawn and anti-aliased edges blend — the lines come out exactly as crisp as drawn.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use data_prep::fs::write_atomic;
 use data_prep::geometry::pad_centered;
 use data_prep::load::{load_gray, LoadLimits};
+pub use data_prep::paper::level_paper;
 use image::imageops;
 use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
@@ -56,12 +61,26 @@ pub struct InferOptions {
     pub layers: bool,
     /// How the sketch's areas are found (`flat`, `shaded`).
     pub regions: RegionOptions,
+    /// Use the sketch exactly as scanned: no levelling of the paper's tone and noise to white
+    /// (`data_prep::paper`) before it is coloured. Levelling leaves a drawing on white paper
+    /// unchanged.
+    pub keep_paper: bool,
 }
 
 impl InferOptions {
     /// The generator's forward mode these options ask for (`Train` or `Eval`).
     pub fn mode(&self) -> ForwardMode {
         ForwardMode::from_train(self.train_mode)
+    }
+
+    /// The sketch as these options colour it: levelled ([`level_paper`]) unless
+    /// `keep_paper`.
+    pub fn sketch<'a>(&self, gray: &'a GrayImage) -> Cow<'a, GrayImage> {
+        if self.keep_paper {
+            Cow::Borrowed(gray)
+        } else {
+            Cow::Owned(level_paper(gray))
+        }
     }
 }
 
@@ -194,6 +213,7 @@ impl Colorizer {
         hints: Option<&RgbaImage>,
         opts: &InferOptions,
     ) -> Result<Coloured> {
+        let gray = &*opts.sketch(gray);
         let mut canvas = self.canvas(gray, opts);
         let map = hints
             .map(|h| self.canvas_hints(&mut canvas, h))
@@ -202,11 +222,10 @@ impl Colorizer {
         Ok(finish_styled(&colour, &canvas, gray, hints, opts))
     }
 
-    /// Colours a grey sketch of any size; the result has exactly the input's size.
+    /// Colours a grey sketch of any size in `opts.style`; the result has exactly the
+    /// input's size.
     pub fn colorize(&self, gray: &GrayImage, opts: &InferOptions) -> Result<RgbImage> {
-        let canvas = self.canvas(gray, opts);
-        let colour = self.run_canvas(&canvas, None, opts)?;
-        Ok(finish(&colour, &canvas, gray, opts.raw))
+        Ok(self.colour(gray, None, opts)?.image)
     }
 
     /// Colours a sketch steered by `hints`, an RGBA image of the sketch's size (transparent:
@@ -217,10 +236,7 @@ impl Colorizer {
         hints: &RgbaImage,
         opts: &InferOptions,
     ) -> Result<RgbImage> {
-        let mut canvas = self.canvas(gray, opts);
-        let map = self.canvas_hints(&mut canvas, hints)?;
-        let colour = self.run_canvas(&canvas, Some(&map), opts)?;
-        Ok(finish(&colour, &canvas, gray, opts.raw))
+        Ok(self.colour(gray, Some(hints), opts)?.image)
     }
 
     /// The user's hints on the working canvas: scaled so no dot or thin stroke vanishes

@@ -219,7 +219,8 @@ pub fn suggest_in(
             .map(|l| unit_hash(opts.seed, l) * pixel_count(regions))
             .collect(),
         Method::Dropout | Method::Spread => {
-            let mut canvas = colorizer.canvas(gray, &work_options(opts));
+            let work = work_options(opts);
+            let mut canvas = colorizer.canvas(&work.sketch(gray), &work);
             let map = hints
                 .map(|h| colorizer.canvas_hints(&mut canvas, h))
                 .transpose()?;

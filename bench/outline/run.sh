@@ -24,7 +24,8 @@ run() { # NAME ARGS...: one eval, its JSON kept
     local name=$1
     shift
     printf 'bench/outline: %s %s\n' "$label" "$name" >&2
-    "$COLORIZE" eval --model "$model" --split test --json "$@" >"$out/$name.json.tmp"
+    # shellcheck disable=SC2086 # EVAL_ARGS: extra eval options, word-split on purpose
+    "$COLORIZE" eval --model "$model" --split test --json ${EVAL_ARGS:-} "$@" >"$out/$name.json.tmp"
     mv "$out/$name.json.tmp" "$out/$name.json"
 }
 parts=" ${PARTS:-sources rough emojione sizes} "

@@ -17,6 +17,7 @@ pub mod lineart;
 pub mod load;
 pub mod manifest;
 pub mod outline;
+pub mod paper;
 pub mod pipeline;
 pub mod resize;
 pub mod rng;

@@ -83,6 +83,11 @@ pub struct EvalArgs {
     /// pix2pix's "train mode at test time" (batch statistics + dropout); default eval mode.
     #[arg(long)]
     pub train_mode: bool,
+    /// Give the model the line art as it is, without `infer`'s levelling of the paper's
+    /// tone and noise to white (`colorize infer --keep-paper`). The grey baseline always shows
+    /// the line art as it is.
+    #[arg(long)]
+    pub keep_paper: bool,
     /// Also colour each sketch K times with dropout on (BatchNorm in eval mode, fixed seed)
     /// and report the diversity: mean pairwise L1 between the K outputs (0 = the generator
     /// ignores its noise).

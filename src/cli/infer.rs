@@ -64,6 +64,11 @@ pub struct InferArgs {
     /// original lines over it.
     #[arg(long, conflicts_with_all = ["layers"])]
     pub raw: bool,
+    /// Colour the sketch exactly as scanned. By default a scan's paper tone and most of its
+    /// noise are taken to white first (a drawing on white paper is left as it is), and the
+    /// levelled lines are the ones laid over the colour.
+    #[arg(long)]
+    pub keep_paper: bool,
     /// Overwrite existing output files.
     #[arg(long)]
     pub force: bool,

@@ -59,6 +59,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         let source = OutputSource::Model {
             colorizer: &colorizer,
             train_mode: args.train_mode,
+            keep_paper: args.keep_paper,
         };
         let name = dir.display().to_string();
         for n in hint_counts(&args.hints, colorizer.model_config().takes_hints(), &name) {

@@ -102,6 +102,7 @@ pub fn run(args: InferArgs) -> anyhow::Result<()> {
             min_area: args.min_area,
             ..RegionOptions::default()
         },
+        keep_paper: args.keep_paper,
     };
     let pb = progress_bar(single, total);
 
@@ -337,6 +338,7 @@ fn network_loop(
             }
         };
         let t = Instant::now();
+        let gray = opts.sketch(&gray).into_owned();
         let mut canvas = colorizer.canvas(&gray, opts);
         let (map, rgba) = match hints.is_empty() {
             true => (None, None),

@@ -4,56 +4,17 @@ use image::GrayImage;
 
 use crate::hints::INK_LEVEL;
 
-/// Below this difference between the mean grey of the two classes Otsu finds, the page has
-/// no lines to speak of (blank paper with scanner or JPEG noise, or a page of ink): the
-/// split would cut paper from paper. Faint pencil (200 on 245) is still above it.
-const MIN_CONTRAST: f64 = 32.0;
-
-/// The ink threshold of `gray` (grey below it is ink).
+/// The ink threshold of `gray` (grey below it is ink): `data_prep::paper::ink_threshold`,
+/// Otsu's split with the threshold at the midpoint of the two classes' means (Otsu alone is
+/// flat between two spikes: a clean black-on-white drawing has every threshold from 1 to 255
+/// equally good, and the first one would count anti-aliased edges as paper). A clean
+/// drawing's threshold is exactly [`INK_LEVEL`] (128), the level hints use; pencil at 170 on
+/// paper at 245 gets 208.
 ///
-/// Otsu's split of the grey histogram finds the two classes; the threshold is then the
-/// midpoint of their means, rounded up. Otsu alone is flat between two spikes (a clean
-/// black-on-white drawing has every threshold from 1 to 255 equally good, and the first
-/// one would count anti-aliased edges as paper); the midpoint puts a clean drawing's
-/// threshold at exactly [`INK_LEVEL`] (128), the level hints use, and pencil at 170 on
-/// paper at 245 at 208.
-///
-/// Without contrast ([`MIN_CONTRAST`]) the page is all paper or all ink, and [`INK_LEVEL`]
-/// decides which, as it does for hints.
+/// Without contrast (`data_prep::paper::MIN_CONTRAST`) the page is all paper or all ink,
+/// and [`INK_LEVEL`] decides which, as it does for hints.
 pub(super) fn adaptive_threshold(gray: &GrayImage) -> u8 {
-    let mut hist = [0u64; 256];
-    for &g in gray.as_raw() {
-        hist[g as usize] += 1;
-    }
-    let total: u64 = hist.iter().sum();
-    let sum: f64 = hist
-        .iter()
-        .enumerate()
-        .map(|(g, &n)| g as f64 * n as f64)
-        .sum();
-    // Otsu: maximise w0 * w1 * (m0 - m1)^2 over "ink = grey < t"; the first maximum wins.
-    let (mut best, mut best_t) = (-1.0f64, None);
-    let (mut w0, mut sum0) = (0u64, 0.0f64);
-    for t in 1..256usize {
-        w0 += hist[t - 1];
-        sum0 += (t - 1) as f64 * hist[t - 1] as f64;
-        let w1 = total - w0;
-        if w0 == 0 || w1 == 0 {
-            continue;
-        }
-        let (m0, m1) = (sum0 / w0 as f64, (sum - sum0) / w1 as f64);
-        let between = w0 as f64 * w1 as f64 * (m1 - m0) * (m1 - m0);
-        if between > best {
-            best = between;
-            best_t = Some((m0, m1));
-        }
-    }
-    match best_t {
-        Some((m0, m1)) if m1 - m0 >= MIN_CONTRAST => {
-            ((m0 + m1) / 2.0).ceil().clamp(1.0, 255.0) as u8
-        }
-        _ => INK_LEVEL,
-    }
+    data_prep::paper::ink_threshold(gray).unwrap_or(INK_LEVEL)
 }
 
 /// 1 where `gray` is ink (below `threshold`), 0 on paper; row-major.

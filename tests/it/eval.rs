@@ -394,6 +394,7 @@ fn diversity_is_zero_without_dropout_and_positive_with_it() {
         let source = OutputSource::Model {
             colorizer: c,
             train_mode: false,
+            keep_paper: false,
         };
         let opts = EvalOptions {
             diversity,
@@ -607,6 +608,7 @@ fn eval_style_reports_mottle_and_leak_per_style() {
         let source = OutputSource::Model {
             colorizer: &c,
             train_mode: false,
+            keep_paper: false,
         };
         eval::evaluate(&data, &source, "m", &options(Split::Test), |_, _| {})
             .unwrap()

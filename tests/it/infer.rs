@@ -599,3 +599,44 @@ fn infer_into_a_closed_pipe_ends_quietly() {
         "the output written before its path is printed stays"
     );
 }
+
+#[test]
+fn a_scan_on_grey_paper_colours_as_the_clean_drawing_unless_keep_paper() {
+    let _rng = rng_lock();
+    let (tmp, model) = tmp_with_model();
+    let c = Colorizer::load(&model, Device::Cpu).unwrap();
+    let clean = sketch(96, 64);
+    // The same drawing on paper at 222: white becomes 222, black stays black.
+    let mut scan = clean.clone();
+    scan.iter_mut()
+        .for_each(|v| *v = ((u32::from(*v) * 222 + 127) / 255) as u8);
+    assert_eq!(infer::level_paper(&scan), clean);
+    let opts = InferOptions::default();
+    let want = c.colorize(&clean, &opts).unwrap();
+    assert_eq!(c.colorize(&scan, &opts).unwrap(), want);
+    let kept = InferOptions {
+        keep_paper: true,
+        ..Default::default()
+    };
+    let as_scanned = c.colorize(&scan, &kept).unwrap();
+    assert_ne!(as_scanned, want);
+    // Laid over as scanned, the paper's tone darkens the colour of every paper pixel.
+    let mean = |img: &RgbImage| img.as_raw().iter().map(|&v| f64::from(v)).sum::<f64>();
+    assert!(mean(&as_scanned) < mean(&want));
+
+    // The command line: the default levels, --keep-paper does not.
+    let input = tmp.path().join("scan.png");
+    scan.save(&input).unwrap();
+    for (flag, same) in [(None, true), (Some("--keep-paper"), false)] {
+        let out = tmp.path().join("out.png");
+        let mut cmd = infer_cmd(&model);
+        cmd.arg(&input).arg("-o").arg(&out).arg("--force");
+        if let Some(f) = flag {
+            cmd.arg(f);
+        }
+        let run = cmd.output().unwrap();
+        assert!(run.status.success(), "{}", stderr_of(&run));
+        let written = image::open(&out).unwrap().to_rgb8();
+        assert_eq!(written == want, same, "{flag:?}");
+    }
+}
