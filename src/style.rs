@@ -1,7 +1,8 @@
 //! Finishing styles: how the network's colour becomes the picture, over the sketch's areas
 //! ([`crate::regions`]).
 //!
-//! - `soft`: the network's colour as it is (the pix2pix look), lines laid over.
+//! - `soft`: the network's colour as it is (the pix2pix look), lines laid over; colour
+//!   spilt onto the page round the drawing is taken off ([`paper_outside`]).
 //! - `flat`: one colour per area, as a colourist's "flats": the mean of the hints inside the
 //!   area when it holds any (a hint fills its whole area, like a paint bucket that respects
 //!   the lines; clearly different hint colours in one area split it, each pixel taking the
@@ -115,7 +116,7 @@ pub struct Layers {
 ///   find them in `lines` with the default [`RegionOptions`]);
 /// - `hints`: the user's hints at the sketch's size.
 ///
-/// `soft` gives exactly `crate::infer::recombine(colour, lines)`. `flat` and `shaded`
+/// `soft` gives exactly `crate::infer::recombine(paper_outside(colour, lines, hints), lines)`. `flat` and `shaded`
 /// are described in the module's documentation; their `merged` is computed from the
 /// layers' 8-bit values, so compositing the layers (as a painting program does) gives it
 /// back within one level.
@@ -139,11 +140,12 @@ pub fn finish(
         assert_eq!(h.dimensions(), size, "hints and colour must have one size");
     }
     if style == Style::Soft {
+        let flats = paper_outside(colour, lines, hints);
         return Layers {
             lines: lines.clone(),
-            flats: colour.clone(),
+            merged: multiply_lines(&flats, lines),
+            flats,
             shading: GrayImage::from_pixel(size.0, size.1, Luma([NEUTRAL_SHADE])),
-            merged: multiply_lines(colour, lines),
         };
     }
     let computed;
@@ -180,6 +182,172 @@ pub fn finish(
         shading,
         merged,
     }
+}
+
+/// A pixel of the network's colour is pale (paper-like) when its darkest channel is at least
+/// this and its channels are within [`PALE_SPREAD`].
+const PALE_LEVEL: u8 = 200;
+/// See [`PALE_LEVEL`].
+const PALE_SPREAD: u8 = 40;
+/// The share of pale pixels from which an outside area counts as the page.
+const PALE_SHARE: f64 = 0.5;
+
+/// `colour` with the page round the drawing kept white. The network's colour spills past
+/// the outline onto the page (blobs beside a dog, a halo round a paperclip); `soft` keeps
+/// the page white, as it is drawn (`flat` keeps every paper area touching the border paper).
+///
+/// The page: the ink of `lines` grown by [`seal_radius`] seals the gaps that open strokes
+/// leave (fingers drawn as separate strokes, a bust cut by the frame); of the paper left,
+/// the connected part with the most pixels on the picture's border, grown back by the same
+/// radius (so up to the lines, never across one). It stays as the network coloured it when
+/// a hint lies on it, or when the network paints less than half of it pale (then it is not
+/// the page the network sees).
+///
+/// # Panics
+/// If `colour` and `lines` differ in size.
+pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMap>) -> RgbImage {
+    let (w, h) = lines.dimensions();
+    assert_eq!(
+        colour.dimensions(),
+        (w, h),
+        "lines and colour must have one size"
+    );
+    let t = data_prep::paper::ink_threshold(lines).unwrap_or(crate::hints::INK_LEVEL);
+    let ink: Vec<bool> = lines.as_raw().iter().map(|&g| g < t).collect();
+    let r = seal_radius(w, h);
+    let page = grow(&border_component(&grow(&ink, w, h, r), w, h), w, h, r);
+    let hinted = hints.is_some_and(|m| {
+        m.hinted_pixels()
+            .any(|(x, y, _)| page[(y * w + x) as usize])
+    });
+    let pale: Vec<bool> = colour
+        .chunks_exact(3)
+        .map(|p| {
+            let (lo, hi) = (p.iter().min().unwrap(), p.iter().max().unwrap());
+            *lo >= PALE_LEVEL && hi - lo <= PALE_SPREAD
+        })
+        .collect();
+    let total = page.iter().filter(|&&on| on).count();
+    let pale_page = page.iter().zip(&pale).filter(|(&on, &p)| on && p).count();
+    let mut out = colour.clone();
+    if hinted || total == 0 || (pale_page as f64) < PALE_SHARE * total as f64 {
+        return out;
+    }
+    // The coloured patches on the page: a patch bounded mostly by the page's pale paper is
+    // spilt colour; one bounded mostly by lines (or by what is not page) is a part of the
+    // drawing the lines leave open (a bust cut off at its base, a hand between open strokes).
+    let patch: Vec<bool> = page.iter().zip(&pale).map(|(&on, &p)| on && !p).collect();
+    let (labels, n) = components(&patch, w, h);
+    let (mut by_paper, mut by_lines) = (vec![0u64; n + 1], vec![0u64; n + 1]);
+    let (wu, hu) = (w as usize, h as usize);
+    for (i, &l) in labels.iter().enumerate().filter(|(_, &l)| l != 0) {
+        for j in neighbours(i, wu, hu) {
+            if labels[j] == l {
+                continue;
+            }
+            if page[j] && pale[j] {
+                by_paper[l as usize] += 1;
+            } else {
+                by_lines[l as usize] += 1;
+            }
+        }
+    }
+    for (i, p) in out.chunks_exact_mut(3).enumerate() {
+        let l = labels[i] as usize;
+        let spilt = l != 0 && by_paper[l] >= by_lines[l];
+        if (page[i] && pale[i]) || spilt {
+            p.copy_from_slice(&[255, 255, 255]);
+        }
+    }
+    out
+}
+
+/// The 4-neighbours of pixel `i` of a `w` x `h` picture.
+fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The 4-connected parts of `mask`: a label per pixel (0: not in the mask, else 1..=n) and n.
+fn components(mask: &[bool], w: u32, h: u32) -> (Vec<u32>, usize) {
+    let (w, h) = (w as usize, h as usize);
+    let mut label = vec![0u32; mask.len()];
+    let mut n = 0u32;
+    for start in 0..mask.len() {
+        if !mask[start] || label[start] != 0 {
+            continue;
+        }
+        n += 1;
+        label[start] = n;
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            for j in neighbours(i, w, h) {
+                if mask[j] && label[j] == 0 {
+                    label[j] = n;
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    (label, n as usize)
+}
+
+/// How far [`paper_outside`] grows the ink to seal gaps: 3 % of the shorter side, at least
+/// 2 pixels (4 at 128 px).
+pub fn seal_radius(w: u32, h: u32) -> u32 {
+    ((f64::from(w.min(h)) * 0.03).round() as u32).max(2)
+}
+
+/// `mask` grown by `r` pixels in x and in y (a square of side 2r + 1), by running counts:
+/// linear in the picture's size whatever `r`.
+fn grow(mask: &[bool], w: u32, h: u32, r: u32) -> Vec<bool> {
+    let (w, h, r) = (w as usize, h as usize, r as usize);
+    let pass = |src: &[bool], len: usize, lines: usize, at: &dyn Fn(usize, usize) -> usize| {
+        let mut out = vec![false; src.len()];
+        for line in 0..lines {
+            let mut sum = vec![0u32; len + 1];
+            for i in 0..len {
+                sum[i + 1] = sum[i] + u32::from(src[at(line, i)]);
+            }
+            for i in 0..len {
+                let (a, b) = (i.saturating_sub(r), (i + r + 1).min(len));
+                out[at(line, i)] = sum[b] > sum[a];
+            }
+        }
+        out
+    };
+    let rows = pass(mask, w, h, &|y, x| y * w + x);
+    pass(&rows, h, w, &|x, y| y * w + x)
+}
+
+/// Of the pixels not in `blocked`, the 4-connected part with the most pixels on the
+/// picture's border (none: all false).
+fn border_component(blocked: &[bool], w: u32, h: u32) -> Vec<bool> {
+    let open: Vec<bool> = blocked.iter().map(|&b| !b).collect();
+    let (labels, n) = components(&open, w, h);
+    let (wu, hu) = (w as usize, h as usize);
+    let mut on_border = vec![0u64; n + 1];
+    for (i, &l) in labels.iter().enumerate() {
+        let (x, y) = (i % wu, i / wu);
+        if x == 0 || y == 0 || x + 1 == wu || y + 1 == hu {
+            on_border[l as usize] += 1;
+        }
+    }
+    on_border[0] = 0;
+    let best = (1..=n)
+        .max_by_key(|&l| on_border[l])
+        .filter(|&l| on_border[l] > 0);
+    labels
+        .iter()
+        .map(|&l| best.is_some_and(|b| l as usize == b))
+        .collect()
 }
 
 /// Lays the line art over the colour by multiplication: `out = colour * grey / 255`,

@@ -3,7 +3,8 @@
 //!
 //! `soft` is the pix2pix look: crop, flat colour under the ink (so the network's blurry
 //! rendering of the lines does not become dark halos once enlarged), resize to the sketch's
-//! exact size, lay the original lines over by multiplication. `flat` and `shaded` start from
+//! exact size, keep the page round the drawing white (`style::paper_outside`), lay the
+//! original lines over by multiplication. `flat` and `shaded` start from
 //! the same full-size colour and replace it per area of the sketch ([`crate::regions`]).
 
 use image::imageops::{self, FilterType};
@@ -36,9 +37,9 @@ pub fn finish_styled(
     hints: Option<&RgbaImage>,
     opts: &InferOptions,
 ) -> Coloured {
-    if opts.raw || (opts.style == Style::Soft && !opts.layers) {
+    if opts.raw {
         return Coloured {
-            image: finish(colour, canvas, gray, opts.raw),
+            image: finish(colour, canvas, gray, true),
             layers: None,
         };
     }
@@ -63,7 +64,7 @@ pub fn finish_styled(
 }
 
 /// Steps 3-5 of the `soft` style (today's output): crop, flat colour, resize to the input
-/// size, recombine. Solid fills the hints colour (`canvas.fills`) count as paper in the last
+/// size, the page round the drawing white (`style::paper_outside`), recombine. Solid fills the hints colour (`canvas.fills`) count as paper in the last
 /// two steps, so they take the network's colour and keep only their rim of ink.
 pub fn finish(colour: &RgbImage, canvas: &WorkCanvas, gray: &GrayImage, raw: bool) -> RgbImage {
     if raw {
@@ -72,7 +73,7 @@ pub fn finish(colour: &RgbImage, canvas: &WorkCanvas, gray: &GrayImage, raw: boo
         return resize_rgb(&colour, w, h);
     }
     let (colour, lines) = soft_parts(colour, canvas, gray);
-    recombine(&colour, &lines)
+    recombine(&style::paper_outside(&colour, &lines, None), &lines)
 }
 
 /// The network's colour at the sketch's size with the ink flattened away, and the line art

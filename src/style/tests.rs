@@ -69,7 +69,8 @@ fn soft_is_the_recombined_network_colour_bit_for_bit() {
     assert_eq!(layers.flats, colour);
     assert_eq!(layers.lines, gray);
     assert!(layers.shading.pixels().all(|p| p[0] == NEUTRAL_SHADE));
-    // Regions and hints change nothing in soft.
+    // Regions and hints change nothing in soft (the network paints the page beige here, so
+    // it is left as it is: `soft_leaves_a_page_the_network_colours_as_it_is`).
     let r = regions(&gray);
     let h = hints(&[(LEFT, [0, 255, 0])]);
     let again = finish(Style::Soft, &gray, &colour, Some(&r), Some(&h));
@@ -357,4 +358,74 @@ fn style_names_round_trip() {
     }
     assert_eq!(" FLAT ".parse::<Style>(), Ok(Style::Flat));
     assert!("glossy".parse::<Style>().is_err());
+}
+
+/// A white page with `patch` coloured `c` on it (x range, y range), the box's rooms red and
+/// blue as in [`network`].
+fn network_on_white(patch: ((u32, u32), (u32, u32)), c: [u8; 3]) -> RgbImage {
+    let rooms = network(0);
+    RgbImage::from_fn(40, 40, |x, y| {
+        let inside = (6..34).contains(&x) && (6..34).contains(&y);
+        let ((x0, x1), (y0, y1)) = patch;
+        if (x0..x1).contains(&x) && (y0..y1).contains(&y) {
+            Rgb(c)
+        } else if inside {
+            *rooms.get_pixel(x, y)
+        } else {
+            Rgb([255, 255, 255])
+        }
+    })
+}
+
+#[test]
+fn soft_takes_colour_spilt_onto_the_page_off_it() {
+    let gray = sketch(false);
+    // An orange blob on the page left of the box, against its wall: bounded by paper on
+    // three sides, by the line on one.
+    let orange = [230, 120, 30];
+    let colour = network_on_white(((1, 6), (12, 24)), orange);
+    let layers = finish(Style::Soft, &gray, &colour, None, None);
+    let clean = network_on_white(((0, 0), (0, 0)), orange);
+    assert_eq!(paper_outside(&colour, &gray, None), clean);
+    assert_eq!(layers.flats, clean);
+    assert_eq!(layers.merged, crate::infer::recombine(&clean, &gray));
+    assert_eq!(layers.merged.get_pixel(3, 18).0, [255, 255, 255]);
+    assert_eq!(layers.merged.get_pixel(LEFT.0, LEFT.1).0, RED);
+    // A hint on the page: the user wants it coloured, nothing is taken off.
+    let h = hints(&[((3, 18), orange)]);
+    assert_eq!(paper_outside(&colour, &gray, Some(&h)), colour);
+}
+
+#[test]
+fn soft_keeps_a_figure_its_lines_leave_open_at_the_base() {
+    // A bust: two walls and a top, open at the bottom (y 34..40 is page under it).
+    let gray = GrayImage::from_fn(40, 40, |x, y| {
+        let wall = (8..34).contains(&y) && ((10..12).contains(&x) || (28..30).contains(&x));
+        let top = (8..10).contains(&y) && (10..30).contains(&x);
+        Luma([if wall || top { 0 } else { 255 }])
+    });
+    let blue = [40, 60, 190];
+    let colour = RgbImage::from_fn(40, 40, |x, y| {
+        Rgb(if (12..28).contains(&x) && (10..34).contains(&y) {
+            blue
+        } else {
+            [250, 250, 250]
+        })
+    });
+    let out = paper_outside(&colour, &gray, None);
+    assert_eq!(out.get_pixel(20, 20).0, blue, "the figure keeps its colour");
+    assert_eq!(out.get_pixel(20, 33).0, blue);
+    assert_eq!(out.get_pixel(2, 2).0, [255, 255, 255], "the page is white");
+    assert_eq!(out.get_pixel(20, 38).0, [255, 255, 255]);
+}
+
+#[test]
+fn soft_leaves_a_page_the_network_colours_as_it_is() {
+    // The network paints the whole page beige: not the white page it sees as paper.
+    let gray = sketch(false);
+    let colour = network(0);
+    assert_eq!(paper_outside(&colour, &gray, None), colour);
+    assert_eq!(seal_radius(40, 40), 2);
+    assert_eq!(seal_radius(128, 300), 4);
+    assert_eq!(seal_radius(1000, 800), 24);
 }
