@@ -8,7 +8,9 @@
 //!   the lines; clearly different hint colours in one area split it, each pixel taking the
 //!   hint colour nearest the network's colour there: `flat`'s module), else the network's
 //!   colour for the area (the per-channel median in CIELAB).
-//!   Paper areas touching the border stay paper unless hinted. Line pixels carry the colour
+//!   The page (the paper area with the most pixels on the border) stays paper unless
+//!   hinted, and so do the other paper areas touching the border that the network paints
+//!   mostly pale; one it colours (a bust cut off by the frame) takes that colour. Line pixels carry the colour
 //!   of their nearest area under the lines, so anti-aliased edges blend into it.
 //! - `shaded`: the flat colour with the network's lightness variation inside the area, as a
 //!   hard-light shading layer over the flats; paper stays clean.
@@ -220,13 +222,7 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
         m.hinted_pixels()
             .any(|(x, y, _)| page[(y * w + x) as usize])
     });
-    let pale: Vec<bool> = colour
-        .chunks_exact(3)
-        .map(|p| {
-            let (lo, hi) = (p.iter().min().unwrap(), p.iter().max().unwrap());
-            *lo >= PALE_LEVEL && hi - lo <= PALE_SPREAD
-        })
-        .collect();
+    let pale: Vec<bool> = colour.chunks_exact(3).map(is_pale).collect();
     let total = page.iter().filter(|&&on| on).count();
     let pale_page = page.iter().zip(&pale).filter(|(&on, &p)| on && p).count();
     let mut out = colour.clone();
@@ -327,19 +323,32 @@ fn grow(mask: &[bool], w: u32, h: u32, r: u32) -> Vec<bool> {
     pass(&rows, h, w, &|x, y| y * w + x)
 }
 
+/// Whether a pixel of the network's colour is pale (paper-like): its darkest channel at
+/// least [`PALE_LEVEL`], its channels within [`PALE_SPREAD`].
+fn is_pale(p: &[u8]) -> bool {
+    let (lo, hi) = (p.iter().min().unwrap(), p.iter().max().unwrap());
+    *lo >= PALE_LEVEL && hi - lo <= PALE_SPREAD
+}
+
+/// Per label (0..n), how many of its pixels lie on the picture's border.
+fn border_counts(labels: &[u32], (w, h): (u32, u32), n: usize) -> Vec<u64> {
+    let (w, h) = (w as usize, h as usize);
+    let mut on_border = vec![0u64; n];
+    for (i, &l) in labels.iter().enumerate() {
+        let (x, y) = (i % w, i / w);
+        if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
+            on_border[l as usize] += 1;
+        }
+    }
+    on_border
+}
+
 /// Of the pixels not in `blocked`, the 4-connected part with the most pixels on the
 /// picture's border (none: all false).
 fn border_component(blocked: &[bool], w: u32, h: u32) -> Vec<bool> {
     let open: Vec<bool> = blocked.iter().map(|&b| !b).collect();
     let (labels, n) = components(&open, w, h);
-    let (wu, hu) = (w as usize, h as usize);
-    let mut on_border = vec![0u64; n + 1];
-    for (i, &l) in labels.iter().enumerate() {
-        let (x, y) = (i % wu, i / wu);
-        if x == 0 || y == 0 || x + 1 == wu || y + 1 == hu {
-            on_border[l as usize] += 1;
-        }
-    }
+    let mut on_border = border_counts(&labels, (w, h), n + 1);
     on_border[0] = 0;
     let best = (1..=n)
         .max_by_key(|&l| on_border[l])

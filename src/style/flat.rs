@@ -78,6 +78,39 @@ pub(super) struct AreaColours {
     pub median_lab: Vec<[f32; 3]>,
 }
 
+/// The paper areas touching the border that are the drawing's, not the page's: all but the
+/// page (the one with the most pixels on the border) that the network paints less than
+/// half pale (`super::is_pale`) — a bust or a sleeve cut off by the picture's frame, whose
+/// colour the network sees. The page itself always stays paper.
+fn figures_at_the_border(regions: &Regions, colour: &RgbImage) -> Vec<usize> {
+    let n = regions.areas().len() + 1;
+    let at_border: Vec<bool> = {
+        let mut v = vec![false; n];
+        for a in regions.areas() {
+            v[a.label as usize] = a.kind == AreaKind::Paper && a.touches_border;
+        }
+        v
+    };
+    let on_border = super::border_counts(regions.labels(), regions.dimensions(), n);
+    let Some(page) = (1..n)
+        .filter(|&l| at_border[l])
+        .max_by_key(|&l| on_border[l])
+    else {
+        return Vec::new();
+    };
+    let (mut pale, mut total) = (vec![0u64; n], vec![0u64; n]);
+    for (p, &l) in colour.chunks_exact(3).zip(regions.labels()) {
+        let l = l as usize;
+        if at_border[l] && l != page {
+            total[l] += 1;
+            pale[l] += u64::from(super::is_pale(p));
+        }
+    }
+    (1..n)
+        .filter(|&l| at_border[l] && l != page && (pale[l] as f64) < 0.5 * total[l] as f64)
+        .collect()
+}
+
 impl AreaColours {
     /// The colours of `regions`' areas. `medians_of_hinted`: also take the network's
     /// medians inside hinted areas (the shading needs their lightness).
@@ -98,6 +131,9 @@ impl AreaColours {
                 AreaKind::Paper => Source::Network,
                 AreaKind::Fill => Source::Ink,
             };
+        }
+        for l in figures_at_the_border(regions, colour) {
+            sources[l] = Source::Network;
         }
         let mut colours = vec![PAPER; n];
         let mut palettes = vec![Vec::new(); n];

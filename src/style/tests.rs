@@ -429,3 +429,31 @@ fn soft_leaves_a_page_the_network_colours_as_it_is() {
     assert_eq!(seal_radius(128, 300), 4);
     assert_eq!(seal_radius(1000, 800), 24);
 }
+
+#[test]
+fn flat_colours_a_figure_the_frame_cuts_and_keeps_the_page_paper() {
+    // A bust whose walls run into the bottom edge: its inside touches the border, as the
+    // page does, but along the cut only.
+    let gray = GrayImage::from_fn(40, 40, |x, y| {
+        let wall = y >= 8 && ((10..12).contains(&x) || (28..30).contains(&x));
+        let top = (8..10).contains(&y) && (10..30).contains(&x);
+        Luma([if wall || top { 0 } else { 255 }])
+    });
+    let blue = [40, 60, 190];
+    let inside = |x: u32, y: u32| (12..28).contains(&x) && y >= 10;
+    let colour = RgbImage::from_fn(40, 40, |x, y| Rgb(if inside(x, y) { blue } else { BEIGE }));
+    let r = regions(&gray);
+    let body = r.area(r.label(20, 30)).unwrap();
+    assert!(body.touches_border && body.kind == AreaKind::Paper);
+    let layers = finish(Style::Flat, &gray, &colour, Some(&r), None);
+    assert!(max_diff(layers.merged.get_pixel(20, 30).0, blue) <= 2);
+    // The page stays paper even though the network painted it beige.
+    assert_eq!(layers.merged.get_pixel(2, 2).0, [255, 255, 255]);
+    assert_eq!(layers.merged.get_pixel(35, 39).0, [255, 255, 255]);
+    // A frame-cut area the network paints pale is paper, as before.
+    let pale = RgbImage::from_fn(40, 40, |x, y| {
+        Rgb(if inside(x, y) { [245, 245, 240] } else { BEIGE })
+    });
+    let layers = finish(Style::Flat, &gray, &pale, Some(&r), None);
+    assert_eq!(layers.merged.get_pixel(20, 30).0, [255, 255, 255]);
+}
