@@ -302,25 +302,43 @@ pub fn seal_radius(w: u32, h: u32) -> u32 {
 }
 
 /// `mask` grown by `r` pixels in x and in y (a square of side 2r + 1), by running counts:
-/// linear in the picture's size whatever `r`.
+/// linear in the picture's size whatever `r`, row by row (no strided walks down columns).
 fn grow(mask: &[bool], w: u32, h: u32, r: u32) -> Vec<bool> {
     let (w, h, r) = (w as usize, h as usize, r as usize);
-    let pass = |src: &[bool], len: usize, lines: usize, at: &dyn Fn(usize, usize) -> usize| {
-        let mut out = vec![false; src.len()];
-        for line in 0..lines {
-            let mut sum = vec![0u32; len + 1];
-            for i in 0..len {
-                sum[i + 1] = sum[i] + u32::from(src[at(line, i)]);
-            }
-            for i in 0..len {
-                let (a, b) = (i.saturating_sub(r), (i + r + 1).min(len));
-                out[at(line, i)] = sum[b] > sum[a];
-            }
+    // Along each row: a pixel is set when its window [x - r, x + r] holds a set pixel.
+    let mut rows = vec![false; mask.len()];
+    let mut sum = vec![0u32; w + 1];
+    for (src, dst) in mask.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
+        for x in 0..w {
+            sum[x + 1] = sum[x] + u32::from(src[x]);
         }
-        out
+        for (x, d) in dst.iter_mut().enumerate() {
+            *d = sum[(x + r + 1).min(w)] > sum[x.saturating_sub(r)];
+        }
+    }
+    // Down the columns: per column, how many set pixels rows y - r ..= y + r hold.
+    let mut count = vec![0u32; w];
+    let add = |count: &mut [u32], y: usize, by: i32| {
+        for (c, &v) in count.iter_mut().zip(&rows[y * w..(y + 1) * w]) {
+            *c = c.wrapping_add_signed(by * i32::from(v));
+        }
     };
-    let rows = pass(mask, w, h, &|y, x| y * w + x);
-    pass(&rows, h, w, &|x, y| y * w + x)
+    for y in 0..r.min(h) {
+        add(&mut count, y, 1);
+    }
+    let mut out = vec![false; mask.len()];
+    for y in 0..h {
+        if y + r < h {
+            add(&mut count, y + r, 1);
+        }
+        if y > r {
+            add(&mut count, y - r - 1, -1);
+        }
+        for (o, &c) in out[y * w..(y + 1) * w].iter_mut().zip(&count) {
+            *o = c > 0;
+        }
+    }
+    out
 }
 
 /// Whether a pixel of the network's colour is pale (paper-like): its darkest channel at
