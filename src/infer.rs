@@ -23,6 +23,7 @@ use data_prep::fs::write_atomic;
 use data_prep::geometry::pad_centered;
 use data_prep::load::{load_gray, LoadLimits};
 pub use data_prep::paper::level_paper;
+use data_prep::paper::{apply_white, paper_level};
 use image::imageops;
 use image::{GrayImage, Luma, RgbImage, RgbaImage};
 use tch::{nn, Device, Tensor};
@@ -74,12 +75,14 @@ impl InferOptions {
     }
 
     /// The sketch as these options colour it: levelled ([`level_paper`]) unless
-    /// `keep_paper`.
+    /// `keep_paper`; borrowed as it is when nothing changes (a drawing on white paper).
     pub fn sketch<'a>(&self, gray: &'a GrayImage) -> Cow<'a, GrayImage> {
-        if self.keep_paper {
-            Cow::Borrowed(gray)
-        } else {
-            Cow::Owned(level_paper(gray))
+        match self.keep_paper {
+            true => Cow::Borrowed(gray),
+            false => match paper_level(gray) {
+                255 => Cow::Borrowed(gray),
+                white => Cow::Owned(apply_white(gray, white)),
+            },
         }
     }
 }

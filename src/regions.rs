@@ -32,6 +32,30 @@ mod tests;
 
 use image::{GrayImage, RgbImage};
 
+/// The binary-mask pieces areas are built from (row-major, 1 = set), for other finishing
+/// steps that need the sketch's ink and its paper's connected parts (`style::paper_outside`).
+pub(crate) mod mask {
+    use image::GrayImage;
+
+    /// 1 where `gray` is ink at its adaptive threshold (as `Regions::compute` finds it).
+    pub(crate) fn ink(gray: &GrayImage) -> Vec<u8> {
+        super::ink::ink_mask(gray, super::ink::adaptive_threshold(gray))
+    }
+
+    /// `mask` grown by `r` pixels in x and in y (a square of side 2r + 1), in linear time.
+    pub(crate) fn grow(mask: &[u8], width: u32, height: u32, r: u32) -> Vec<u8> {
+        super::close::dilate(mask, width, height, 2 * r)
+    }
+
+    /// The 4-connected parts of the set pixels, labelled 1.. in raster order of their first
+    /// pixel (0: not set), and how many there are.
+    pub(crate) fn components(mask: &[u8], width: u32) -> (Vec<u32>, usize) {
+        let labels = super::label::components4(mask, width as usize);
+        let n = labels.iter().copied().max().unwrap_or(0) as usize;
+        (labels, n)
+    }
+}
+
 /// Label of a pixel that belongs to no area (a line).
 pub const NO_AREA: u32 = 0;
 

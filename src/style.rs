@@ -10,8 +10,9 @@
 //!   colour for the area (the per-channel median in CIELAB).
 //!   The page (the paper area with the most pixels on the border) stays paper unless
 //!   hinted, and so do the other paper areas touching the border that the network paints
-//!   mostly pale; one it colours (a bust cut off by the frame) takes that colour. Line pixels carry the colour
-//!   of their nearest area under the lines, so anti-aliased edges blend into it.
+//!   mostly pale; one it colours (a bust cut off by the frame) takes that colour. Line
+//!   pixels carry the colour of their nearest area under the lines, so anti-aliased edges
+//!   blend into it.
 //! - `shaded`: the flat colour with the network's lightness variation inside the area, as a
 //!   hard-light shading layer over the flats; paper stays clean.
 //!
@@ -39,7 +40,7 @@ use std::sync::OnceLock;
 use image::{GrayImage, Luma, RgbImage};
 
 use crate::hints::HintMap;
-use crate::regions::{RegionOptions, Regions};
+use crate::regions::{mask, RegionOptions, Regions};
 use flat::AreaColours;
 use lab::LabTable;
 pub use shade::hard_light;
@@ -118,8 +119,9 @@ pub struct Layers {
 ///   find them in `lines` with the default [`RegionOptions`]);
 /// - `hints`: the user's hints at the sketch's size.
 ///
-/// `soft` gives exactly `crate::infer::recombine(paper_outside(colour, lines, hints), lines)`. `flat` and `shaded`
-/// are described in the module's documentation; their `merged` is computed from the
+/// `soft` gives exactly `crate::infer::recombine(paper_outside(colour, lines, hints),
+/// lines)`. `flat` and `shaded` are described in the module's documentation; their
+/// `merged` is computed from the
 /// layers' 8-bit values, so compositing the layers (as a painting program does) gives it
 /// back within one level.
 ///
@@ -191,12 +193,13 @@ pub fn finish(
 const PALE_LEVEL: u8 = 200;
 /// See [`PALE_LEVEL`].
 const PALE_SPREAD: u8 = 40;
-/// The share of pale pixels from which an outside area counts as the page.
+/// The share of pale pixels from which an area counts as paper the network sees
+/// (`paper_outside`'s page, `flat`'s areas cut by the frame).
 const PALE_SHARE: f64 = 0.5;
 
 /// `colour` with the page round the drawing kept white. The network's colour spills past
 /// the outline onto the page (blobs beside a dog, a halo round a paperclip); `soft` keeps
-/// the page white, as it is drawn (`flat` keeps every paper area touching the border paper).
+/// the page white, as it is drawn (`flat` keeps its page paper by areas: `flat`'s module).
 ///
 /// The page: the ink of `lines` grown by [`seal_radius`] seals the gaps that open strokes
 /// leave (fingers drawn as separate strokes, a bust cut by the frame); of the paper left,
@@ -214,17 +217,20 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
         (w, h),
         "lines and colour must have one size"
     );
-    let t = data_prep::paper::ink_threshold(lines).unwrap_or(crate::hints::INK_LEVEL);
-    let ink: Vec<bool> = lines.as_raw().iter().map(|&g| g < t).collect();
     let r = seal_radius(w, h);
-    let page = grow(&border_component(&grow(&ink, w, h, r), w, h), w, h, r);
+    let sealed = mask::grow(&mask::ink(lines), w, h, r);
+    let page = mask::grow(&border_component(&sealed, w, h), w, h, r);
     let hinted = hints.is_some_and(|m| {
         m.hinted_pixels()
-            .any(|(x, y, _)| page[(y * w + x) as usize])
+            .any(|(x, y, _)| page[(y * w + x) as usize] == 1)
     });
     let pale: Vec<bool> = colour.chunks_exact(3).map(is_pale).collect();
-    let total = page.iter().filter(|&&on| on).count();
-    let pale_page = page.iter().zip(&pale).filter(|(&on, &p)| on && p).count();
+    let total = page.iter().filter(|&&on| on == 1).count();
+    let pale_page = page
+        .iter()
+        .zip(&pale)
+        .filter(|(&on, &p)| on == 1 && p)
+        .count();
     let mut out = colour.clone();
     if hinted || total == 0 || (pale_page as f64) < PALE_SHARE * total as f64 {
         return out;
@@ -232,8 +238,12 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
     // The coloured patches on the page: a patch bounded mostly by the page's pale paper is
     // spilt colour; one bounded mostly by lines (or by what is not page) is a part of the
     // drawing the lines leave open (a bust cut off at its base, a hand between open strokes).
-    let patch: Vec<bool> = page.iter().zip(&pale).map(|(&on, &p)| on && !p).collect();
-    let (labels, n) = components(&patch, w, h);
+    let patch: Vec<u8> = page
+        .iter()
+        .zip(&pale)
+        .map(|(&on, &p)| u8::from(on == 1 && !p))
+        .collect();
+    let (labels, n) = mask::components(&patch, w);
     let (mut by_paper, mut by_lines) = (vec![0u64; n + 1], vec![0u64; n + 1]);
     let (wu, hu) = (w as usize, h as usize);
     for (i, &l) in labels.iter().enumerate().filter(|(_, &l)| l != 0) {
@@ -241,7 +251,7 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
             if labels[j] == l {
                 continue;
             }
-            if page[j] && pale[j] {
+            if page[j] == 1 && pale[j] {
                 by_paper[l as usize] += 1;
             } else {
                 by_lines[l as usize] += 1;
@@ -251,7 +261,7 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
     for (i, p) in out.chunks_exact_mut(3).enumerate() {
         let l = labels[i] as usize;
         let spilt = l != 0 && by_paper[l] >= by_lines[l];
-        if (page[i] && pale[i]) || spilt {
+        if (page[i] == 1 && pale[i]) || spilt {
             p.copy_from_slice(&[255, 255, 255]);
         }
     }
@@ -271,74 +281,10 @@ fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
     .flatten()
 }
 
-/// The 4-connected parts of `mask`: a label per pixel (0: not in the mask, else 1..=n) and n.
-fn components(mask: &[bool], w: u32, h: u32) -> (Vec<u32>, usize) {
-    let (w, h) = (w as usize, h as usize);
-    let mut label = vec![0u32; mask.len()];
-    let mut n = 0u32;
-    for start in 0..mask.len() {
-        if !mask[start] || label[start] != 0 {
-            continue;
-        }
-        n += 1;
-        label[start] = n;
-        let mut stack = vec![start];
-        while let Some(i) = stack.pop() {
-            for j in neighbours(i, w, h) {
-                if mask[j] && label[j] == 0 {
-                    label[j] = n;
-                    stack.push(j);
-                }
-            }
-        }
-    }
-    (label, n as usize)
-}
-
 /// How far [`paper_outside`] grows the ink to seal gaps: 3 % of the shorter side, at least
 /// 2 pixels (4 at 128 px).
 pub fn seal_radius(w: u32, h: u32) -> u32 {
     ((f64::from(w.min(h)) * 0.03).round() as u32).max(2)
-}
-
-/// `mask` grown by `r` pixels in x and in y (a square of side 2r + 1), by running counts:
-/// linear in the picture's size whatever `r`, row by row (no strided walks down columns).
-fn grow(mask: &[bool], w: u32, h: u32, r: u32) -> Vec<bool> {
-    let (w, h, r) = (w as usize, h as usize, r as usize);
-    // Along each row: a pixel is set when its window [x - r, x + r] holds a set pixel.
-    let mut rows = vec![false; mask.len()];
-    let mut sum = vec![0u32; w + 1];
-    for (src, dst) in mask.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
-        for x in 0..w {
-            sum[x + 1] = sum[x] + u32::from(src[x]);
-        }
-        for (x, d) in dst.iter_mut().enumerate() {
-            *d = sum[(x + r + 1).min(w)] > sum[x.saturating_sub(r)];
-        }
-    }
-    // Down the columns: per column, how many set pixels rows y - r ..= y + r hold.
-    let mut count = vec![0u32; w];
-    let add = |count: &mut [u32], y: usize, by: i32| {
-        for (c, &v) in count.iter_mut().zip(&rows[y * w..(y + 1) * w]) {
-            *c = c.wrapping_add_signed(by * i32::from(v));
-        }
-    };
-    for y in 0..r.min(h) {
-        add(&mut count, y, 1);
-    }
-    let mut out = vec![false; mask.len()];
-    for y in 0..h {
-        if y + r < h {
-            add(&mut count, y + r, 1);
-        }
-        if y > r {
-            add(&mut count, y - r - 1, -1);
-        }
-        for (o, &c) in out[y * w..(y + 1) * w].iter_mut().zip(&count) {
-            *o = c > 0;
-        }
-    }
-    out
 }
 
 /// Whether a pixel of the network's colour is pale (paper-like): its darkest channel at
@@ -361,11 +307,11 @@ fn border_counts(labels: &[u32], (w, h): (u32, u32), n: usize) -> Vec<u64> {
     on_border
 }
 
-/// Of the pixels not in `blocked`, the 4-connected part with the most pixels on the
-/// picture's border (none: all false).
-fn border_component(blocked: &[bool], w: u32, h: u32) -> Vec<bool> {
-    let open: Vec<bool> = blocked.iter().map(|&b| !b).collect();
-    let (labels, n) = components(&open, w, h);
+/// Of the pixels not set in `blocked`, the 4-connected part with the most pixels on the
+/// picture's border, as a mask (none: all 0).
+fn border_component(blocked: &[u8], w: u32, h: u32) -> Vec<u8> {
+    let open: Vec<u8> = blocked.iter().map(|&b| 1 - b).collect();
+    let (labels, n) = mask::components(&open, w);
     let mut on_border = border_counts(&labels, (w, h), n + 1);
     on_border[0] = 0;
     let best = (1..=n)
@@ -373,7 +319,7 @@ fn border_component(blocked: &[bool], w: u32, h: u32) -> Vec<bool> {
         .filter(|&l| on_border[l] > 0);
     labels
         .iter()
-        .map(|&l| best.is_some_and(|b| l as usize == b))
+        .map(|&l| u8::from(best.is_some_and(|b| l as usize == b)))
         .collect()
 }
 

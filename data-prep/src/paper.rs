@@ -76,7 +76,12 @@ pub fn otsu_means(hist: &[u64; 256]) -> Option<(f64, f64)> {
 /// class means, rounded up, or `None` when the page lacks contrast ([`MIN_CONTRAST`]).
 /// A clean black-on-white drawing gets exactly 128; pencil at 170 on paper at 245, 208.
 pub fn ink_threshold(gray: &GrayImage) -> Option<u8> {
-    match otsu_means(&histogram(gray.as_raw().iter())) {
+    threshold_of(&histogram(gray.as_raw().iter()))
+}
+
+/// [`ink_threshold`] of a page's grey histogram.
+fn threshold_of(hist: &[u64; 256]) -> Option<u8> {
+    match otsu_means(hist) {
         Some((m0, m1)) if m1 - m0 >= MIN_CONTRAST => {
             Some(((m0 + m1) / 2.0).ceil().clamp(1.0, 255.0) as u8)
         }
@@ -95,8 +100,9 @@ fn frame(gray: &GrayImage) -> Vec<u8> {
 }
 
 /// The paper's level in `hist` above the threshold `t`: the most frequent grey (the peak of
-/// the 5-grey window with the most pixels, so noise does not split it), less twice the root-mean-square
-/// distance of the greys above it (the noise, which is symmetric about the paper's grey).
+/// the 5-grey window with the most pixels, so noise does not split it), less twice the
+/// root-mean-square distance of the greys above it (the noise, which is symmetric about the
+/// paper's grey).
 fn paper_white(hist: &[u64; 256], t: usize) -> Option<u8> {
     let windowed = |g: usize| -> u64 { hist[g.saturating_sub(2)..(g + 3).min(256)].iter().sum() };
     let peak = (t..256).max_by_key(|&g| (windowed(g), hist[g]))?;
@@ -121,11 +127,11 @@ fn paper_white(hist: &[u64; 256], t: usize) -> Option<u8> {
 /// The paper's level of a page, the grey [`level_paper`] takes to white: 255 for a drawing
 /// on white paper or a page without lines.
 pub fn paper_level(gray: &GrayImage) -> u8 {
-    let Some(t) = ink_threshold(gray) else {
+    let all = histogram(gray.as_raw().iter());
+    let Some(t) = threshold_of(&all) else {
         return 255;
     };
     let t = t as usize;
-    let all = histogram(gray.as_raw().iter());
     let edge = frame(gray);
     let edge_hist = histogram(edge.iter());
     let edge_paper: u64 = edge_hist[t..].iter().sum();

@@ -8,6 +8,7 @@
 //! its gaps (measured in bench/README.md, "## infer").
 //! A bad input is skipped with one line (path, reason) and the others still get coloured.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::thread::JoinHandle;
@@ -338,7 +339,12 @@ fn network_loop(
             }
         };
         let t = Instant::now();
-        let gray = opts.sketch(&gray).into_owned();
+        // The levelled sketch, when levelling changes it (no copy of a clean drawing).
+        let levelled = match opts.sketch(&gray) {
+            Cow::Owned(g) => Some(g),
+            Cow::Borrowed(_) => None,
+        };
+        let gray = levelled.unwrap_or(gray);
         let mut canvas = colorizer.canvas(&gray, opts);
         let (map, rgba) = match hints.is_empty() {
             true => (None, None),

@@ -4,8 +4,8 @@
 //! `soft` is the pix2pix look: crop, flat colour under the ink (so the network's blurry
 //! rendering of the lines does not become dark halos once enlarged), resize to the sketch's
 //! exact size, keep the page round the drawing white (`style::paper_outside`), lay the
-//! original lines over by multiplication. `flat` and `shaded` start from
-//! the same full-size colour and replace it per area of the sketch ([`crate::regions`]).
+//! original lines over by multiplication. `flat` and `shaded` start from the same full-size
+//! colour and replace it per area of the sketch ([`crate::regions`]).
 
 use image::imageops::{self, FilterType};
 use image::{GrayImage, RgbImage, RgbaImage};
@@ -64,8 +64,9 @@ pub fn finish_styled(
 }
 
 /// Steps 3-5 of the `soft` style (today's output): crop, flat colour, resize to the input
-/// size, the page round the drawing white (`style::paper_outside`), recombine. Solid fills the hints colour (`canvas.fills`) count as paper in the last
-/// two steps, so they take the network's colour and keep only their rim of ink.
+/// size, the page round the drawing white (`style::paper_outside`), recombine. Solid fills
+/// the hints colour (`canvas.fills`) count as paper in the last two steps, so they take the
+/// network's colour and keep only their rim of ink.
 pub fn finish(colour: &RgbImage, canvas: &WorkCanvas, gray: &GrayImage, raw: bool) -> RgbImage {
     if raw {
         let colour = canvas.crop(colour).to_image();

@@ -103,7 +103,7 @@ pub(super) fn label_areas(
 /// through its per-pixel generic accessors; replacing it took `Regions::compute` from 123
 /// to 85 ms wall in the same conditions). Two raster passes with union-find over
 /// provisional labels.
-fn components4(classes: &[u8], w: usize) -> Vec<u32> {
+pub(super) fn components4(classes: &[u8], w: usize) -> Vec<u32> {
     let n = classes.len();
     let mut labels = vec![0u32; n];
     let mut parent: Vec<u32> = vec![0];

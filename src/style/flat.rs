@@ -107,7 +107,9 @@ fn figures_at_the_border(regions: &Regions, colour: &RgbImage) -> Vec<usize> {
         }
     }
     (1..n)
-        .filter(|&l| at_border[l] && l != page && (pale[l] as f64) < 0.5 * total[l] as f64)
+        .filter(|&l| {
+            at_border[l] && l != page && (pale[l] as f64) < super::PALE_SHARE * total[l] as f64
+        })
         .collect()
 }
 

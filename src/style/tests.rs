@@ -460,11 +460,14 @@ fn flat_colours_a_figure_the_frame_cuts_and_keeps_the_page_paper() {
 
 #[test]
 fn grow_sets_exactly_the_square_round_each_pixel() {
-    // Against the definition, on a scattered mask, for several radii and an odd shape.
+    // `paper_outside`'s growing (`regions::mask::grow`) against the definition, on a
+    // scattered mask, for several radii and an odd shape.
     let (w, h) = (23u32, 17u32);
-    let mask: Vec<bool> = (0..w * h).map(|i| (i * 37 + i / 5) % 29 == 0).collect();
+    let mask: Vec<u8> = (0..w * h)
+        .map(|i| u8::from((i * 37 + i / 5) % 29 == 0))
+        .collect();
     for r in [0u32, 1, 2, 5, 30] {
-        let got = grow(&mask, w, h, r);
+        let got = crate::regions::mask::grow(&mask, w, h, r);
         for y in 0..h as i64 {
             for x in 0..w as i64 {
                 let r = i64::from(r);
@@ -472,12 +475,12 @@ fn grow_sets_exactly_the_square_round_each_pixel() {
                     (x - r..=x + r).any(|xx| {
                         (0..h as i64).contains(&yy)
                             && (0..w as i64).contains(&xx)
-                            && mask[(yy * w as i64 + xx) as usize]
+                            && mask[(yy * w as i64 + xx) as usize] == 1
                     })
                 });
                 assert_eq!(
                     got[(y * w as i64 + x) as usize],
-                    want,
+                    u8::from(want),
                     "r {r} at ({x}, {y})"
                 );
             }
