@@ -608,8 +608,7 @@ fn a_scan_on_grey_paper_colours_as_the_clean_drawing_unless_keep_paper() {
     let clean = sketch(96, 64);
     // The same drawing on paper at 222: white becomes 222, black stays black.
     let mut scan = clean.clone();
-    scan.iter_mut()
-        .for_each(|v| *v = ((u32::from(*v) * 222 + 127) / 255) as u8);
+    data_prep::rough::paper(&mut scan, 222);
     assert_eq!(infer::level_paper(&scan), clean);
     let opts = InferOptions::default();
     let want = c.colorize(&clean, &opts).unwrap();
