@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The data bench/outline/run.sh scores: rough copies of every test split (seed 0), and the
+# The data bench/outline/run.sh scores: rough copies of every test split (seed 0), copies with
+# one rough effect alone (four sources), and the
 # outline drawings' held-out pairs (the test split of data/*-256) rendered at 128, 256 and
 # 512 px. Needs the sources prepared (scripts/train-default.sh fetches and preps them).
 set -euo pipefail
@@ -9,6 +10,12 @@ ROUGH=${ROUGH_COPY:-target/release/rough-copy}
 for d in openmoji-128 fluent-emoji-128 streamline-128 dicebear-128 openclipart-256 \
     open-peeps-256 emojione-128; do
     [ -f "data/$d-rough/manifest.jsonl" ] || "$ROUGH" "data/$d" -o "data/$d-rough"
+done
+# One effect at a time (`rough-copy --only`), for what each costs (run.sh's `effects`).
+for d in openmoji-128 dicebear-128 openclipart-256 open-peeps-256; do
+    for e in thicken wobble gaps grain paper blur noise jpeg; do
+        [ -f "data/$d-only-$e/manifest.jsonl" ] || "$ROUGH" "data/$d" -o "data/$d-only-$e" --only "$e"
+    done
 done
 for src in openclipart open-peeps; do
     for s in 128 256 512; do

@@ -4,10 +4,13 @@
 #                 at 128) at 0 and 20 hints, with the grey baseline
 #   rough.json    the same on each split's rough copy (`rough-copy`, seed 0)
 #   emojione.json the held-out EmojiOne pairs (never trained on) at 0 hints, grey baseline
+#   effects.json  four sources' test splits with one rough effect alone (`rough-copy --only`)
+#                 and clean, at 0 and 20 hints: what each effect costs
 #   sizes.json    the outline drawings' held-out pairs at work sizes 128, 256 and 512 px,
 #                 finished raw, soft and flat (PSNR, colourfulness, hue JSD, mottle, leak)
 # Usage: bench/outline/run.sh MODEL LABEL   (after bench/outline/data.sh has made the data)
-# A quicker screening of candidates: PARTS (any of sources rough emojione sizes, default all)
+# A quicker screening of candidates: PARTS (any of sources rough effects emojione sizes,
+# default all)
 # and SIZES (work sizes for `sizes`, default "128 256 512"), e.g.
 #   PARTS="sources emojione sizes" SIZES=128 bash bench/outline/run.sh models/x x
 # Compare two models with: python3 bench/outline/table.py bench/out/outline/A bench/out/outline/B
@@ -28,7 +31,7 @@ run() { # NAME ARGS...: one eval, its JSON kept
     "$COLORIZE" eval --model "$model" --split test --json ${EVAL_ARGS:-} "$@" >"$out/$name.json.tmp"
     mv "$out/$name.json.tmp" "$out/$name.json"
 }
-parts=" ${PARTS:-sources rough emojione sizes} "
+parts=" ${PARTS:-sources rough effects emojione sizes} "
 read -r -a sizes <<<"${SIZES:-128 256 512}"
 want() { [[ $parts == *" $1 "* ]]; }
 if want sources; then
@@ -38,6 +41,15 @@ fi
 if want rough; then
     mapfile -t a < <(args "${sources[@]/%/-rough}")
     run rough "${a[@]}" --hints 0,20 --baseline gray
+fi
+if want effects; then
+    fx=()
+    for d in openmoji-128 dicebear-128 openclipart-256 open-peeps-256; do
+        fx+=("data/$d")
+        for e in thicken wobble gaps grain paper blur noise jpeg; do fx+=("data/$d-only-$e"); done
+    done
+    mapfile -t a < <(args "${fx[@]}")
+    run effects "${a[@]}" --hints 0,20
 fi
 want emojione && run emojione --data data/emojione-128 --hints 0 --baseline gray
 if want sizes; then

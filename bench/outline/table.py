@@ -16,6 +16,27 @@ def short(data):
     return os.path.basename(data.rstrip("/"))
 
 
+def effects(dirs, labels):
+    """One rough effect alone: PSNR change from the clean split at 0 / 20 hints."""
+    table = {}
+    for d, l in zip(dirs, labels):
+        for r in load(d, "effects"):
+            if r["data"] == "all":
+                continue
+            src, _, effect = short(r["data"]).partition("-only-")
+            table.setdefault((l, src), {})[(effect or "clean", r["hints"])] = r["psnr"]
+    if not table:
+        return
+    names = ["thicken", "wobble", "gaps", "grain", "paper", "blur", "noise", "jpeg"]
+    print("\n### One rough effect alone: PSNR dB change from the clean split, 0 / 20 hints\n")
+    print("| model | data | clean 0 / 20 | " + " | ".join(names) + " |")
+    print("|---|---|---|" + "---|" * len(names))
+    for (l, src), v in table.items():
+        cells = [f"{v[(e, 0)] - v[('clean', 0)]:+.2f} / {v[(e, 20)] - v[('clean', 20)]:+.2f}"
+                 for e in names]
+        print(f"| {l} | {src} | {v[('clean', 0)]:.2f} / {v[('clean', 20)]:.2f} | " + " | ".join(cells) + " |")
+
+
 def main():
     dirs = sys.argv[1:]
     if not dirs:
@@ -44,6 +65,8 @@ def main():
                 cells.append(f"{a:.2f} / {b:.2f}" if a is not None and b is not None else "-")
         g = base.get(key)
         print(f"| {key} | " + " | ".join(cells) + f" | {g:.2f} |" if g else " | - |")
+
+    effects(dirs, labels)
 
     print("\n### Held-out EmojiOne (never trained on), 0 hints\n")
     print("| model | PSNR dB | grey dB | gain dB | colourfulness ratio | hue JSD |")

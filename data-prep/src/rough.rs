@@ -33,48 +33,140 @@ pub struct RoughDraw {
     pub jpeg: u8,
 }
 
-/// Draws the effects for `seed` (without applying them).
-pub fn draw(seed: u64, (w, h): (u32, u32)) -> RoughDraw {
-    let mut r = SplitMix64::new(seed);
-    let coin = |p: f64, r: &mut SplitMix64| r.unit() < p;
-    let mut d = RoughDraw {
+/// One effect of [`roughen`], for a copy with that effect alone ([`roughen_only`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Thicker lines.
+    Thicken,
+    /// Wobbly lines.
+    Wobble,
+    /// Small gaps cut into the lines.
+    Gaps,
+    /// Pencil grain.
+    Grain,
+    /// Tinted paper.
+    Paper,
+    /// Light blur.
+    Blur,
+    /// Sensor noise.
+    Noise,
+    /// JPEG re-encoding.
+    Jpeg,
+}
+
+impl Effect {
+    /// Every effect, in the order [`roughen`] applies them.
+    pub const ALL: [Effect; 8] = [
+        Effect::Thicken,
+        Effect::Wobble,
+        Effect::Gaps,
+        Effect::Grain,
+        Effect::Paper,
+        Effect::Blur,
+        Effect::Noise,
+        Effect::Jpeg,
+    ];
+
+    /// The effect's name, as `rough-copy --only` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Effect::Thicken => "thicken",
+            Effect::Wobble => "wobble",
+            Effect::Gaps => "gaps",
+            Effect::Grain => "grain",
+            Effect::Paper => "paper",
+            Effect::Blur => "blur",
+            Effect::Noise => "noise",
+            Effect::Jpeg => "jpeg",
+        }
+    }
+
+    /// The effect of that name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Sets this effect's field of `d` to a strength drawn from `r` (the ranges [`draw`]
+    /// uses; `scale`: effects grow with the picture, `area`: its pixels).
+    fn set(self, d: &mut RoughDraw, r: &mut SplitMix64, scale: f32, area: f64) {
+        match self {
+            Effect::Thicken => d.thicken = 2 + (r.below(2) as u32) * (scale.round() as u32).max(1),
+            Effect::Wobble => d.wobble = (0.4 + 0.8 * r.unit() as f32) * scale,
+            Effect::Gaps => d.gaps = 1 + (r.unit() * area / 4096.0) as u32,
+            Effect::Grain => d.grain = 0.45 + 0.4 * r.unit() as f32,
+            Effect::Paper => d.paper = 212 + r.below(40) as u8,
+            Effect::Blur => d.blur = (0.3 + 0.5 * r.unit() as f32) * scale,
+            Effect::Noise => d.noise = 2.0 + 8.0 * r.unit() as f32,
+            Effect::Jpeg => d.jpeg = 35 + r.below(51) as u8,
+        }
+    }
+
+    /// The chance [`draw`] gives this effect.
+    fn chance(self) -> f64 {
+        match self {
+            Effect::Thicken => 0.35,
+            Effect::Wobble | Effect::Paper => 0.5,
+            Effect::Gaps | Effect::Grain => 0.4,
+            Effect::Blur | Effect::Noise | Effect::Jpeg => 0.3,
+        }
+    }
+}
+
+/// No effect at all: `roughen` with this draw returns the line art unchanged.
+fn untouched() -> RoughDraw {
+    RoughDraw {
         paper: 255,
         grain: 1.0,
         ..RoughDraw::default()
-    };
-    // Scale of the effects with the picture: a 128 px training crop gets 1 px effects.
-    let scale = (w.min(h) as f32 / 128.0).max(1.0);
-    if coin(0.35, &mut r) {
-        d.thicken = 2 + (r.below(2) as u32) * (scale.round() as u32).max(1);
     }
-    if coin(0.5, &mut r) {
-        d.wobble = (0.4 + 0.8 * r.unit() as f32) * scale;
+}
+
+/// Scale of the effects with the picture (a 128 px training crop gets 1 px effects) and its
+/// area in pixels.
+fn extent((w, h): (u32, u32)) -> (f32, f64) {
+    (
+        (w.min(h) as f32 / 128.0).max(1.0),
+        f64::from(w) * f64::from(h),
+    )
+}
+
+/// Draws the effects for `seed` (without applying them): each with its own chance, then its
+/// strength.
+pub fn draw(seed: u64, dims: (u32, u32)) -> RoughDraw {
+    let mut r = SplitMix64::new(seed);
+    let (scale, area) = extent(dims);
+    let mut d = untouched();
+    for effect in Effect::ALL {
+        if r.unit() < effect.chance() {
+            effect.set(&mut d, &mut r, scale, area);
+        }
     }
-    if coin(0.4, &mut r) {
-        let area = f64::from(w) * f64::from(h);
-        d.gaps = 1 + (r.unit() * area / 4096.0) as u32;
-    }
-    if coin(0.4, &mut r) {
-        d.grain = 0.45 + 0.4 * r.unit() as f32;
-    }
-    if coin(0.5, &mut r) {
-        d.paper = 212 + r.below(40) as u8;
-    }
-    if coin(0.3, &mut r) {
-        d.blur = (0.3 + 0.5 * r.unit() as f32) * scale;
-    }
-    if coin(0.3, &mut r) {
-        d.noise = 2.0 + 8.0 * r.unit() as f32;
-    }
-    if coin(0.3, &mut r) {
-        d.jpeg = 35 + r.below(51) as u8;
-    }
+    d
+}
+
+/// `effect` alone, always on, at a strength drawn for `seed` from [`draw`]'s range.
+pub fn draw_only(seed: u64, dims: (u32, u32), effect: Effect) -> RoughDraw {
+    let mut r = SplitMix64::new(seed);
+    let (scale, area) = extent(dims);
+    let mut d = untouched();
+    effect.set(&mut d, &mut r, scale, area);
     d
 }
 
 /// `line` made to look drawn by hand, on paper, scanned: the effects of [`draw`]`(seed, ..)`.
 pub fn roughen(line: &GrayImage, seed: u64) -> (GrayImage, RoughDraw) {
     let d = draw(seed, line.dimensions());
+    (apply(line, &d, seed), d)
+}
+
+/// `line` with `effect` alone ([`draw_only`]): what one effect costs, measured apart.
+pub fn roughen_only(line: &GrayImage, seed: u64, effect: Effect) -> (GrayImage, RoughDraw) {
+    let d = draw_only(seed, line.dimensions(), effect);
+    (apply(line, &d, seed), d)
+}
+
+/// Applies the effects of `d` to `line` in a fixed order.
+fn apply(line: &GrayImage, d: &RoughDraw, seed: u64) -> GrayImage {
     // Positions of gaps, grain and noise come from a second stream of the same seed.
     let mut r = SplitMix64::new(crate::rng::mix_seed(seed, 0x7261_6e64));
     let mut img = line.clone();
@@ -102,7 +194,7 @@ pub fn roughen(line: &GrayImage, seed: u64) -> (GrayImage, RoughDraw) {
     if d.jpeg > 0 {
         img = jpeg(&img, d.jpeg);
     }
-    (img, d)
+    img
 }
 
 /// Grey erosion (minimum) with a k x k square: dark lines grow by k - 1 pixels.
@@ -300,6 +392,40 @@ mod tests {
         assert!(draws
             .iter()
             .all(|d| d.paper >= 212 && (d.jpeg == 0 || (35..=85).contains(&d.jpeg))));
+    }
+
+    #[test]
+    fn one_effect_alone_is_always_on_and_the_others_off() {
+        let p = page();
+        let untouched = untouched();
+        for effect in Effect::ALL {
+            assert_eq!(Effect::from_name(effect.name()), Some(effect));
+            for seed in 0..50 {
+                let d = draw_only(seed, (128, 128), effect);
+                // Exactly one field differs from "no effect", and it is this effect's.
+                let fields = [
+                    ("thicken", d.thicken != untouched.thicken),
+                    ("wobble", d.wobble != untouched.wobble),
+                    ("gaps", d.gaps != untouched.gaps),
+                    ("grain", d.grain != untouched.grain),
+                    ("paper", d.paper != untouched.paper),
+                    ("blur", d.blur != untouched.blur),
+                    ("noise", d.noise != untouched.noise),
+                    ("jpeg", d.jpeg != untouched.jpeg),
+                ];
+                let on: Vec<_> = fields.iter().filter(|f| f.1).map(|f| f.0).collect();
+                assert_eq!(on, [effect.name()], "seed {seed}");
+            }
+            let (img, d) = roughen_only(&p, 4, effect);
+            assert_eq!((img.clone(), d), roughen_only(&p, 4, effect), "pure");
+            assert_ne!(img, p, "{}: the page changes", effect.name());
+        }
+        assert_eq!(Effect::from_name("smudge"), None);
+        // Tinted paper alone is exactly `paper` at the drawn level.
+        let (img, d) = roughen_only(&p, 9, Effect::Paper);
+        let mut want = p.clone();
+        paper(&mut want, d.paper);
+        assert_eq!(img, want);
     }
 
     #[test]

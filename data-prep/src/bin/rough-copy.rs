@@ -8,7 +8,7 @@ use clap::Parser;
 use data_prep::fs::{write_atomic, write_png};
 use data_prep::manifest::{self, Split, MANIFEST_FILE};
 use data_prep::rng::{fnv1a, mix_seed};
-use data_prep::rough::roughen;
+use data_prep::rough::{roughen, roughen_only, Effect};
 use rayon::prelude::*;
 
 /// Write a rough copy of one split of a dataset: the same pairs, ids and split, each line art
@@ -18,6 +18,9 @@ use rayon::prelude::*;
 ///
 ///   rough-copy data/openmoji-128 -o data/openmoji-128-rough
 ///   colorize eval --data data/openmoji-128-rough --split test
+///
+/// With --only EFFECT, every line art gets that effect alone, always on, at a strength drawn
+/// from the same range: what one effect costs, next to the clean split.
 #[derive(Debug, Parser)]
 #[command(name = "rough-copy", version, verbatim_doc_comment)]
 struct Cli {
@@ -33,6 +36,17 @@ struct Cli {
     /// Seed of the roughening (with each pair's id).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// One effect alone on every pair: thicken, wobble, gaps, grain, paper, blur, noise or
+    /// jpeg.
+    #[arg(long, value_name = "EFFECT", value_parser = parse_effect)]
+    only: Option<Effect>,
+}
+
+fn parse_effect(s: &str) -> std::result::Result<Effect, String> {
+    Effect::from_name(s).ok_or_else(|| {
+        let names: Vec<_> = Effect::ALL.iter().map(|e| e.name()).collect();
+        format!("not an effect; one of {}", names.join(", "))
+    })
 }
 
 fn main() -> Result<()> {
@@ -67,7 +81,10 @@ fn main() -> Result<()> {
                 .with_context(|| format!("{}: cannot read", e.line_path(&cli.data).display()))?
                 .to_luma8();
             let seed = mix_seed(cli.seed, fnv1a(e.id.as_bytes()));
-            let (rough, d) = roughen(&line, seed);
+            let (rough, d) = match cli.only {
+                Some(effect) => roughen_only(&line, seed, effect),
+                None => roughen(&line, seed),
+            };
             let mut entry = e.clone();
             let line_out = entry.line_path(&cli.out);
             std::fs::create_dir_all(line_out.parent().expect("under out"))?;
