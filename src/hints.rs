@@ -15,7 +15,7 @@ mod spread;
 pub use canvas::{to_canvas, Placement};
 pub use fill::{coloured_fills, is_solid, lift_fills};
 pub use point::{dot_radius, draw_points, parse_hint, render_points, PointHint, UserHints};
-pub use spread::hint_channels;
+pub use spread::{hint_channels, SPREAD_PAPER};
 
 use image::{GrayImage, Luma, Rgb, RgbImage, RgbaImage};
 use tch::Tensor;

@@ -13,12 +13,53 @@ use tch::Tensor;
 use super::fill::{neighbours4, solid_at};
 use super::{hint_tensor, HintMap, HINT_CHANNELS, INK_LEVEL};
 
+/// Grey level from which a pixel counts as clean paper for spreading: a hint on clean paper
+/// stops at any mark darker than this, so the faint grey of a pencil line, or a thin line
+/// that blur, grain or a scan lightened past `INK_LEVEL`, still holds it back (measured in
+/// `bench/README.md`, "Hints on rough lines").
+pub const SPREAD_PAPER: u8 = 200;
+
+/// What a hint is walked over when it is spread: the surface its own pixel lies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Surface {
+    /// Clean paper (>= `SPREAD_PAPER`): walks clean paper only.
+    Paper,
+    /// A light tone (`INK_LEVEL` ..< `SPREAD_PAPER`, e.g. screentone or a grey wash):
+    /// walks everything that is not ink (>= `INK_LEVEL`).
+    Tone,
+    /// Inside a solid fill of ink (`is_solid`): walks the fill only.
+    Fill,
+}
+
+impl Surface {
+    /// The surface of the pixel at row-major index `i`.
+    fn of(line: &GrayImage, i: usize) -> Self {
+        if line.as_raw()[i] >= SPREAD_PAPER {
+            Surface::Paper
+        } else if solid_at(line, i) {
+            Surface::Fill
+        } else {
+            // A light tone, or a line's ink that is no fill (a hint the caller left there):
+            // walks all that is not ink.
+            Surface::Tone
+        }
+    }
+
+    /// Whether a hint on this surface may walk onto the pixel at index `j`.
+    fn holds(self, line: &GrayImage, j: usize) -> bool {
+        match self {
+            Surface::Paper => line.as_raw()[j] >= SPREAD_PAPER,
+            Surface::Tone => line.as_raw()[j] >= INK_LEVEL,
+            Surface::Fill => solid_at(line, j),
+        }
+    }
+}
+
 /// The hint channels the network sees, `[4, H, W]`: with `radius` 0 exactly
 /// `hint_tensor(map)`; otherwise every pixel within `radius` 4-connected steps of a hint,
-/// walking on the hint's own surface only (paper, line >= `INK_LEVEL`, for a hint on paper;
-/// the solid fill for a hint inside one, see `is_solid`), takes the colour of the nearest
-/// hint (first reached; ties go to the hint met first in scan order), with mask
-/// `1 - d / (radius + 1)` at distance `d`.
+/// walking on the hint's own surface only (`Surface`: clean paper, a light tone or a solid fill), takes the colour of the nearest hint (first
+/// reached; ties go to the hint met first in scan order), with mask `1 - d / (radius + 1)`
+/// at distance `d`.
 ///
 /// # Panics
 /// If `line` and `map` differ in size.
@@ -38,23 +79,14 @@ pub fn hint_channels(line: &GrayImage, map: &HintMap, radius: u32) -> Tensor {
         source[i] = i;
         queue.push_back(i);
     }
-    let paper = line.as_raw();
     while let Some(i) = queue.pop_front() {
         let d = dist[i];
         if d == radius {
             continue;
         }
-        // A paper source fails the fill test at its first pixel read.
-        let on_fill = solid_at(line, source[i]);
+        let surface = Surface::of(line, source[i]);
         for j in neighbours4(i, w as usize, h as usize).into_iter().flatten() {
-            let same_surface = |j: usize| {
-                if on_fill {
-                    solid_at(line, j)
-                } else {
-                    paper[j] >= INK_LEVEL
-                }
-            };
-            if dist[j] == u32::MAX && same_surface(j) {
+            if dist[j] == u32::MAX && surface.holds(line, j) {
                 dist[j] = d + 1;
                 source[j] = source[i];
                 queue.push_back(j);
@@ -140,6 +172,47 @@ mod tests {
         let t = hint_channels(&line, &map, 3);
         assert!((t.double_value(&[3, 2, 2]) - 0.75).abs() < 1e-6);
         assert!((3..9).all(|x| t.double_value(&[3, 2, x]) == 0.0));
+    }
+
+    #[test]
+    fn a_hint_on_clean_paper_stops_at_a_faint_line_and_one_on_a_tone_walks_the_tone() {
+        // A 9x3 image: clean paper, a faint pencil line at x = 4 (170: paper by INK_LEVEL,
+        // a mark by SPREAD_PAPER), then a light tone (150) up to ink at x = 8.
+        let grey = |x: u32| match x {
+            4 => 170,
+            5..=7 => 150,
+            8 => 0,
+            _ => 255,
+        };
+        let line = GrayImage::from_fn(9, 3, |x, _| Luma([grey(x)]));
+        let mut map = HintMap::empty(9, 3);
+        map.set(2, 1, Rgb([255, 0, 0]));
+        let mask = |t: &Tensor, x: i64| t.double_value(&[3, 1, x]);
+        let t = hint_channels(&line, &map, 6);
+        assert!(
+            (mask(&t, 3) - 6.0 / 7.0).abs() < 1e-6,
+            "paper next to the hint"
+        );
+        for x in 4..9 {
+            assert_eq!(
+                mask(&t, x),
+                0.0,
+                "x = {x}: the faint line holds the hint back"
+            );
+        }
+        // A hint on the tone walks the tone, the faint line and the paper, not the ink.
+        let mut map = HintMap::empty(9, 3);
+        map.set(6, 1, Rgb([0, 0, 255]));
+        let t = hint_channels(&line, &map, 6);
+        for x in [5i64, 7, 4, 3, 0] {
+            let d = (6 - x).abs() as f64;
+            assert!(
+                (mask(&t, x) - (1.0 - d / 7.0)).abs() < 1e-6,
+                "x = {x}: {} steps away",
+                d
+            );
+        }
+        assert_eq!(mask(&t, 8), 0.0, "ink stops it");
     }
 
     #[test]
