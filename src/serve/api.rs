@@ -156,7 +156,7 @@ async fn suggest(
 /// Which form a request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
-    /// `/api/colorize`: sketch, hints, work_size, style, layers.
+    /// `/api/colorize`: sketch, hints, work_size, style, layers, keep_paper.
     Colorize,
     /// `/api/suggest`: sketch, hints, work_size, style, n.
     Suggest,
@@ -165,7 +165,14 @@ enum Route {
 impl Route {
     fn fields(self) -> &'static [&'static str] {
         match self {
-            Route::Colorize => &["sketch", "hints", "work_size", "style", "layers"],
+            Route::Colorize => &[
+                "sketch",
+                "hints",
+                "work_size",
+                "style",
+                "layers",
+                "keep_paper",
+            ],
             Route::Suggest => &["sketch", "hints", "work_size", "style", "n"],
         }
     }
@@ -198,6 +205,7 @@ async fn submit(
         hints: upload.hints,
         work_size: upload.work_size,
         style,
+        keep_paper: upload.keep_paper,
         output,
         reply,
         queued: std::time::Instant::now(),
@@ -225,12 +233,14 @@ struct Upload {
     work_size: Option<u32>,
     /// `None`: the library's default style.
     style: Option<Style>,
+    /// Colour the paper as scanned (no levelling to white).
+    keep_paper: bool,
     output: Output,
 }
 
 async fn read_form(mut form: Multipart, limits: &Limits, route: Route) -> Result<Upload, ApiError> {
     let (mut sketch, mut hints, mut work_size) = (None, None, None);
-    let (mut style, mut layers, mut n) = (None, None, None);
+    let (mut style, mut layers, mut n, mut keep_paper) = (None, None, None, None);
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_string();
         let slot = match name.as_str() {
@@ -245,6 +255,7 @@ async fn read_form(mut form: Multipart, limits: &Limits, route: Route) -> Result
             "work_size" => &mut work_size,
             "style" => &mut style,
             "layers" => &mut layers,
+            "keep_paper" => &mut keep_paper,
             _ => &mut n,
         };
         if slot.is_some() {
@@ -271,6 +282,10 @@ async fn read_form(mut form: Multipart, limits: &Limits, route: Route) -> Result
         .map(|s| upload::parse_style(&s))
         .transpose()?
         .flatten();
+    let keep_paper = keep_paper
+        .map(|k| upload::parse_keep_paper(&k))
+        .transpose()?
+        .unwrap_or(false);
     let output = match route {
         Route::Suggest => Output::Suggest(
             n.map(|n| upload::parse_count(&n))
@@ -287,6 +302,7 @@ async fn read_form(mut form: Multipart, limits: &Limits, route: Route) -> Result
         hints,
         work_size,
         style,
+        keep_paper,
         output,
     })
 }

@@ -1,6 +1,6 @@
 //! What a client uploads, checked and decoded in memory: the sketch (any raster format
 //! `data_prep::load` reads, never SVG), the hints (an RGBA PNG of the sketch's size), the
-//! small text fields (`work_size`, `style`, `layers`), and the PNG that goes back. The
+//! small text fields (`work_size`, `style`, `layers`, `keep_paper`), and the PNG that goes back. The
 //! `check_*` and `parse_*` functions read headers and fields only, so the handler can refuse
 //! a wrong upload before it takes a place in the queue; the `decode_*` functions do the
 //! pixel work on the inference thread. Errors carry their HTTP status.
@@ -207,6 +207,21 @@ pub fn parse_layers(raw: &[u8]) -> Result<Output, ApiError> {
     }
 }
 
+/// `keep_paper`: `1`, `true`, `yes` or `on` to colour the sketch on its paper as scanned
+/// (`colorize infer --keep-paper`); empty, `0`, `false`, `no` or `off` to level the paper to
+/// white first (the default).
+pub fn parse_keep_paper(raw: &[u8]) -> Result<bool, ApiError> {
+    let text = field_text(raw).to_ascii_lowercase();
+    match text.as_str() {
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        "1" | "true" | "yes" | "on" => Ok(true),
+        _ => Err(ApiError::bad_request(format!(
+            "keep_paper must be 1 (colour the paper as scanned) or 0 (level it to white), got `{}`",
+            quoted(&text)
+        ))),
+    }
+}
+
 /// Encodes the result as PNG, favouring speed over size (it goes over loopback).
 pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::with_capacity(img.as_raw().len() / 2);
@@ -366,6 +381,19 @@ mod tests {
                 format!("n must be a number of suggestions from 1 to 20, got `{text}`")
             );
         }
+    }
+
+    #[test]
+    fn keep_paper_is_a_yes_or_no() {
+        for yes in [&b"1"[..], b"true", b" ON ", b"yes"] {
+            assert_eq!(parse_keep_paper(yes), Ok(true), "{yes:?}");
+        }
+        for no in [&b""[..], b"0", b"False", b"no", b"off"] {
+            assert_eq!(parse_keep_paper(no), Ok(false), "{no:?}");
+        }
+        let e = parse_keep_paper(b"maybe").unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(e.message.contains("keep_paper must be 1") && e.message.contains("`maybe`"));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Job {
     pub work_size: Option<u32>,
     /// How the picture is finished.
     pub style: Style,
+    /// Colour the sketch on its paper as scanned (`InferOptions::keep_paper`).
+    pub keep_paper: bool,
     /// The PNG, or the layers as OpenRaster.
     pub output: Output,
     /// Where the result goes.
@@ -189,6 +191,7 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
         work_size: job.work_size,
         style: job.style,
         layers: job.output == Output::Ora,
+        keep_paper: job.keep_paper,
         ..InferOptions::default()
     };
     let coloured = colorizer

@@ -144,6 +144,46 @@ fn a_sketch_comes_back_coloured_at_its_exact_size_with_the_time_taken() {
 }
 
 #[test]
+fn keep_paper_colours_a_scan_on_its_paper_and_a_bad_value_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&hint_model(dir.path()), test_limits(), 4);
+    let ua = agent(Duration::from_secs(60));
+    // The test sketch on grey paper (190), as a scan shows it.
+    let mut scan = sketch(77, 45);
+    scan.pixels_mut()
+        .filter(|p| p[0] == 255)
+        .for_each(|p| *p = Luma([190]));
+    let png = client::png(&scan);
+    let colour = |keep: Option<&str>| {
+        let mut form = Form::default().file("sketch", "image/png", &png);
+        if let Some(k) = keep {
+            form = form.text("keep_paper", k);
+        }
+        let r = post_form(&ua, &server.colorize_url(), form).unwrap();
+        assert_png_of_size(&r, 77, 45);
+        image::load_from_memory(&r.body).unwrap().to_rgb8()
+    };
+    let (levelled, kept, default) = (colour(Some("0")), colour(Some("1")), colour(None));
+    assert_eq!(
+        levelled, default,
+        "0 is the default: the paper levelled to white"
+    );
+    assert_ne!(kept, levelled);
+    // Kept, the grey paper is laid over the colour by multiplication: nothing on the page
+    // outside the drawing is lighter than the paper.
+    for (x, y) in [(2, 2), (74, 2), (2, 42), (74, 42)] {
+        let p = kept.get_pixel(x, y);
+        assert!(p.0.iter().all(|&c| c <= 191), "({x}, {y}): {p:?}");
+    }
+    let form = Form::default()
+        .file("sketch", "image/png", &png)
+        .text("keep_paper", "maybe");
+    let r = post_form(&ua, &server.colorize_url(), form).unwrap();
+    assert_eq!(r.status, 400);
+    assert!(String::from_utf8_lossy(&r.body).contains("keep_paper must be 1"));
+}
+
+#[test]
 fn each_bad_input_gets_its_status_and_message_and_the_server_carries_on() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(&hint_model(dir.path()), test_limits(), 4);
