@@ -101,7 +101,7 @@ async fn colorize(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let (style, output, done) = submit(&state, &headers, form, Route::Colorize).await?;
+    let (style, output, keep_paper, done) = submit(&state, &headers, form, Route::Colorize).await?;
     let t = done.timings;
     let (content_type, disposition) = match output {
         Output::Png => ("image/png", "inline"),
@@ -121,6 +121,11 @@ async fn colorize(
             header::HeaderName::from_static("x-colorize-style"),
             style.name().to_string(),
         ),
+        // Whether the paper was kept as scanned (`keep_paper=1`) or levelled to white.
+        (
+            header::HeaderName::from_static("x-colorize-paper"),
+            if keep_paper { "kept" } else { "levelled" }.to_string(),
+        ),
         (
             header::HeaderName::from_static("server-timing"),
             server_timing(&t),
@@ -136,7 +141,7 @@ async fn suggest(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, _, done) = submit(&state, &headers, form, Route::Suggest).await?;
+    let (_, _, _, done) = submit(&state, &headers, form, Route::Suggest).await?;
     let t = done.timings;
     let headers = [
         (header::CONTENT_TYPE, "application/json".to_string()),
@@ -179,13 +184,13 @@ impl Route {
 }
 
 /// Reads and checks the form, queues the job and awaits the inference thread: the style
-/// it was finished in, what it answered with, and the answer.
+/// it was finished in, what it answered with, whether the paper was kept, and the answer.
 async fn submit(
     state: &AppState,
     headers: &HeaderMap,
     form: Result<Multipart, MultipartRejection>,
     route: Route,
-) -> Result<(Style, Output, super::worker::Coloured), ApiError> {
+) -> Result<(Style, Output, bool, super::worker::Coloured), ApiError> {
     check_length(headers, &state.limits)?;
     let form = form.map_err(|e| {
         ApiError::new(
@@ -200,12 +205,13 @@ async fn submit(
     let (reply, answer) = oneshot::channel();
     let style = upload.style.unwrap_or(InferOptions::default().style);
     let output = upload.output;
+    let keep_paper = upload.keep_paper;
     state.queue.try_submit(Job {
         sketch: upload.sketch,
         hints: upload.hints,
         work_size: upload.work_size,
         style,
-        keep_paper: upload.keep_paper,
+        keep_paper,
         output,
         reply,
         queued: std::time::Instant::now(),
@@ -216,7 +222,7 @@ async fn submit(
             "the server stopped before answering this request",
         )
     })??;
-    Ok((style, output, done))
+    Ok((style, output, keep_paper, done))
 }
 
 fn server_timing(t: &super::worker::Timings) -> String {

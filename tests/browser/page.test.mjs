@@ -3,6 +3,7 @@
 // its size and that the hinted colour shows where the stroke was, saves the hints PNG and a
 // screenshot, then undoes the stroke and checks the colour goes back. Then switches the
 // style selector to flat (checks a new request goes out with it and the picture changes),
+// ticks and unticks "keep the paper's tone" (each re-colours, with and without keep_paper),
 // saves a screenshot in flat style (serve-page-flat.png) and the layers download (.ora).
 // Throughout, the "where to hint next" markers: shown numbered where /api/suggest says,
 // asked for again after the stroke (the stroked area, --stroke-area, loses its marker), not
@@ -228,6 +229,16 @@ try {
   await page.waitForSelector(`#markers[data-status="done"][data-hint-ops="${opsNow}"]`);
   check(suggestRequests > suggestBeforeStyle && (await markers()).length >= 1,
     `a new style asks for suggestions again and markers are shown (${suggestRequests - suggestBeforeStyle} asked)`);
+  // Keeping the paper's tone: ticking the box re-colours with keep_paper=1 (the server says
+  // which it did in X-Colorize-Paper); unticking it re-colours with the paper levelled.
+  for (const on of [true, false]) {
+    const paper = on ? "kept" : "levelled";
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/colorize") && r.headers()["x-colorize-paper"] === paper);
+    await page.setChecked("#keep-paper", on);
+    await answered;
+    check(true, `${on ? "ticking" : "unticking"} "keep the paper's tone" re-colours with the paper ${paper}`);
+    await page.waitForSelector('#result[data-status="done"]');
+  }
   await page.screenshot({ path: join(out, "serve-page-flat.png") });
   console.log(`screenshot: ${join(out, "serve-page-flat.png")}`);
 

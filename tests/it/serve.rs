@@ -161,6 +161,11 @@ fn keep_paper_colours_a_scan_on_its_paper_and_a_bad_value_is_refused() {
         }
         let r = post_form(&ua, &server.colorize_url(), form).unwrap();
         assert_png_of_size(&r, 77, 45);
+        let kept = keep == Some("1");
+        assert_eq!(
+            r.header("x-colorize-paper"),
+            Some(if kept { "kept" } else { "levelled" })
+        );
         image::load_from_memory(&r.body).unwrap().to_rgb8()
     };
     let (levelled, kept, default) = (colour(Some("0")), colour(Some("1")), colour(None));
