@@ -13,6 +13,7 @@ mod point;
 mod spread;
 
 pub use canvas::{to_canvas, Placement};
+pub(crate) use fill::neighbours4;
 pub use fill::{coloured_fills, is_solid, lift_fills};
 pub use point::{dot_radius, draw_points, parse_hint, render_points, PointHint, UserHints};
 pub use spread::{hint_channels, SPREAD_PAPER};

@@ -39,7 +39,7 @@ use std::sync::OnceLock;
 
 use image::{GrayImage, Luma, RgbImage};
 
-use crate::hints::HintMap;
+use crate::hints::{neighbours4, HintMap};
 use crate::regions::{mask, RegionOptions, Regions};
 use flat::AreaColours;
 use lab::LabTable;
@@ -247,7 +247,7 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
     let (mut by_paper, mut by_lines) = (vec![0u64; n + 1], vec![0u64; n + 1]);
     let (wu, hu) = (w as usize, h as usize);
     for (i, &l) in labels.iter().enumerate().filter(|(_, &l)| l != 0) {
-        for j in neighbours(i, wu, hu) {
+        for j in neighbours4(i, wu, hu).into_iter().flatten() {
             if labels[j] == l {
                 continue;
             }
@@ -266,19 +266,6 @@ pub fn paper_outside(colour: &RgbImage, lines: &GrayImage, hints: Option<&HintMa
         }
     }
     out
-}
-
-/// The 4-neighbours of pixel `i` of a `w` x `h` picture.
-fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
-    let (x, y) = (i % w, i / w);
-    [
-        (x > 0).then(|| i - 1),
-        (x + 1 < w).then(|| i + 1),
-        (y > 0).then(|| i - w),
-        (y + 1 < h).then(|| i + w),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// How far [`paper_outside`] grows the ink to seal gaps: 3 % of the shorter side, at least

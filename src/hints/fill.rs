@@ -68,8 +68,8 @@ pub fn lift_fills(gray: &mut GrayImage, fills: &GrayImage) {
     }
 }
 
-/// The 4-neighbours of pixel `i` in a `w` x `h` row-major image.
-pub(super) fn neighbours4(i: usize, w: usize, h: usize) -> [Option<usize>; 4] {
+/// The 4-neighbours of pixel `i` in a `w` x `h` row-major image (left, right, up, down).
+pub(crate) fn neighbours4(i: usize, w: usize, h: usize) -> [Option<usize>; 4] {
     let (x, y) = (i % w, i / w);
     [
         (x > 0).then(|| i - 1),
