@@ -6,19 +6,26 @@
 //! any number of loader threads gives the same batches, and a resumed run restarts the
 //! stream exactly where it stopped by knowing only the batch number.
 
+//!
+//! `augment`: pix2pix's resize, crop and flip of one pair; `loader`: the batches of a
+//! training run, built on background threads.
+
+mod augment;
+mod loader;
+
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use data_prep::load::{load_gray, load_rgb, LoadLimits};
 use data_prep::manifest::{self, Entry, ManifestError, Split, MANIFEST_FILE};
-use image::{imageops, GrayImage, RgbImage};
+use image::{GrayImage, RgbImage};
 use tch::Tensor;
 
-use crate::config::{DataSource, HintSimConfig};
-use crate::hint_sim::simulate;
-use crate::hints::hint_channels;
+use augment::prepare;
+pub use augment::Augment;
+pub use data_prep::rng::{mix_seed, SplitMix64};
+pub use loader::{Batch, Loader, LoaderConfig};
+
+use crate::config::DataSource;
 use crate::tensor_image::{gray_to_tensor, rgb_to_tensor};
 use crate::{Error, Result};
 
@@ -255,73 +262,6 @@ impl Dataset {
     }
 }
 
-/// Preprocessing as pix2pix's `resize_and_crop`: resize to `load_size` (INTER_AREA), take
-/// a `size` crop (random when training, centred otherwise), flip half of the samples.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Augment {
-    /// Side of the square crop (the training image size).
-    pub size: u32,
-    /// Side the pair is resized to before cropping (>= `size`).
-    pub load_size: u32,
-    /// Random horizontal flips (training only).
-    pub flip: bool,
-    /// Several scales (training only; 0: off): each pair is resized to a random side in
-    /// `load_size..=scale_max`, at most its own side, before the crop, so the crop shows the
-    /// larger areas of a larger picture.
-    pub scale_max: u32,
-    /// Share of the training samples whose line art is roughened (`data_prep::rough`: line
-    /// width, wobble, gaps, grain, paper tone, blur, noise, JPEG; 0: none).
-    pub rough: f64,
-}
-
-impl Augment {
-    /// Pix2pix's resize and crop, without the training-only extras.
-    pub fn plain(size: u32, load_size: u32, flip: bool) -> Self {
-        Augment {
-            size,
-            load_size,
-            flip,
-            scale_max: 0,
-            rough: 0.0,
-        }
-    }
-}
-
-/// Resize + crop + flip of one pair: `S x S` images.
-fn prepare(
-    line: &GrayImage,
-    color: &RgbImage,
-    aug: &Augment,
-    (x, y): (u32, u32),
-    flip: bool,
-) -> (GrayImage, RgbImage) {
-    let (l, s) = (aug.load_size, aug.size);
-    let line = data_prep::resize::resize_area_gray(line, l, l); // a copy when already l x l
-    let color = data_prep::resize::resize_area_rgb(color, l, l);
-    let mut line = imageops::crop_imm(&line, x, y, s, s).to_image();
-    let mut color = imageops::crop_imm(&color, x, y, s, s).to_image();
-    if flip {
-        imageops::flip_horizontal_in_place(&mut line);
-        imageops::flip_horizontal_in_place(&mut color);
-    }
-    (line, color)
-}
-
-/// A training batch on the CPU: the generator's input and the target colour.
-#[derive(Debug)]
-pub struct Batch {
-    /// `[B, in_channels, S, S]`: the line art, then (models with hints) the simulated hint
-    /// colour and mask (`crate::hints::hint_tensor`).
-    pub input: Tensor,
-    /// Colour `[B, 3, S, S]`.
-    pub color: Tensor,
-}
-
-/// Separates the hint simulation's seeds from the other draws of the same sample.
-const HINT_SALT: u64 = 0x5EED_4817;
-/// Separates the roughening's seeds from the other draws of the same sample.
-const ROUGH_SALT: u64 = 0x0_2006_4A11;
-
 /// Separates the per-epoch draws of fractionally weighted datasets from the data order.
 const WEIGHT_SALT: u64 = 0x3E16_47ED;
 
@@ -334,8 +274,6 @@ fn weighted_count(n: usize, weight: f64) -> usize {
     }
 }
 
-pub use data_prep::rng::{mix_seed, SplitMix64};
-
 /// The seeded permutation of `0..n` for one epoch (Fisher-Yates).
 fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
     let mut rng = SplitMix64::new(mix_seed(seed, epoch));
@@ -344,183 +282,6 @@ fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
         order.swap(i, rng.below(i as u64 + 1) as usize);
     }
     order
-}
-
-/// Builds batch `g` (deterministic in `seed`, `g`).
-struct BatchMaker {
-    data: Arc<Dataset>,
-    aug: Augment,
-    batch_size: usize,
-    seed: u64,
-    hints: Option<HintSimConfig>,
-    hint_spread: u32,
-    /// `data.epoch_len()`, counted once: every sample position needs it.
-    epoch_len: u64,
-    epoch: Option<(u64, Vec<usize>)>,
-}
-
-impl BatchMaker {
-    fn sample_at(&mut self, pos: u64) -> usize {
-        let n = self.epoch_len;
-        let epoch = pos / n;
-        if self.epoch.as_ref().map(|(e, _)| *e) != Some(epoch) {
-            self.epoch = Some((epoch, self.data.epoch_samples(self.seed, epoch)));
-        }
-        self.epoch.as_ref().expect("set above").1[(pos % n) as usize]
-    }
-
-    fn make(&mut self, g: u64) -> Result<Batch> {
-        let b = self.batch_size as u64;
-        let (mut inputs, mut colors) = (Vec::new(), Vec::new());
-        for pos in g * b..(g + 1) * b {
-            let i = self.sample_at(pos);
-            let mut rng = SplitMix64::new(mix_seed(self.seed ^ 0xA5A5_A5A5, pos));
-            let (line, color) = self.data.load_pair(i)?;
-            let mut aug = self.aug;
-            if aug.scale_max > aug.load_size {
-                // A side up to the picture's own: larger sides show larger areas in the crop.
-                let top = aug.scale_max.min(line.width().max(aug.load_size));
-                aug.load_size += rng.below(u64::from(top - aug.load_size) + 1) as u32;
-            }
-            let margin = u64::from(aug.load_size - aug.size) + 1;
-            let crop = (rng.below(margin) as u32, rng.below(margin) as u32);
-            let flip = aug.flip && rng.next_u64() & 1 == 1;
-            let (line, color) = prepare(&line, &color, &aug, crop, flip);
-            // The network sees the rough line art; hints are placed with the clean one.
-            let rough = (aug.rough > 0.0 && rng.unit() < aug.rough)
-                .then(|| data_prep::rough::roughen(&line, mix_seed(self.seed ^ ROUGH_SALT, pos)).0);
-            let seen = rough.as_ref().unwrap_or(&line);
-            let l = gray_to_tensor(seen); // [1, S, S]
-            inputs.push(match &self.hints {
-                Some(h) => {
-                    // Hints of the augmented pair, a pure function of (seed, position).
-                    let map = simulate(&line, &color, h, mix_seed(self.seed ^ HINT_SALT, pos));
-                    let hints = hint_channels(seen, &map, self.hint_spread);
-                    Tensor::cat(&[l, hints], 0) // [1 + 4, S, S]
-                }
-                None => l,
-            });
-            colors.push(rgb_to_tensor(&color));
-        }
-        Ok(Batch {
-            input: Tensor::stack(&inputs, 0), // [B, in_channels, S, S]
-            color: Tensor::stack(&colors, 0), // [B, 3, S, S]
-        })
-    }
-}
-
-/// Decodes batches ahead of the training step on `threads` background threads; batches come
-/// out in order `start, start + 1, ...` whatever the thread count.
-pub struct Loader {
-    receivers: Vec<Receiver<Result<Batch>>>,
-    next: u64,
-    start: u64,
-    workers: Vec<JoinHandle<()>>,
-}
-
-impl std::fmt::Debug for Loader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Loader").field("next", &self.next).finish()
-    }
-}
-
-/// How a `Loader` samples: batch size, augmentation, hints, seed, threads, read-ahead.
-#[derive(Debug, Clone, Copy)]
-pub struct LoaderConfig {
-    /// Pairs per batch.
-    pub batch_size: usize,
-    /// Preprocessing of each pair.
-    pub aug: Augment,
-    /// Seed of the data order, the augmentation draws and the simulated hints.
-    pub seed: u64,
-    /// Simulate hints (models with hint channels) or give the line art alone (`None`).
-    pub hints: Option<HintSimConfig>,
-    /// `ModelConfig::hint_spread` of the model trained.
-    pub hint_spread: u32,
-    /// Decoding threads.
-    pub threads: usize,
-    /// Batches each thread may have decoded ahead.
-    pub prefetch: usize,
-}
-
-impl Loader {
-    /// Starts the threads at global batch `start` (0 for a new run).
-    pub fn new(data: Arc<Dataset>, cfg: LoaderConfig, start: u64) -> Result<Self> {
-        if data.is_empty() {
-            return Err(Error::Dataset {
-                path: data
-                    .sources
-                    .first()
-                    .map_or_else(PathBuf::new, |s| s.path.join(MANIFEST_FILE)),
-                reason: "no pairs to train on in this split".into(),
-            });
-        }
-        if cfg.aug.load_size < cfg.aug.size {
-            return Err(Error::Config(format!(
-                "load size {} is smaller than the crop size {}",
-                cfg.aug.load_size, cfg.aug.size
-            )));
-        }
-        let threads = cfg.threads.max(1);
-        let mut receivers = Vec::new();
-        let mut workers = Vec::new();
-        for w in 0..threads as u64 {
-            let (tx, rx) = sync_channel(cfg.prefetch.max(1));
-            let mut maker = BatchMaker {
-                data: Arc::clone(&data),
-                aug: cfg.aug,
-                batch_size: cfg.batch_size,
-                seed: cfg.seed,
-                hints: cfg.hints,
-                hint_spread: cfg.hint_spread,
-                epoch_len: data.epoch_len() as u64,
-                epoch: None,
-            };
-            let handle = std::thread::Builder::new()
-                .name(format!("loader-{w}"))
-                .spawn(move || {
-                    let mut g = start + w;
-                    loop {
-                        let batch = maker.make(g);
-                        let failed = batch.is_err();
-                        // A closed channel means the Loader was dropped: stop quietly.
-                        if tx.send(batch).is_err() || failed {
-                            return;
-                        }
-                        g += threads as u64;
-                    }
-                })
-                .map_err(|e| Error::io("loader thread", e))?;
-            receivers.push(rx);
-            workers.push(handle);
-        }
-        Ok(Loader {
-            receivers,
-            next: start,
-            start,
-            workers,
-        })
-    }
-
-    /// The next batch in order (blocks only if the threads have fallen behind).
-    pub fn next_batch(&mut self) -> Result<Batch> {
-        let w = ((self.next - self.start) % self.receivers.len() as u64) as usize;
-        let batch = self.receivers[w]
-            .recv()
-            .map_err(|_| Error::Internal("a data loader thread stopped unexpectedly".into()))??;
-        self.next += 1;
-        Ok(batch)
-    }
-}
-
-impl Drop for Loader {
-    fn drop(&mut self) {
-        // Closing the channels makes each thread's next send fail, so it exits.
-        self.receivers.clear();
-        for h in self.workers.drain(..) {
-            let _ = h.join();
-        }
-    }
 }
 
 /// Refuses a dataset whose manifest names an image that a symbolic link takes outside the
@@ -629,20 +390,5 @@ mod tests {
         assert_eq!(a, epoch_order(7, 0, 50));
         assert_ne!(a, epoch_order(7, 1, 50));
         assert_ne!(a, epoch_order(8, 0, 50));
-    }
-
-    #[test]
-    fn prepare_flips_and_crops() {
-        let line = GrayImage::from_fn(4, 4, |x, y| image::Luma([(x * 10 + y * 50) as u8]));
-        let color = RgbImage::from_fn(4, 4, |x, _| image::Rgb([x as u8 * 85, 0, 255]));
-        let aug = Augment::plain(2, 4, true);
-        let (l, c) = prepare(&line, &color, &aug, (1, 2), true);
-        let l = Vec::<f32>::try_from(gray_to_tensor(&l).flatten(0, -1)).unwrap();
-        let c = Vec::<f32>::try_from(rgb_to_tensor(&c).flatten(0, -1)).unwrap();
-        let v = |p: u8| f32::from(p) / 127.5 - 1.0;
-        // Crop x 1..3, y 2..4, mirrored: first output column is source x = 2.
-        assert_eq!(l, vec![v(120), v(110), v(170), v(160)]);
-        assert_eq!(c[0], v(170));
-        assert_eq!(c[8], 1.0); // blue plane
     }
 }
