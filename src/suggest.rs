@@ -126,6 +126,10 @@ pub struct SuggestOptions {
     pub regions: RegionOptions,
     /// The style the picture is finished in (see the module's documentation).
     pub style: Style,
+    /// The network sees the sketch as scanned, paper tone and noise included
+    /// (`InferOptions::keep_paper`): set it when the picture is coloured that way, so the
+    /// uncertainty measured is that of the colouring the user gets.
+    pub keep_paper: bool,
 }
 
 impl Default for SuggestOptions {
@@ -138,6 +142,7 @@ impl Default for SuggestOptions {
             work_size: None,
             regions: RegionOptions::default(),
             style: Style::default(),
+            keep_paper: false,
         }
     }
 }
@@ -305,6 +310,7 @@ fn pixel_count(regions: &Regions) -> f64 {
 fn work_options(opts: &SuggestOptions) -> crate::infer::InferOptions {
     crate::infer::InferOptions {
         work_size: opts.work_size,
+        keep_paper: opts.keep_paper,
         ..Default::default()
     }
 }

@@ -42,6 +42,11 @@ pub struct SuggestArgs {
     /// last.
     #[arg(long, value_name = "STYLE", default_value_t = Style::default())]
     pub style: Style,
+    /// Measure the model's uncertainty on the sketch as scanned, paper tone and noise
+    /// included (as `infer --keep-paper` colours it); by default the paper is levelled to
+    /// white first, as `infer` does.
+    #[arg(long)]
+    pub keep_paper: bool,
     /// Dropout samples (`--method dropout`).
     #[arg(long, value_name = "K", default_value_t = DEFAULT_SAMPLES as u32,
           value_parser = clap::value_parser!(u32).range(2..=64))]

@@ -63,6 +63,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<()> {
             threshold: None,
         },
         style: args.style,
+        keep_paper: args.keep_paper,
     };
     let start = std::time::Instant::now();
     let found = suggest::suggest(&colorizer, &gray, hints.as_ref(), &opts)

@@ -163,7 +163,7 @@ async fn suggest(
 enum Route {
     /// `/api/colorize`: sketch, hints, work_size, style, layers, keep_paper.
     Colorize,
-    /// `/api/suggest`: sketch, hints, work_size, style, n.
+    /// `/api/suggest`: sketch, hints, work_size, style, keep_paper, n.
     Suggest,
 }
 
@@ -178,7 +178,7 @@ impl Route {
                 "layers",
                 "keep_paper",
             ],
-            Route::Suggest => &["sketch", "hints", "work_size", "style", "n"],
+            Route::Suggest => &["sketch", "hints", "work_size", "style", "keep_paper", "n"],
         }
     }
 }

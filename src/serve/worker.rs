@@ -229,6 +229,7 @@ fn suggest(
         n,
         work_size: job.work_size,
         style: job.style,
+        keep_paper: job.keep_paper,
         ..SuggestOptions::default()
     };
     let found =

@@ -88,6 +88,7 @@ pub fn hint_curve(
         method,
         work_size: opts.infer.work_size,
         style: opts.infer.style,
+        keep_paper: opts.infer.keep_paper,
         ..opts.suggest.clone()
     };
     for _ in 0..opts.steps {

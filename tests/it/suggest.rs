@@ -376,3 +376,31 @@ fn in_the_flat_styles_the_paper_around_the_drawing_comes_last() {
         assert_eq!(run(Style::Shaded), flat);
     }
 }
+
+#[test]
+fn keep_paper_measures_a_scan_as_scanned_and_leaves_white_paper_alone() {
+    use colorize::infer::Colorizer;
+    use colorize::suggest::{suggest, Method, SuggestOptions, Suggestion};
+    let _rng = crate::support::rng_lock();
+    let model = Colorizer::load(&shipped_model(), tch::Device::Cpu).unwrap();
+    let clean = rooms();
+    let mut scan = clean.clone();
+    data_prep::rough::paper(&mut scan, 200);
+    let run = |gray: &GrayImage, keep_paper| {
+        let opts = SuggestOptions {
+            method: Method::Spread,
+            keep_paper,
+            ..Default::default()
+        };
+        suggest(&model, gray, None, &opts).unwrap()
+    };
+    let scores = |s: &[Suggestion]| s.iter().map(|s| (s.label, s.score)).collect::<Vec<_>>();
+    // On white paper there is nothing to level: the same suggestions either way.
+    assert_eq!(run(&clean, true), run(&clean, false));
+    // On grey paper the default levels it first, as `infer` does: the network sees the
+    // clean drawing; kept, it sees the scan, and the scores change.
+    let (levelled, kept) = (run(&scan, false), run(&scan, true));
+    assert_eq!(levelled.len(), 5);
+    assert_eq!(scores(&levelled), scores(&run(&clean, false)));
+    assert_ne!(scores(&kept), scores(&levelled));
+}

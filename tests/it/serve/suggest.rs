@@ -112,8 +112,12 @@ fn suggest_refuses_a_bad_count_and_the_colouring_fields() {
     assert_eq!(r.status, 400);
     assert_eq!(
         r.error(),
-        "unknown form field `layers` (expected sketch, hints, work_size, style, n)"
+        "unknown form field `layers` (expected sketch, hints, work_size, style, keep_paper, n)"
     );
+    // keep_paper as on /api/colorize: a yes or a no, anything else named.
+    let r = ask(&server, &[("keep_paper", "maybe")], None);
+    assert_eq!(r.status, 400);
+    assert!(r.error().contains("keep_paper must be 1"), "{}", r.error());
     // And `n` is not a colouring field.
     let form = Form::default()
         .file("sketch", "image/png", &client::png(&rooms()))
@@ -284,5 +288,51 @@ fn suggest_shares_the_colouring_queue_and_answers_503_when_it_is_full() {
     for r in busy {
         assert_eq!(r.header("retry-after"), Some("1"));
         assert!(r.error().starts_with("busy"), "{}", r.error());
+    }
+}
+
+#[test]
+fn suggest_with_keep_paper_measures_the_scan_as_it_is() {
+    let server = start();
+    let lib = Colorizer::load(&shipped(), tch::Device::Cpu).unwrap();
+    let _rng = rng_lock();
+    // The rooms on grey paper, as a scan shows them.
+    let mut scan = rooms();
+    data_prep::rough::paper(&mut scan, 190);
+    let ask_scan = |keep: &str| {
+        let form = Form::default()
+            .file("sketch", "image/png", &client::png(&scan))
+            .text("keep_paper", keep)
+            .text("n", "5");
+        let r = post_form(
+            &agent(Duration::from_secs(60)),
+            &format!("{}/api/suggest", server.url),
+            form,
+        )
+        .unwrap();
+        assert_eq!(r.status, 200, "{}", r.error());
+        r.json()["suggestions"].as_array().unwrap().clone()
+    };
+    for keep in [false, true] {
+        let opts = SuggestOptions {
+            keep_paper: keep,
+            ..Default::default()
+        };
+        let want = suggest(&lib, &scan, None, &opts).unwrap();
+        let got = ask_scan(if keep { "1" } else { "0" });
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(&want) {
+            let score = g["score"].as_f64().unwrap();
+            assert_eq!(
+                g["x"].as_u64(),
+                Some(u64::from(w.x)),
+                "keep {keep}: {got:?}"
+            );
+            assert!(
+                (score - w.score).abs() <= 1e-9 * w.score.abs().max(1e-12),
+                "keep {keep}: {score} against {}",
+                w.score
+            );
+        }
     }
 }
