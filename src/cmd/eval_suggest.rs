@@ -38,6 +38,7 @@ pub fn run(args: &EvalArgs, steps: usize) -> anyhow::Result<()> {
         steps,
         infer: InferOptions {
             style: style.unwrap_or_default(),
+            keep_paper: args.keep_paper,
             ..Default::default()
         },
         suggest: SuggestOptions {
