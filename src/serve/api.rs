@@ -124,7 +124,7 @@ async fn colorize(
         // Whether the paper was kept as scanned (`keep_paper=1`) or levelled to white.
         (
             header::HeaderName::from_static("x-colorize-paper"),
-            if keep_paper { "kept" } else { "levelled" }.to_string(),
+            paper_header(keep_paper),
         ),
         (
             header::HeaderName::from_static("server-timing"),
@@ -141,11 +141,16 @@ async fn suggest(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, _, _, done) = submit(&state, &headers, form, Route::Suggest).await?;
+    let (_, _, keep_paper, done) = submit(&state, &headers, form, Route::Suggest).await?;
     let t = done.timings;
     let headers = [
         (header::CONTENT_TYPE, "application/json".to_string()),
         (header::CACHE_CONTROL, "no-store".to_string()),
+        // The sketch measured: as scanned (`keep_paper=1`) or with the paper levelled.
+        (
+            header::HeaderName::from_static("x-colorize-paper"),
+            paper_header(keep_paper),
+        ),
         (
             header::HeaderName::from_static("x-inference-ms"),
             format!("{:.1}", t.inference()),
@@ -223,6 +228,11 @@ async fn submit(
         )
     })??;
     Ok((style, output, keep_paper, done))
+}
+
+/// `X-Colorize-Paper`: whether the sketch was used as scanned or with its paper levelled.
+fn paper_header(keep_paper: bool) -> String {
+    if keep_paper { "kept" } else { "levelled" }.to_string()
 }
 
 fn server_timing(t: &super::worker::Timings) -> String {

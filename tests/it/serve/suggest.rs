@@ -311,6 +311,8 @@ fn suggest_with_keep_paper_measures_the_scan_as_it_is() {
         )
         .unwrap();
         assert_eq!(r.status, 200, "{}", r.error());
+        let paper = if keep == "1" { "kept" } else { "levelled" };
+        assert_eq!(r.header("x-colorize-paper"), Some(paper));
         r.json()["suggestions"].as_array().unwrap().clone()
     };
     for keep in [false, true] {
