@@ -57,9 +57,9 @@ impl Surface {
 
 /// The hint channels the network sees, `[4, H, W]`: with `radius` 0 exactly
 /// `hint_tensor(map)`; otherwise every pixel within `radius` 4-connected steps of a hint,
-/// walking on the hint's own surface only (`Surface`: clean paper, a light tone or a solid fill), takes the colour of the nearest hint (first
-/// reached; ties go to the hint met first in scan order), with mask `1 - d / (radius + 1)`
-/// at distance `d`.
+/// walking on the hint's own surface only (`Surface`: clean paper, a light tone or a solid
+/// fill), takes the colour of the nearest hint (first reached; ties go to the hint met first
+/// in scan order), with mask `1 - d / (radius + 1)` at distance `d`.
 ///
 /// # Panics
 /// If `line` and `map` differ in size.
@@ -72,11 +72,14 @@ pub fn hint_channels(line: &GrayImage, map: &HintMap, radius: u32) -> Tensor {
     let n = (w as usize) * (h as usize);
     let mut dist = vec![u32::MAX; n];
     let mut source = vec![0usize; n]; // index of the hint pixel whose colour a pixel takes
+    // The surface under each hint pixel (read at hint pixels only), found once per hint.
+    let mut surface = vec![Surface::Paper; n];
     let mut queue = VecDeque::new();
     for (x, y, _) in map.hinted_pixels() {
         let i = (y * w + x) as usize;
         dist[i] = 0;
         source[i] = i;
+        surface[i] = Surface::of(line, i);
         queue.push_back(i);
     }
     while let Some(i) = queue.pop_front() {
@@ -84,9 +87,9 @@ pub fn hint_channels(line: &GrayImage, map: &HintMap, radius: u32) -> Tensor {
         if d == radius {
             continue;
         }
-        let surface = Surface::of(line, source[i]);
+        let on = surface[source[i]];
         for j in neighbours4(i, w as usize, h as usize).into_iter().flatten() {
-            if dist[j] == u32::MAX && surface.holds(line, j) {
+            if dist[j] == u32::MAX && on.holds(line, j) {
                 dist[j] = d + 1;
                 source[j] = source[i];
                 queue.push_back(j);
