@@ -37,7 +37,7 @@ use std::str::FromStr;
 
 use image::{GrayImage, RgbImage, RgbaImage};
 
-use crate::infer::{fill_ink, Colorizer, WorkCanvas};
+use crate::infer::{fill_ink, Colorizer, InferOptions, WorkCanvas};
 use crate::model::generator::ForwardMode;
 use crate::regions::{AreaKind, RegionOptions, Regions, NO_AREA};
 use crate::style::Style;
@@ -143,6 +143,19 @@ impl Default for SuggestOptions {
             regions: RegionOptions::default(),
             style: Style::default(),
             keep_paper: false,
+        }
+    }
+}
+
+impl SuggestOptions {
+    /// These options, measuring the picture as `infer` colours it with `infer`: its work
+    /// size, style and paper (what every caller that colours and suggests must share).
+    pub fn for_colouring(self, infer: &InferOptions) -> Self {
+        SuggestOptions {
+            work_size: infer.work_size,
+            style: infer.style,
+            keep_paper: infer.keep_paper,
+            ..self
         }
     }
 }
@@ -307,8 +320,8 @@ fn pixel_count(regions: &Regions) -> f64 {
 }
 
 /// `suggest`'s working resolution as colouring options.
-fn work_options(opts: &SuggestOptions) -> crate::infer::InferOptions {
-    crate::infer::InferOptions {
+fn work_options(opts: &SuggestOptions) -> InferOptions {
+    InferOptions {
         work_size: opts.work_size,
         keep_paper: opts.keep_paper,
         ..Default::default()

@@ -372,12 +372,10 @@ fn network_loop(
             .map(|n| {
                 let s = SuggestOptions {
                     n,
-                    work_size: opts.work_size,
                     regions: opts.regions,
-                    style: opts.style,
-                    keep_paper: opts.keep_paper,
                     ..SuggestOptions::default()
-                };
+                }
+                .for_colouring(opts);
                 suggest::suggest(colorizer, &gray, rgba.as_ref(), &s)
                     .with_context(|| format!("suggesting hints for {}", job.input.display()))
             })

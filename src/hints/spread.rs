@@ -72,7 +72,7 @@ pub fn hint_channels(line: &GrayImage, map: &HintMap, radius: u32) -> Tensor {
     let n = (w as usize) * (h as usize);
     let mut dist = vec![u32::MAX; n];
     let mut source = vec![0usize; n]; // index of the hint pixel whose colour a pixel takes
-    // The surface under each hint pixel (read at hint pixels only), found once per hint.
+                                      // The surface under each hint pixel (read at hint pixels only), found once per hint.
     let mut surface = vec![Surface::Paper; n];
     let mut queue = VecDeque::new();
     for (x, y, _) in map.hinted_pixels() {

@@ -183,10 +183,6 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
         .transpose()?;
     t.decode = ms(start.elapsed());
 
-    if let Output::Suggest(n) = job.output {
-        return suggest(colorizer, job, n, &gray, hints.as_ref(), t);
-    }
-    let start = Instant::now();
     let opts = InferOptions {
         work_size: job.work_size,
         style: job.style,
@@ -194,6 +190,10 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
         keep_paper: job.keep_paper,
         ..InferOptions::default()
     };
+    if let Output::Suggest(n) = job.output {
+        return suggest(colorizer, &opts, n, &gray, hints.as_ref(), t);
+    }
+    let start = Instant::now();
     let coloured = colorizer
         .colour(&gray, hints.as_ref(), &opts)
         .map_err(ApiError::from_colorize)?;
@@ -215,10 +215,11 @@ fn colour(colorizer: &Colorizer, limits: &Limits, job: &Job) -> Result<Coloured,
     Ok(Coloured { body, timings: t })
 }
 
-/// The suggestions for one decoded request, as `{"suggestions": [...]}`.
+/// The suggestions for one decoded request, as `{"suggestions": [...]}`, for the picture
+/// coloured with `infer`.
 fn suggest(
     colorizer: &Colorizer,
-    job: &Job,
+    infer: &InferOptions,
     n: usize,
     gray: &image::GrayImage,
     hints: Option<&image::RgbaImage>,
@@ -227,11 +228,9 @@ fn suggest(
     let start = Instant::now();
     let opts = SuggestOptions {
         n,
-        work_size: job.work_size,
-        style: job.style,
-        keep_paper: job.keep_paper,
         ..SuggestOptions::default()
-    };
+    }
+    .for_colouring(infer);
     let found =
         crate::suggest::suggest(colorizer, gray, hints, &opts).map_err(ApiError::from_colorize)?;
     t.colour = ms(start.elapsed());

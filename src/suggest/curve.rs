@@ -86,11 +86,9 @@ pub fn hint_curve(
     let suggest = SuggestOptions {
         n: 1,
         method,
-        work_size: opts.infer.work_size,
-        style: opts.infer.style,
-        keep_paper: opts.infer.keep_paper,
         ..opts.suggest.clone()
-    };
+    }
+    .for_colouring(&opts.infer);
     for _ in 0..opts.steps {
         let hinted = (psnr.len() > 1).then_some(&hints);
         let Some(next) = suggest_in(colorizer, gray, &regions, hinted, &suggest)?
