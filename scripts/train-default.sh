@@ -35,6 +35,8 @@
 #   ROUGH      --rough: share of samples with hand-drawn/scanned line art [0.3]
 #   SAVE_EVERY checkpoint every N steps [1000]
 #   LR         --lr: the learning rate of both networks [train's default, 2e-4 for vanilla]
+#   EXPORT     how the exported weights are stored: half (float16) or int8 (8-bit, half
+#              the file again: what lets a wider generator fit models/'s 32 MB) [half]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +58,11 @@ SCALE_MAX=${SCALE_MAX:-256}
 ROUGH=${ROUGH:-0.3}
 SAVE_EVERY=${SAVE_EVERY:-1000}
 LR=${LR:-}
+EXPORT=${EXPORT:-half}
+case "$EXPORT" in
+    half | int8) ;;
+    *) printf 'train-default: EXPORT must be half or int8, not %s\n' "$EXPORT" >&2; exit 2 ;;
+esac
 cores=$(nproc)
 LOADERS=${LOADERS:-$((cores > 4 ? cores - 2 : 2))}
 # Each source, optionally with a sampling weight (`--data DIR:W`). Weight 1 each for the emoji,
@@ -153,5 +160,5 @@ fi
 
 trained_on=${TRAINED_ON:-"$STEPS steps of batch $BATCH; this invocation trained for {seconds} s on $("$COLORIZE" info | sed -n 's/^device *//p' | head -1)"}
 trained_on=${trained_on//\{seconds\}/$took}
-say "exporting $RUN -> $DEST (float16 weights)"
-"$COLORIZE" export "$RUN" "$DEST" --half --force --trained-on "$trained_on"
+say "exporting $RUN -> $DEST ($EXPORT weights)"
+"$COLORIZE" export "$RUN" "$DEST" "--$EXPORT" --force --trained-on "$trained_on"

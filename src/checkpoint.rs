@@ -10,8 +10,9 @@
 //!     meta.step    i64 scalar: optimisation steps completed
 //! RUN/generator.safetensors            the generator's variables alone, keys exactly its
 //!                                      var names (`down1.conv.weight`, ...): what infer loads
-//!                                      (float32; `colorize export --half`: float16, cast
-//!                                      back to float32 on loading)
+//!                                      (float32; `colorize export --half`: float16,
+//!                                      `--int8`: 8-bit integers and a scale per output
+//!                                      channel, see `stored`; float32 again on loading)
 //! ```
 //! Every file is written through `data_prep::fs::write_atomic_with` (a `.NAME.<pid>.<n>.tmp`
 //! file in the destination directory, synced, then renamed over the destination, and the
@@ -25,6 +26,10 @@ use std::path::{Path, PathBuf};
 
 use data_prep::fs::{remove_stale_temporaries, write_atomic_with};
 use tch::{nn, Tensor};
+
+mod stored;
+
+pub use stored::{stored_as, write_blend, write_stored_copy, Storage};
 
 use crate::optim::Optimizer;
 use crate::run_dir::{self, CHECKPOINTS_DIR};
@@ -62,8 +67,16 @@ pub fn write_safetensors_atomic(named: &[(String, Tensor)], path: &Path) -> Resu
     .map_err(|e| Error::io(path, e))
 }
 
-/// Reads every tensor of a safetensors file; `Err(reason)` names what is wrong.
+/// Reads every tensor of a safetensors file, 8-bit weights turned back into floating point
+/// (`stored::dequantise`); `Err(reason)` names what is wrong.
 fn read_named(path: &Path) -> std::result::Result<HashMap<String, Tensor>, String> {
+    let mut named = read_stored(path)?;
+    stored::dequantise(&mut named)?;
+    Ok(named)
+}
+
+/// Reads every tensor of a safetensors file as stored; `Err(reason)` names what is wrong.
+fn read_stored(path: &Path) -> std::result::Result<HashMap<String, Tensor>, String> {
     let meta = fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
         return Err("not a file".into());
@@ -174,93 +187,6 @@ fn var_list(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
 /// `infer` loads.
 pub fn save_generator(vs: &nn::VarStore, path: &Path) -> Result<()> {
     write_safetensors_atomic(&var_list(vs), path)
-}
-
-/// Copies the generator file `from` to `to` (atomically) with every floating-point tensor
-/// stored in float16, half the bytes; integer tensors stay as they are. Loading converts
-/// the weights back to the variables' float32 (`copy_` casts).
-pub fn write_half_copy(from: &Path, to: &Path) -> Result<()> {
-    let file = read_named(from).map_err(|reason| Error::Model {
-        path: from.to_path_buf(),
-        reason,
-    })?;
-    let mut named: Vec<(String, Tensor)> = file
-        .into_iter()
-        .map(|(name, t)| {
-            let t = if t.is_floating_point() {
-                t.to_kind(tch::Kind::Half)
-            } else {
-                t
-            };
-            (name, t)
-        })
-        .collect();
-    named.sort_by(|a, b| a.0.cmp(&b.0));
-    write_safetensors_atomic(&named, to)
-}
-
-/// Writes to `to` (atomically) the weight average `share * a + (1 - share) * b` of two
-/// generator files of the same network, computed in float32 and stored in float16 when
-/// `half`. Both files must hold the same names with the same shapes; integer tensors (such
-/// as BatchNorm's batch counter) are taken from `a`. Averaging a fine-tuned generator with
-/// the model it started from keeps much of what the start knew (weight-space ensembling).
-pub fn write_blend(a: &Path, b: &Path, share: f64, half: bool, to: &Path) -> Result<()> {
-    if !(0.0..=1.0).contains(&share) {
-        return Err(Error::Model {
-            path: a.to_path_buf(),
-            reason: format!("blend share {share} is outside 0..=1"),
-        });
-    }
-    let read = |p: &Path| {
-        read_named(p).map_err(|reason| Error::Model {
-            path: p.to_path_buf(),
-            reason,
-        })
-    };
-    let (fa, fb) = (read(a)?, read(b)?);
-    let mismatch = |reason: String| Error::Model {
-        path: b.to_path_buf(),
-        reason: format!("cannot blend with {}: {reason}", a.display()),
-    };
-    let mut names: Vec<&String> = fa.keys().collect();
-    names.sort();
-    let extra: Vec<&String> = fb.keys().filter(|n| !fa.contains_key(*n)).collect();
-    if let Some(n) = extra.first() {
-        return Err(mismatch(format!("{n} is not in the first file")));
-    }
-    let mut named = Vec::with_capacity(names.len());
-    for name in names {
-        let ta = &fa[name];
-        let tb = fb
-            .get(name)
-            .ok_or_else(|| mismatch(format!("{name} is missing")))?;
-        if ta.size() != tb.size() {
-            return Err(mismatch(format!(
-                "{name} has shape {:?} here and {:?} there",
-                tb.size(),
-                ta.size()
-            )));
-        }
-        let t = if ta.is_floating_point() {
-            let f = tch::Kind::Float;
-            let mixed = ta.to_kind(f) * share + tb.to_kind(f) * (1.0 - share);
-            mixed.to_kind(if half { tch::Kind::Half } else { f })
-        } else {
-            ta.shallow_clone()
-        };
-        named.push((name.clone(), t));
-    }
-    write_safetensors_atomic(&named, to)
-}
-
-/// Whether the floating-point tensors of a safetensors file are stored in float16 (what
-/// `write_half_copy` writes).
-pub fn stored_in_half(path: &Path) -> Result<bool> {
-    let file = read_named(path).map_err(|reason| Error::Model {
-        path: path.to_path_buf(),
-        reason,
-    })?;
-    Ok(file.values().any(|t| t.kind() == tch::Kind::Half))
 }
 
 /// Loads `path` into the generator's VarStore after checking that every variable is

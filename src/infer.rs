@@ -371,19 +371,21 @@ impl WorkCanvas {
 }
 
 /// Refuses a `config.json` whose network needs far more memory than `weights` could fill
-/// (f32 weights at half the file's size), before that network is allocated: a model
-/// directory from elsewhere must not be able to ask for terabytes with a few bytes of JSON.
-/// Smaller mismatches are left to the weight check, which names the tensors.
+/// (at least one byte per convolution weight, as `export --int8` stores them), before that
+/// network is allocated: a model directory from elsewhere must not be able to ask for
+/// terabytes with a few bytes of JSON. Smaller mismatches are left to the weight check,
+/// which names the tensors.
 fn check_weights_size(weights: &Path, cfg: &ModelConfig) -> Result<()> {
     let len = std::fs::metadata(weights)
         .map_err(|e| Error::io(weights, e))?
         .len();
-    let needed = UnetGenerator::conv_weight_count(cfg).saturating_mul(4);
-    if needed > 2 * u128::from(len) {
+    let needed = UnetGenerator::conv_weight_count(cfg);
+    if needed > u128::from(len) {
         return Err(Error::Model {
             path: weights.to_path_buf(),
             reason: format!(
-                "holds {len} bytes, but the network config.json describes needs at least                  {needed} bytes of weights: the two files do not belong together"
+                "holds {len} bytes, but the network its config.json describes needs at least \
+                 {needed} bytes of weights: the two files do not belong together"
             ),
         });
     }

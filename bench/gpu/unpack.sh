@@ -18,6 +18,7 @@ for tarball in "$from"/*-run.tar; do
     dest=$prefix-$name
     [ ! -e "$dest" ] || { say "$dest exists; move it away first"; exit 1; }
     tmp=$(mktemp -d "$(dirname "$dest")/.unpack.XXXXXX")
+    chmod 755 "$tmp"
     mkdir -p "$tmp/run"
     tar -xf "$tarball" -C "$tmp/run"
     cat "${parts[@]}" >"$tmp/generator.safetensors"

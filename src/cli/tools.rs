@@ -19,6 +19,11 @@ pub struct ExportArgs {
     /// Store the weights in float16 (half the file; loading converts them back to float32).
     #[arg(long)]
     pub half: bool,
+    /// Store the weights as 8-bit integers with a float32 scale per output channel (biases
+    /// and normalisation in float16): about a quarter of the float32 file, half of --half's.
+    /// Loading converts them back to float32.
+    #[arg(long, conflicts_with = "half")]
+    pub int8: bool,
     /// The hardware and time the training took, for the model card (e.g. "1x H200, 9 min").
     #[arg(long, value_name = "TEXT")]
     pub trained_on: Option<String>,

@@ -1,12 +1,12 @@
 //! `colorize export RUN models/NAME`: a self-contained model directory from a training run
-//! (`generator.safetensors`, float16 with `--half`; `config.json`; `eval.json` when the run
+//! (`generator.safetensors`, float16 with `--half`, 8-bit with `--int8`; `config.json`; `eval.json` when the run
 //! was evaluated) with a `README.md` model card: data, steps, command, eval figures.
 
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use clap::ValueEnum;
-use colorize::checkpoint;
+use colorize::checkpoint::{self, Storage};
 use colorize::config::TrainConfig;
 use colorize::eval::EvalReport;
 use colorize::infer::Colorizer;
@@ -62,15 +62,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     if args.eval.is_none() && args.blend_with.is_none() && args.run.join(EVAL_FILE).is_file() {
         files.push(EVAL_FILE);
     }
+    // Without --half or --int8 the weights are copied as they are (a blend: float32).
+    let storage = match (args.half, args.int8) {
+        (_, true) => Some(Storage::Int8),
+        (true, false) => Some(Storage::Float16),
+        (false, false) => None,
+    };
     for name in &files {
         let (from, to) = (args.run.join(name), dest.join(name));
         if let (true, Some(other)) = (*name == GENERATOR_FILE, &args.blend_with) {
             let theirs = other.join(GENERATOR_FILE);
-            checkpoint::write_blend(&from, &theirs, args.blend, args.half, &to)?;
+            let storage = storage.unwrap_or(Storage::Float32);
+            checkpoint::write_blend(&from, &theirs, args.blend, storage, &to)?;
             continue;
         }
-        if *name == GENERATOR_FILE && args.half {
-            checkpoint::write_half_copy(&from, &to)?;
+        if let (true, Some(storage)) = (*name == GENERATOR_FILE, storage) {
+            checkpoint::write_stored_copy(&from, &to, storage)?;
             continue;
         }
         let bytes = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
@@ -88,13 +95,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         _ => {}
     }
     // What the card says is what the file holds (a model directory exported again without
-    // --half keeps its float16 weights).
-    let half = checkpoint::stored_in_half(&dest.join(GENERATOR_FILE))?;
+    // --half or --int8 keeps its float16 or 8-bit weights).
+    let storage = checkpoint::stored_as(&dest.join(GENERATOR_FILE))?;
     let mut card = model_card(
         (&args.run, dest),
         &cfg,
         &colorizer,
-        half,
+        storage,
         args.trained_on.as_deref(),
         reports.as_ref(),
     );
@@ -146,7 +153,7 @@ fn model_card(
     (run, dest): (&Path, &Path),
     cfg: &TrainConfig,
     colorizer: &Colorizer,
-    half: bool,
+    storage: Storage,
     trained_on: Option<&str>,
     reports: Option<&Result<Vec<EvalReport>, String>>,
 ) -> String {
@@ -187,11 +194,7 @@ fn model_card(
         m.out_channels,
         if m.dropout { "0.5 (innermost)" } else { "off" },
         colorizer.parameter_count() as f64 / 1e6,
-        if half {
-            "weights stored in float16 (half the file; converted to float32 on loading)"
-        } else {
-            "weights stored in float32"
-        }
+        storage.describe()
     );
     s += "## Training\n\n";
     s += &format!(

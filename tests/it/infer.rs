@@ -536,6 +536,94 @@ fn export_half_stores_float16_and_colours_like_float32() {
     assert!(card.contains("weights stored in float16"), "{card}");
 }
 
+#[test]
+fn export_int8_stores_8_bit_weights_and_colours_like_float32() {
+    let _rng = rng_lock();
+    let tmp = TempDir::new().unwrap();
+    let run = make_model(&tmp.path().join("run"), 8);
+    let (full, small) = (tmp.path().join("full"), tmp.path().join("int8"));
+    let out = colorize_export(&run, &full);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let export_int8 = |from: &Path, to: &Path, more: &[&str]| {
+        colorize_cmd()
+            .arg("export")
+            .arg(from)
+            .arg(to)
+            .arg("--int8")
+            .args(more)
+            .output()
+            .unwrap()
+    };
+    let out = export_int8(&run, &small, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let weights = |d: &Path| d.join("generator.safetensors");
+    let stored: std::collections::HashMap<String, Tensor> =
+        Tensor::read_safetensors(weights(&small))
+            .unwrap()
+            .into_iter()
+            .collect();
+    let mut eight_bit = 0;
+    for (name, t) in &stored {
+        let scale = format!("{name}.int8_scale");
+        let want = match (name.strip_suffix(".int8_scale"), t.dim()) {
+            (Some(base), _) => {
+                assert_eq!(t.size(), [stored[base].size()[0]], "{name}");
+                Kind::Float
+            }
+            (None, d) if d >= 2 => {
+                assert!(stored.contains_key(&scale), "{name} has no scale");
+                eight_bit += 1;
+                Kind::Int8
+            }
+            _ if name.ends_with("num_batches_tracked") => Kind::Int64,
+            _ => Kind::Half,
+        };
+        assert_eq!(t.kind(), want, "{name}");
+    }
+    let convs = Tensor::read_safetensors(weights(&full))
+        .unwrap()
+        .iter()
+        .filter(|(_, t)| t.dim() >= 2)
+        .count();
+    assert!(convs >= 2);
+    assert_eq!(eight_bit, convs, "every convolution's weight is 8-bit");
+    let size = |d: &Path| std::fs::metadata(weights(d)).unwrap().len() as f64;
+    let ratio = size(&small) / size(&full);
+    let a = Colorizer::load(&full, Device::Cpu).unwrap();
+    let b = Colorizer::load(&small, Device::Cpu).unwrap();
+    tch::manual_seed(3);
+    let inputs = rand_pm1(&[4, 1, 32, 32]).sign(); // ink and paper
+    let (ya, yb) = (
+        a.forward(&inputs, ForwardMode::Eval),
+        b.forward(&inputs, ForwardMode::Eval),
+    );
+    assert_eq!(yb.kind(), Kind::Float, "loading converts to float32");
+    let diff = (ya - yb).abs().max().double_value(&[]);
+    eprintln!("--int8: {ratio:.3} of the float32 file, max |diff| {diff:.2e}");
+    assert!((0.2..0.35).contains(&ratio), "{ratio}");
+    assert!(diff > 0.0 && diff < 1e-2, "max |diff| {diff}");
+    let card = std::fs::read_to_string(small.join("README.md")).unwrap();
+    assert!(card.contains("weights stored as 8-bit integers"), "{card}");
+    // Exported again without a flag, the weights stay 8-bit and the card says so.
+    let again = tmp.path().join("again");
+    let out = colorize_export(&small, &again);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read(weights(&again)).unwrap(),
+        std::fs::read(weights(&small)).unwrap()
+    );
+    let card = std::fs::read_to_string(again.join("README.md")).unwrap();
+    assert!(card.contains("weights stored as 8-bit integers"), "{card}");
+    // One storage at a time.
+    let out = export_int8(&run, &tmp.path().join("both"), &["--half"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("cannot be used with"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
 /// The same on a trained run (`$COLORIZE_HALF_RUN`, default the demo's `runs/demo`) and the
 /// first line art of its dataset's test split: `cargo test --test it half -- --ignored
 /// --nocapture` prints the figures.
