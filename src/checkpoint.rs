@@ -29,7 +29,7 @@ use tch::{nn, Tensor};
 
 mod stored;
 
-pub use stored::{stored_as, write_blend, write_stored_copy, Storage};
+pub use stored::{stored_as, write_blend, write_checkpoint_average, write_stored_copy, Storage};
 
 use crate::optim::Optimizer;
 use crate::run_dir::{self, CHECKPOINTS_DIR};

@@ -1,6 +1,7 @@
 //! How an exported generator file stores its weights (`colorize export`): float32 as
 //! trained, float16 (`--half`: half the bytes), or 8-bit integers (`--int8`: a quarter).
-//! Also the copies between them, and the weight average of two files (`--blend-with`).
+//! Also the copies between them, the weight average of two files (`--blend-with`) and of
+//! a run's last checkpoints (`--average-last`).
 //!
 //! An 8-bit tensor `NAME` is stored as `int8` values `q` plus a float32 tensor
 //! `NAME.int8_scale` with one scale `s` per slice of the first dimension (a convolution's
@@ -16,7 +17,7 @@ use std::path::Path;
 
 use tch::{Kind, Tensor};
 
-use super::{read_named, read_stored, write_safetensors_atomic};
+use super::{read_named, read_stored, write_safetensors_atomic, G};
 use crate::{Error, Result};
 
 /// The suffix of the scale tensor that goes with an 8-bit tensor.
@@ -46,7 +47,9 @@ impl Storage {
         match self {
             Storage::Float32 => vec![(name.to_string(), t.to_kind(Kind::Float))],
             Storage::Float16 => vec![(name.to_string(), t.to_kind(Kind::Half))],
-            Storage::Int8 if t.dim() < 2 => vec![(name.to_string(), t.to_kind(Kind::Half))],
+            Storage::Int8 if t.dim() < 2 || t.numel() == 0 => {
+                vec![(name.to_string(), t.to_kind(Kind::Half))]
+            }
             Storage::Int8 => {
                 let (q, scale) = quantise(t);
                 vec![
@@ -216,6 +219,73 @@ pub fn write_blend(a: &Path, b: &Path, share: f64, storage: Storage, to: &Path) 
     write_safetensors_atomic(&stored(named, storage), to)
 }
 
+/// Writes to `to` (atomically) the generator of the mean of `checkpoints` (training
+/// checkpoints of one run, `g.*` keys), computed in float32 and stored as `storage` says.
+/// Integer tensors (BatchNorm's batch counter) are taken from the last one. Averaging the
+/// last checkpoints of a run smooths the steps' noise out of the weights (checkpoint
+/// averaging, as in machine translation; stochastic weight averaging).
+pub fn write_checkpoint_average(checkpoints: &[&Path], storage: Storage, to: &Path) -> Result<()> {
+    let (last, rest) = checkpoints.split_last().ok_or_else(|| Error::Model {
+        path: to.to_path_buf(),
+        reason: "no checkpoints to average".into(),
+    })?;
+    let generator = |path: &Path| -> Result<HashMap<String, Tensor>> {
+        let file = read_named(path).map_err(model_error(path))?;
+        let g: HashMap<String, Tensor> = file
+            .into_iter()
+            .filter_map(|(k, t)| k.strip_prefix(G).map(|n| (n.to_string(), t)))
+            .collect();
+        if g.is_empty() {
+            return Err(model_error(path)("holds no generator (g.*) tensors".into()));
+        }
+        Ok(g)
+    };
+    let mut sum: HashMap<String, Tensor> = generator(last)?
+        .into_iter()
+        .map(|(n, t)| {
+            let t = if t.is_floating_point() {
+                t.to_kind(Kind::Float)
+            } else {
+                t
+            };
+            (n, t)
+        })
+        .collect();
+    for path in rest {
+        let g = generator(path)?;
+        let mismatch = |reason: String| {
+            model_error(path)(format!("cannot average with {}: {reason}", last.display()))
+        };
+        if let Some(n) = g.keys().find(|n| !sum.contains_key(*n)) {
+            return Err(mismatch(format!("{n} is not in the last checkpoint")));
+        }
+        for (name, acc) in sum.iter_mut() {
+            let t = g
+                .get(name)
+                .ok_or_else(|| mismatch(format!("{name} is missing")))?;
+            if t.size() != acc.size() {
+                return Err(mismatch(format!(
+                    "{name} has shape {:?} here and {:?} there",
+                    t.size(),
+                    acc.size()
+                )));
+            }
+            if acc.is_floating_point() {
+                *acc = &*acc + t.to_kind(Kind::Float);
+            }
+        }
+    }
+    let n = checkpoints.len() as f64;
+    let named = sum
+        .into_iter()
+        .map(|(name, t)| {
+            let t = if t.is_floating_point() { t / n } else { t };
+            (name, t)
+        })
+        .collect();
+    write_safetensors_atomic(&stored(named, storage), to)
+}
+
 /// How the floating-point weights of a safetensors file are stored: 8-bit when it holds a
 /// scale, else float16 when any tensor is float16, else float32.
 pub fn stored_as(path: &Path) -> Result<Storage> {
@@ -281,6 +351,9 @@ mod tests {
         let stored = Storage::Int8.store("c.bias", &bias);
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].1.kind(), Kind::Half);
+        let empty = Tensor::zeros([0, 3], (Kind::Float, tch::Device::Cpu));
+        let stored = Storage::Int8.store("empty", &empty);
+        assert_eq!((stored.len(), stored[0].1.kind()), (1, Kind::Half));
         let count = Tensor::from_slice(&[7i64]);
         let stored = Storage::Int8.store("bn.num_batches_tracked", &count);
         assert_eq!(stored[0].1.kind(), Kind::Int64);

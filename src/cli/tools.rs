@@ -40,6 +40,12 @@ pub struct ExportArgs {
     /// model knew. The card records it.
     #[arg(long, value_name = "MODEL")]
     pub blend_with: Option<PathBuf>,
+    /// Export the mean of the generators of RUN's last K checkpoints (K >= 2; a run keeps
+    /// its last `train --keep`, default 3): checkpoint averaging, which smooths the noise of the
+    /// last steps out of the weights. With --blend-with, the mean is what gets blended. The
+    /// card records the steps.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
+    pub average_last: Option<u16>,
     /// With --blend-with: the share of RUN's weights in the average (1: RUN alone).
     #[arg(long, value_name = "SHARE", default_value_t = 0.5, requires = "blend_with",
           value_parser = parse_share)]

@@ -49,6 +49,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             );
         }
     }
+    let averaged = match args.average_last {
+        Some(k) => Some(last_checkpoints(&args.run, usize::from(k))?),
+        None => None,
+    };
     let dest = &args.dest;
     if dest.join(GENERATOR_FILE).exists() && !args.force {
         bail!(
@@ -59,7 +63,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
 
     let mut files = vec![GENERATOR_FILE, CONFIG_FILE];
-    if args.eval.is_none() && args.blend_with.is_none() && args.run.join(EVAL_FILE).is_file() {
+    let own_weights = args.blend_with.is_none() && args.average_last.is_none();
+    if args.eval.is_none() && own_weights && args.run.join(EVAL_FILE).is_file() {
         files.push(EVAL_FILE);
     }
     // Without --half or --int8 the weights are copied as they are (a blend: float32).
@@ -69,7 +74,18 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         (false, false) => None,
     };
     for name in &files {
-        let (from, to) = (args.run.join(name), dest.join(name));
+        let (mut from, to) = (args.run.join(name), dest.join(name));
+        if let (true, Some(steps)) = (*name == GENERATOR_FILE, &averaged) {
+            let paths: Vec<&Path> = steps.iter().map(|(_, p)| p.as_path()).collect();
+            if args.blend_with.is_none() {
+                let storage = storage.unwrap_or(Storage::Float32);
+                checkpoint::write_checkpoint_average(&paths, storage, &to)?;
+                continue;
+            }
+            // The mean in float32 beside the destination, then blended from there.
+            checkpoint::write_checkpoint_average(&paths, Storage::Float32, &to)?;
+            from = to.clone();
+        }
         if let (true, Some(other)) = (*name == GENERATOR_FILE, &args.blend_with) {
             let theirs = other.join(GENERATOR_FILE);
             let storage = storage.unwrap_or(Storage::Float32);
@@ -105,6 +121,26 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         args.trained_on.as_deref(),
         reports.as_ref(),
     );
+    if let Some(steps) = &averaged {
+        let list = steps
+            .iter()
+            .map(|(step, _)| step.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        card += &format!(
+            "\n## Checkpoint average\n\nThe weights are the mean of the generators of `{}`'s \
+             last {} checkpoints (steps {list}; `colorize export --average-last {}`){}; the \
+             eval figures above, if any, are the average's own when given with `--eval`.\n",
+            args.run.display(),
+            steps.len(),
+            steps.len(),
+            if args.blend_with.is_some() {
+                ", then blended as below"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(other) = &args.blend_with {
         card += &format!(
             "\n## Blend\n\nThe weights are the average {:.2} x `{}` + {:.2} x `{}` \
@@ -132,6 +168,21 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     log::info!("exported {} -> {}", args.run.display(), dest.display());
     outln!("{}", dest.display())?;
     Ok(())
+}
+
+/// The last `k` checkpoints of `run` (step, path), oldest first; an error when it has fewer.
+fn last_checkpoints(run: &Path, k: usize) -> anyhow::Result<Vec<(i64, std::path::PathBuf)>> {
+    let all = checkpoint::list_checkpoints(run)
+        .with_context(|| format!("{}: cannot list its checkpoints", run.display()))?;
+    if all.len() < k {
+        bail!(
+            "{} has {} checkpoint(s), fewer than the {k} to average (train with \
+             --keep {k} or more)",
+            run.display(),
+            all.len()
+        );
+    }
+    Ok(all[all.len() - k..].to_vec())
 }
 
 /// The run's `eval.json`: `None` when the run was never evaluated, `Some(Err(reason))` when

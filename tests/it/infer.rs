@@ -537,6 +537,106 @@ fn export_half_stores_float16_and_colours_like_float32() {
 }
 
 #[test]
+fn export_average_last_takes_the_mean_of_the_last_checkpoints() {
+    let _rng = rng_lock();
+    let tmp = TempDir::new().unwrap();
+    let run = make_model(&tmp.path().join("run"), 4);
+    let read = |f: &Path| -> std::collections::HashMap<String, Tensor> {
+        Tensor::read_safetensors(f).unwrap().into_iter().collect()
+    };
+    let start = read(&run.join("generator.safetensors"));
+    // Three checkpoints whose generators differ: step k holds w * k + 0.1 k.
+    let ckpt = |k: i64| run.join(format!("checkpoints/step-{k}.safetensors"));
+    std::fs::create_dir_all(run.join("checkpoints")).unwrap();
+    let at = |k: i64, t: &Tensor| {
+        if t.is_floating_point() {
+            t * k as f64 + 0.1 * k as f64
+        } else {
+            t + k
+        }
+    };
+    for k in 1..=3 {
+        let mut named: Vec<(String, Tensor)> = start
+            .iter()
+            .map(|(n, t)| (format!("g.{n}"), at(k, t)))
+            .collect();
+        named.push(("meta.step".into(), Tensor::from_slice(&[k])));
+        Tensor::write_safetensors(&named, ckpt(k)).unwrap();
+    }
+    let export = |dest: &Path, more: &[&str]| {
+        colorize_cmd()
+            .arg("export")
+            .arg(&run)
+            .arg(dest)
+            .args(more)
+            .output()
+            .unwrap()
+    };
+    let two = tmp.path().join("two");
+    let out = export(&two, &["--average-last", "2"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = read(&two.join("generator.safetensors"));
+    assert_eq!(got.len(), start.len());
+    for (name, t) in &got {
+        let w = &start[name];
+        if t.is_floating_point() {
+            // (w * 2 + 0.2 + w * 3 + 0.3) / 2
+            let want = w * 2.5 + 0.25;
+            let err = (t - &want).abs().max().double_value(&[]);
+            assert!(err < 1e-5, "{name}: off by {err}");
+        } else {
+            assert!(
+                t.equal(&at(3, w)),
+                "{name}: integers come from the last checkpoint"
+            );
+        }
+    }
+    let card = std::fs::read_to_string(two.join("README.md")).unwrap();
+    assert!(
+        card.contains("## Checkpoint average") && card.contains("last 2 checkpoints (steps 2, 3;"),
+        "{card}"
+    );
+    // Blended, the mean is what gets blended.
+    let other = make_model(&tmp.path().join("other"), 4);
+    let blend = tmp.path().join("blend");
+    let out = export(
+        &blend,
+        &[
+            "--average-last",
+            "3",
+            "--blend-with",
+            other.to_str().unwrap(),
+            "--blend",
+            "0.5",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = read(&blend.join("generator.safetensors"));
+    let theirs = read(&other.join("generator.safetensors"));
+    for (name, t) in got.iter().filter(|(_, t)| t.is_floating_point()) {
+        let want = (&start[name] * 2.0 + 0.2) * 0.5 + &theirs[name] * 0.5;
+        let err = (t - &want).abs().max().double_value(&[]);
+        assert!(err < 1e-5, "{name}: off by {err}");
+    }
+    let card = std::fs::read_to_string(blend.join("README.md")).unwrap();
+    assert!(
+        card.contains("then blended as below") && card.contains("## Blend"),
+        "{card}"
+    );
+    // More than the run keeps, or fewer than two, is refused.
+    let out = export(&tmp.path().join("four"), &["--average-last", "4"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("has 3 checkpoint(s), fewer than the 4 to average"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!tmp.path().join("four").exists(), "nothing written");
+    let out = export(&tmp.path().join("one"), &["--average-last", "1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+}
+
+#[test]
 fn export_int8_stores_8_bit_weights_and_colours_like_float32() {
     let _rng = rng_lock();
     let tmp = TempDir::new().unwrap();
