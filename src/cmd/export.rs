@@ -24,8 +24,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not an exportable run", args.run.display()))?;
     let cfg = run_dir::read_train_config(&args.run)
         .with_context(|| format!("{} is not an exportable run", args.run.display()))?;
-    // A blend's figures are not the run's: only --eval gives them.
-    let reports = match (&args.eval, &args.blend_with) {
+    // The figures of a blend or an average are not the run's: only --eval gives them.
+    let own_weights = args.blend_with.is_none() && args.average_last.is_none();
+    let reports = match (&args.eval, own_weights) {
         (Some(file), _) => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -34,8 +35,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             })?;
             Some(Ok(rows))
         }
-        (None, Some(_)) => None,
-        (None, None) => read_eval_reports(&args.run),
+        (None, false) => None,
+        (None, true) => read_eval_reports(&args.run),
     };
     if let Some(other) = &args.blend_with {
         let with = Colorizer::load(other, tch::Device::Cpu)
@@ -63,7 +64,6 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
 
     let mut files = vec![GENERATOR_FILE, CONFIG_FILE];
-    let own_weights = args.blend_with.is_none() && args.average_last.is_none();
     if args.eval.is_none() && own_weights && args.run.join(EVAL_FILE).is_file() {
         files.push(EVAL_FILE);
     }

@@ -572,6 +572,8 @@ fn export_average_last_takes_the_mean_of_the_last_checkpoints() {
             .output()
             .unwrap()
     };
+    // The run's own figures are not the average's: they must not travel with it.
+    std::fs::write(run.join("eval.json"), b"[]").unwrap();
     let two = tmp.path().join("two");
     let out = export(&two, &["--average-last", "2"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -596,6 +598,8 @@ fn export_average_last_takes_the_mean_of_the_last_checkpoints() {
         card.contains("## Checkpoint average") && card.contains("last 2 checkpoints (steps 2, 3;"),
         "{card}"
     );
+    assert!(card.contains("Not evaluated yet"), "{card}");
+    assert!(!two.join("eval.json").exists());
     // Blended, the mean is what gets blended.
     let other = make_model(&tmp.path().join("other"), 4);
     let blend = tmp.path().join("blend");
