@@ -160,18 +160,29 @@ fn stored(named: Vec<(String, Tensor)>, storage: Storage) -> Vec<(String, Tensor
 /// back to the variables' float32 (`copy_` casts).
 pub fn write_stored_copy(from: &Path, to: &Path, storage: Storage) -> Result<()> {
     let file = read_named(from).map_err(model_error(from))?;
-    let named = file
-        .into_iter()
-        .map(|(n, t)| {
-            let t = if t.is_floating_point() {
-                t.to_kind(Kind::Float)
-            } else {
-                t
-            };
-            (n, t)
-        })
-        .collect();
+    let named = file.into_iter().map(|(n, t)| (n, float32(t))).collect();
     write_safetensors_atomic(&stored(named, storage), to)
+}
+
+/// Floating-point tensors in float32 (the kind averages are computed in); others as they are.
+fn float32(t: Tensor) -> Tensor {
+    if t.is_floating_point() {
+        t.to_kind(Kind::Float)
+    } else {
+        t
+    }
+}
+
+/// The error text when `name` has another shape in the file an error names (`named`, "here")
+/// than in the file it is compared with (`other`, "there"); `None` when the shapes agree.
+fn shape_mismatch(name: &str, other: &Tensor, named: &Tensor) -> Option<String> {
+    (other.size() != named.size()).then(|| {
+        format!(
+            "{name} has shape {:?} here and {:?} there",
+            named.size(),
+            other.size()
+        )
+    })
 }
 
 /// Writes to `to` (atomically) the weight average `share * a + (1 - share) * b` of two
@@ -201,12 +212,8 @@ pub fn write_blend(a: &Path, b: &Path, share: f64, storage: Storage, to: &Path) 
         let tb = fb
             .get(name)
             .ok_or_else(|| mismatch(format!("{name} is missing")))?;
-        if ta.size() != tb.size() {
-            return Err(mismatch(format!(
-                "{name} has shape {:?} here and {:?} there",
-                tb.size(),
-                ta.size()
-            )));
+        if let Some(reason) = shape_mismatch(name, ta, tb) {
+            return Err(mismatch(reason));
         }
         let t = if ta.is_floating_point() {
             let f = Kind::Float;
@@ -242,14 +249,7 @@ pub fn write_checkpoint_average(checkpoints: &[&Path], storage: Storage, to: &Pa
     };
     let mut sum: HashMap<String, Tensor> = generator(last)?
         .into_iter()
-        .map(|(n, t)| {
-            let t = if t.is_floating_point() {
-                t.to_kind(Kind::Float)
-            } else {
-                t
-            };
-            (n, t)
-        })
+        .map(|(n, t)| (n, float32(t)))
         .collect();
     for path in rest {
         let g = generator(path)?;
@@ -263,12 +263,8 @@ pub fn write_checkpoint_average(checkpoints: &[&Path], storage: Storage, to: &Pa
             let t = g
                 .get(name)
                 .ok_or_else(|| mismatch(format!("{name} is missing")))?;
-            if t.size() != acc.size() {
-                return Err(mismatch(format!(
-                    "{name} has shape {:?} here and {:?} there",
-                    t.size(),
-                    acc.size()
-                )));
+            if let Some(reason) = shape_mismatch(name, acc, t) {
+                return Err(mismatch(reason));
             }
             if acc.is_floating_point() {
                 *acc = &*acc + t.to_kind(Kind::Float);
@@ -376,5 +372,38 @@ mod tests {
         ]);
         let e = dequantise(&mut short).unwrap_err();
         assert!(e.contains("does not go with its scale"), "{e}");
+    }
+
+    #[test]
+    fn blend_and_average_name_the_file_and_both_shapes_when_a_tensor_differs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (
+            dir.path().join("a.safetensors"),
+            dir.path().join("b.safetensors"),
+        );
+        let t = |rows: i64| Tensor::zeros([rows, 3], (Kind::Float, tch::Device::Cpu));
+        write_safetensors_atomic(&[("w".to_string(), t(2))], &a).unwrap();
+        write_safetensors_atomic(&[("w".to_string(), t(4))], &b).unwrap();
+        let e = write_blend(&a, &b, 0.5, Storage::Float32, &dir.path().join("o1"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.safetensors"), "{e}");
+        assert!(
+            e.contains("w has shape [4, 3] here and [2, 3] there"),
+            "{e}"
+        );
+        // Checkpoints hold the generator under g.
+        let (c1, c2) = (dir.path().join("c1"), dir.path().join("c2"));
+        write_safetensors_atomic(&[(format!("{G}w"), t(2))], &c1).unwrap();
+        write_safetensors_atomic(&[(format!("{G}w"), t(4))], &c2).unwrap();
+        let e = write_checkpoint_average(&[&c1, &c2], Storage::Float32, &dir.path().join("o2"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("c1") && e.contains("cannot average with"), "{e}");
+        assert!(
+            e.contains("w has shape [2, 3] here and [4, 3] there"),
+            "{e}"
+        );
+        assert!(!dir.path().join("o1").exists() && !dir.path().join("o2").exists());
     }
 }
